@@ -1,0 +1,128 @@
+/**
+ * The one door to TensorFlow.js. Every other module takes `tf` from here, so the
+ * backend is chosen in one place:
+ *
+ *   native  @tensorflow/tfjs-node (libtensorflow), when it is installed and loads;
+ *   wasm    @tensorflow/tfjs-backend-wasm, otherwise (works everywhere, no downloads);
+ *   cpu     pure JavaScript, the last resort.
+ *
+ * `DIGIT_LAB_BACKEND` (or the CLI's `--backend`) overrides the choice.
+ */
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm"; // registers the "wasm" backend
+import { UsageError } from "../errors";
+
+export { tf };
+
+export type BackendName = "native" | "wasm" | "cpu";
+export const BACKEND_NAMES: readonly BackendName[] = ["native", "wasm", "cpu"];
+
+export interface BackendInfo {
+  /** digit-lab's name for it. */
+  name: BackendName;
+  /** The name TensorFlow.js knows it by ("tensorflow", "wasm", "cpu"). */
+  tfjsName: string;
+  /** Why this one was chosen, in words. */
+  reason: string;
+}
+
+export interface BackendOptions {
+  /** A backend to use instead of the automatic choice. Defaults to DIGIT_LAB_BACKEND. */
+  backend?: BackendName | "auto";
+  /** Where the one-line "which backend and why" goes. Defaults to stderr; null silences it. */
+  log?: ((line: string) => void) | null;
+}
+
+const TFJS_NAME: Record<BackendName, string> = { native: "tensorflow", wasm: "wasm", cpu: "cpu" };
+
+// The optional dependency is installed under an alias: the name
+// "@tensorflow/tfjs-node" is taken by danfojs' pure-JS stand-in.
+const NATIVE_PACKAGE = "tfjs-node-native";
+
+// PROD silences tfjs' "install the node backend" banner and its debug checks.
+tf.env().set("PROD", true);
+
+let active: BackendInfo | undefined;
+let pending: Promise<BackendInfo> | undefined;
+let pendingRequest: string | undefined;
+
+/** The backend in use, or undefined before `initBackend` finished. */
+export function currentBackend(): BackendInfo | undefined {
+  return active;
+}
+
+/** Parses a backend name from the environment or a flag; throws a UsageError naming the choices. */
+export function parseBackendName(value: string, source = "backend"): BackendName | "auto" {
+  const v = value.trim().toLowerCase();
+  if (v === "auto" || v === "") return "auto";
+  if (v === "tensorflow" || v === "node") return "native";
+  if ((BACKEND_NAMES as readonly string[]).includes(v)) return v as BackendName;
+  throw new UsageError(`unknown ${source} "${value}": choose one of auto, ${BACKEND_NAMES.join(", ")}`);
+}
+
+/**
+ * Chooses and initializes the backend (once; later calls return the same one unless a
+ * different backend is asked for explicitly). Says once which backend runs and why.
+ */
+export function initBackend(options: BackendOptions = {}): Promise<BackendInfo> {
+  const env = process.env.DIGIT_LAB_BACKEND;
+  const request = options.backend ?? (env ? parseBackendName(env, "DIGIT_LAB_BACKEND") : "auto");
+  if (pending && (request === "auto" || request === pendingRequest)) return pending;
+  pendingRequest = request;
+  const log = options.log === undefined ? (line: string) => process.stderr.write(line + "\n") : options.log;
+  pending = choose(request).then((info) => {
+    active = info;
+    log?.(`digit-lab: TensorFlow.js ${tf.version.tfjs} on the ${info.name} backend (${info.reason})`);
+    return info;
+  });
+  pending.catch(() => {
+    pending = undefined;
+    pendingRequest = undefined;
+  });
+  return pending;
+}
+
+async function choose(request: BackendName | "auto"): Promise<BackendInfo> {
+  const source = process.env.DIGIT_LAB_BACKEND && request !== "auto" ? "DIGIT_LAB_BACKEND" : "requested";
+  if (request !== "auto") {
+    const failure = await activate(request);
+    if (failure) throw new UsageError(`the ${request} backend is not available: ${failure}`);
+    return { name: request, tfjsName: TFJS_NAME[request], reason: `${source}=${request}` };
+  }
+  const nativeFailure = await activate("native");
+  if (!nativeFailure) return { name: "native", tfjsName: "tensorflow", reason: "native TensorFlow is installed" };
+  const wasmFailure = await activate("wasm");
+  if (!wasmFailure) return { name: "wasm", tfjsName: "wasm", reason: `native TensorFlow unavailable: ${nativeFailure}` };
+  await activate("cpu");
+  return { name: "cpu", tfjsName: "cpu", reason: `native: ${nativeFailure}; wasm: ${wasmFailure}` };
+}
+
+/** Tries to make `name` the active backend; returns why it failed, or undefined on success. */
+async function activate(name: BackendName): Promise<string | undefined> {
+  if (name === "native") {
+    const failure = loadNative();
+    if (failure) return failure;
+  }
+  try {
+    const ok = await tf.setBackend(TFJS_NAME[name]);
+    if (!ok) return `${TFJS_NAME[name]} failed to initialize`;
+    await tf.ready();
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+function loadNative(): string | undefined {
+  if (tf.findBackend("tensorflow")) return undefined;
+  try {
+    require(NATIVE_PACKAGE);
+    return tf.findBackend("tensorflow") || tf.engine().registryFactory["tensorflow"]
+      ? undefined
+      : `${NATIVE_PACKAGE} loaded but registered no backend`;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === "MODULE_NOT_FOUND" && String(e.message).includes(NATIVE_PACKAGE)) return "@tensorflow/tfjs-node is not installed";
+    return `@tensorflow/tfjs-node failed to load (${String(e.message).split("\n")[0]})`;
+  }
+}
