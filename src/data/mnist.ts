@@ -1,0 +1,157 @@
+/**
+ * Loading MNIST (or Fashion-MNIST, same format) from a data root laid out as
+ * `<root>/mnist/` and `<root>/fashion-mnist/`, each holding the four original files
+ * (gzip, or already decompressed). Missing files are downloaded and cached.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { DataError, UsageError } from "../errors";
+import { DATASETS, DATASET_NAMES, type DataFileRole, type DatasetName, type DatasetSpec } from "./datasets";
+import { downloadVerified, sha256 } from "./download";
+import { describeFsError, parseIdx } from "./idx";
+
+/** Images and their labels; `images` holds count × rows × cols bytes (0 = background, 255 = ink), row-major. */
+export interface ImageSet {
+  images: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+  rows: number;
+  cols: number;
+}
+
+export interface MnistData {
+  dataset: DatasetName;
+  train: ImageSet;
+  test: ImageSet;
+  classNames: readonly string[];
+  /** True when all four files matched their published SHA-256. */
+  sha256Verified: boolean;
+  /** SHA-256 of each file as read (identifies the data a model was trained on). */
+  checksums: Record<DataFileRole, string>;
+  /** The dataset's folder the files were read from. */
+  dataDir: string;
+}
+
+export interface LoadOptions {
+  dataset?: DatasetName;
+  /** Data root; defaults to DIGIT_LAB_DATA_DIR, else the project's `data/` folder. */
+  dataDir?: string;
+  /** Download missing files (default true). */
+  download?: boolean;
+  /** Mirrors to try instead of the standard ones (DIGIT_LAB_MIRROR adds one in front). */
+  mirrors?: readonly string[];
+  /** Progress lines (downloads); defaults to stderr. */
+  log?: (line: string) => void;
+}
+
+const PROJECT_DATA_DIR = path.resolve(__dirname, "..", "..", "data");
+
+/** The data root in effect: an explicit option, else DIGIT_LAB_DATA_DIR, else `<project>/data`. */
+export function defaultDataDir(explicit?: string): string {
+  return path.resolve(explicit ?? process.env.DIGIT_LAB_DATA_DIR ?? PROJECT_DATA_DIR);
+}
+
+export function parseDatasetName(value: string): DatasetName {
+  if ((DATASET_NAMES as readonly string[]).includes(value)) return value as DatasetName;
+  throw new UsageError(`unknown dataset "${value}": choose one of ${DATASET_NAMES.join(", ")}`);
+}
+
+const cache = new Map<string, Promise<MnistData>>();
+
+/** Loads a dataset (once per process and folder: later calls share the arrays). */
+export function loadMnist(options: LoadOptions = {}): Promise<MnistData> {
+  const dataset = options.dataset ?? "mnist";
+  const dir = path.join(defaultDataDir(options.dataDir), dataset);
+  const key = `${dataset}:${dir}`;
+  let loading = cache.get(key);
+  if (!loading) {
+    loading = loadFromDir(DATASETS[dataset], dir, options);
+    cache.set(key, loading);
+    loading.catch(() => cache.delete(key));
+  }
+  return loading;
+}
+
+async function loadFromDir(spec: DatasetSpec, dir: string, options: LoadOptions): Promise<MnistData> {
+  checkDirectory(dir);
+  const roles: DataFileRole[] = ["trainImages", "trainLabels", "testImages", "testLabels"];
+  const files = {} as Record<DataFileRole, { file: string; bytes: Uint8Array; verified: boolean; digest: string }>;
+  for (const role of roles) files[role] = await readDataFile(spec, role, dir, options);
+  const train = pairImagesAndLabels(files.trainImages, files.trainLabels);
+  const test = pairImagesAndLabels(files.testImages, files.testLabels);
+  return {
+    dataset: spec.name,
+    train,
+    test,
+    classNames: spec.classNames,
+    sha256Verified: roles.every((r) => files[r].verified),
+    checksums: Object.fromEntries(roles.map((r) => [r, files[r].digest])) as Record<DataFileRole, string>,
+    dataDir: dir,
+  };
+}
+
+function checkDirectory(dir: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return; // created on download
+    throw new DataError(`cannot open the data folder: ${describeFsError(err)}`, dir);
+  }
+  if (!stat.isDirectory()) throw new DataError("the data folder is not a directory", dir);
+  try {
+    fs.readdirSync(dir);
+  } catch (err) {
+    throw new DataError(`cannot read the data folder: ${describeFsError(err)}`, dir);
+  }
+}
+
+/**
+ * Finds one file (gzip first, then decompressed), downloading the gzip when neither is
+ * there. A gzip file must match its published checksum; a decompressed one cannot be
+ * checked that way and is marked unverified.
+ */
+async function readDataFile(spec: DatasetSpec, role: DataFileRole, dir: string, options: LoadOptions) {
+  const fileSpec = spec.files[role];
+  const gzFile = path.join(dir, fileSpec.name);
+  const rawFile = gzFile.replace(/\.gz$/, "");
+  let file = fs.existsSync(gzFile) ? gzFile : fs.existsSync(rawFile) ? rawFile : undefined;
+  if (!file) {
+    if (options.download === false) throw new DataError("missing (downloads are turned off)", gzFile);
+    const mirrors = options.mirrors ?? [...(process.env.DIGIT_LAB_MIRROR ? [process.env.DIGIT_LAB_MIRROR] : []), ...spec.mirrors];
+    const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
+    await downloadVerified(fileSpec, gzFile, { mirrors, log });
+    file = gzFile;
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (err) {
+    throw new DataError(`cannot read: ${describeFsError(err)}`, file);
+  }
+  const digest = sha256(bytes);
+  if (file === gzFile && digest !== fileSpec.sha256) {
+    throw new DataError(
+      `checksum mismatch: sha256 is ${digest}, the published value is ${fileSpec.sha256}. ` +
+        `The file is damaged or not the original; delete it and it will be downloaded again.`,
+      file,
+    );
+  }
+  return { file, bytes, verified: file === gzFile, digest };
+}
+
+type ReadFile = { file: string; bytes: Uint8Array };
+
+/** Parses an images file and a labels file and checks that they belong together. */
+export function pairImagesAndLabels(imagesFile: ReadFile, labelsFile: ReadFile): ImageSet {
+  const images = parseIdx(imagesFile.bytes, imagesFile.file, 3);
+  const labels = parseIdx(labelsFile.bytes, labelsFile.file, 1);
+  const [count, rows, cols] = images.dims;
+  if (labels.dims[0] !== count) {
+    throw new DataError(`${labels.dims[0]} labels for ${count} images in ${imagesFile.file}: the two files do not belong together`, labelsFile.file);
+  }
+  for (let i = 0; i < labels.data.length; i++) {
+    if (labels.data[i] > 9) throw new DataError(`label ${labels.data[i]} at index ${i} is not a class 0–9`, labelsFile.file);
+  }
+  return { images: images.data, labels: labels.data, count, rows, cols };
+}

@@ -1,0 +1,24 @@
+import * as os from "node:os";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { cellText, executeNotebook, type ExecutedNotebook } from "../../scripts/notebooks";
+import { REAL_DATA_DIR } from "./paths";
+
+export { cellText };
+
+/** Executes a notebook in quick mode against the real data, into a temporary folder. */
+export function runNotebookQuick(notebook: string, env: Record<string, string> = {}): ExecutedNotebook {
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-nb-"));
+  return executeNotebook(notebook, {
+    outDir,
+    timeoutSeconds: 900,
+    env: { DIGIT_LAB_QUICK: "1", DIGIT_LAB_DATA_DIR: REAL_DATA_DIR, ...env },
+  });
+}
+
+/** The outputs of the first code cell whose source contains `marker`. */
+export function outputOf(executed: ExecutedNotebook, marker: string): string {
+  const cell = executed.notebook.cells.find((c) => c.cell_type === "code" && [c.source].flat().join("").includes(marker));
+  if (!cell) throw new Error(`no code cell contains ${JSON.stringify(marker)}`);
+  return cellText(cell);
+}
