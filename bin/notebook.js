@@ -10,12 +10,12 @@ if (!python) {
   console.error(installAdvice());
   process.exit(1);
 }
-const args = [
-  "-m", "notebook",
-  "--ip=127.0.0.1",
-  `--notebook-dir=${path.join(PROJECT_ROOT, "notebooks")}`,
-  ...process.argv.slice(2),
-];
+const extra = process.argv.slice(2);
+const args = ["-m", "notebook", "--ip=127.0.0.1"];
+if (!extra.some((a) => /notebook[-_]dir/.test(a))) args.push(`--notebook-dir=${path.join(PROJECT_ROOT, "notebooks")}`);
+// Jupyter refuses to run as root without this (containers, CI machines).
+if (typeof process.getuid === "function" && process.getuid() === 0) args.push("--allow-root");
+args.push(...extra);
 console.error(`digit-lab: starting Jupyter (${python} ${args.join(" ")}); kernel "TypeScript (digit-lab)"`);
 const child = spawn(python, args, { stdio: "inherit", env: jupyterEnv() });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));

@@ -63,7 +63,16 @@ export function executeNotebook(
         `with this error:\n${indent(result.error ?? "")}\n(partially executed copy: ${out})`,
     );
   }
+  trustNotebook(python, out);
   return { file: out, notebook: JSON.parse(fs.readFileSync(out, "utf8")), seconds };
+}
+
+/**
+ * Signs an executed notebook with this user's Jupyter key, so that Jupyter opens it as
+ * trusted and its charts' scripts run (an unsigned notebook with outputs shows them blank).
+ */
+function trustNotebook(python: string, file: string): void {
+  spawnSync(python, ["-m", "nbformat.sign", file], { env: jupyterEnv(), stdio: "ignore" });
 }
 
 /** Exports an executed notebook to a standalone HTML page next to it; returns its path. */

@@ -11,6 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm"; // registers the "wasm" backend
 import { UsageError } from "../errors";
+import { registerWasmKernels } from "./wasm-kernels";
 
 export { tf };
 
@@ -66,7 +67,12 @@ export function parseBackendName(value: string, source = "backend"): BackendName
  */
 export function initBackend(options: BackendOptions = {}): Promise<BackendInfo> {
   const env = process.env.DIGIT_LAB_BACKEND;
-  const request = options.backend ?? (env ? parseBackendName(env, "DIGIT_LAB_BACKEND") : "auto");
+  let request: BackendName | "auto";
+  try {
+    request = options.backend ?? (env ? parseBackendName(env, "DIGIT_LAB_BACKEND") : "auto");
+  } catch (err) {
+    return Promise.reject(err); // callers await this: a bad setting is a rejection, not a throw
+  }
   if (pending && (request === "auto" || request === pendingRequest)) return pending;
   pendingRequest = request;
   const log = options.log === undefined ? (line: string) => process.stderr.write(line + "\n") : options.log;
@@ -107,6 +113,7 @@ async function activate(name: BackendName): Promise<string | undefined> {
     const ok = await tf.setBackend(TFJS_NAME[name]);
     if (!ok) return `${TFJS_NAME[name]} failed to initialize`;
     await tf.ready();
+    if (name === "wasm") registerWasmKernels(); // fast transposed matMul + conv gradients (idempotent)
     return undefined;
   } catch (err) {
     return (err as Error).message;

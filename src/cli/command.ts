@@ -54,7 +54,7 @@ export function stringFlag(args: ParsedArgs, name: string): string | undefined {
 }
 
 /** Reads an integer flag, rejecting anything that is not a whole number within range. */
-export function intFlag(args: ParsedArgs, name: string, fallback: number, min = 1): number;
+export function intFlag(args: ParsedArgs, name: string, fallback: number, min?: number): number;
 export function intFlag(args: ParsedArgs, name: string, fallback: undefined, min?: number): number | undefined;
 export function intFlag(args: ParsedArgs, name: string, fallback: number | undefined, min = 1): number | undefined {
   const raw = args.values[name] as string | undefined;

@@ -1,0 +1,58 @@
+/**
+ * `fastTrainStep`: a drop-in TrainStep (src/train/step.ts) that runs a whole step of a
+ * dense ReLU network as one "DigitLabDenseGrads" kernel call (dense-grads.ts) plus the
+ * optimizer's update, instead of ~75 engine calls through the gradient tape.
+ *
+ * It takes this path for Sequential stacks of Dense layers (ReLU hidden, softmax output,
+ * biases, no regularizers, no active dropout) on wasm, and hands everything else — other
+ * architectures, other backends — to the reference step, so it is always safe to pass.
+ * Loss, metric and gradients match the reference step within float32 rounding
+ * (test/backend/fast-step.test.ts).
+ */
+import { tf } from "../index";
+import { trainStep as referenceStep, type TrainStep } from "../../train/step";
+import { EPSILON } from "../../train/loss";
+import { DENSE_GRADS_KERNEL } from "./dense-grads";
+import { simdKernelsFor } from "./simd";
+
+interface DenseConfig {
+  activation?: string;
+  useBias?: boolean;
+  kernelRegularizer?: unknown;
+  biasRegularizer?: unknown;
+  activityRegularizer?: unknown;
+}
+
+/** The (kernel, bias) variables of an eligible dense ReLU/softmax stack, or undefined. */
+function densePlan(model: tf.LayersModel): tf.Variable[] | undefined {
+  const vars: tf.Variable[] = [];
+  const dense = model.layers.filter((l) => l.getClassName() === "Dense");
+  for (const layer of model.layers) {
+    const kind = layer.getClassName();
+    if (kind === "Dropout" && (layer.getConfig() as { rate?: number }).rate === 0) continue;
+    if (kind !== "Dense" || !layer.trainable) return undefined;
+    const c = layer.getConfig() as DenseConfig;
+    const last = layer === dense[dense.length - 1];
+    if (c.activation !== (last ? "softmax" : "relu") || !c.useBias) return undefined;
+    if (c.kernelRegularizer || c.biasRegularizer || c.activityRegularizer) return undefined;
+    const [kernel, bias] = layer.trainableWeights;
+    vars.push(kernel.read() as tf.Variable, bias.read() as tf.Variable);
+  }
+  return dense.length > 0 ? vars : undefined;
+}
+
+/** A TrainStep that runs eligible dense models as one fused kernel call (see above). */
+export const fastTrainStep: TrainStep = (model, optimizer, xs, ys) => {
+  const vars = tf.getBackend() === "wasm" && tf.getKernel(DENSE_GRADS_KERNEL, "wasm") ? densePlan(model) : undefined;
+  if (!vars || xs.rank !== 2 || xs.dtype !== "float32" || ys.dtype !== "int32" || !simdKernelsFor(tf.backend() as unknown as { wasm?: object })) {
+    return referenceStep(model, optimizer, xs, ys);
+  }
+  const inputs: Record<string, tf.Tensor> = { x: xs, labels: ys };
+  vars.forEach((v, i) => (inputs[`${i % 2 ? "b" : "w"}${i >> 1}`] = v));
+  const [loss, correct, ...grads] = tf.engine().runKernel(DENSE_GRADS_KERNEL, inputs, { layers: vars.length / 2, epsilon: EPSILON }) as tf.Tensor[];
+  const named: Record<string, tf.Tensor> = {};
+  vars.forEach((v, i) => (named[v.name] = grads[i]));
+  optimizer.applyGradients(named);
+  tf.dispose(grads);
+  return { loss: loss as tf.Scalar, correct: correct as tf.Scalar };
+};

@@ -1,0 +1,80 @@
+/**
+ * Loads the hand-written SIMD kernels (simd/kernels.c, prebuilt into
+ * simd/simd-module.generated.ts) into the wasm backend's own memory, once per backend
+ * instance: they then work on tensors in place, by memory offset.
+ */
+import { SIMD_MODULE_BASE64 } from "./simd/simd-module.generated";
+
+export interface SimdKernels {
+  adam_update(
+    n: number, w0: number, g: number, m0: number, v0: number, w1: number, m1: number, v1: number,
+    b1: number, c1: number, b2: number, c2: number, d1: number, d2: number, eps: number, negLr: number,
+  ): void;
+  /** C[M,N] = A[M,K]·B[K,N]; arguments after the sizes are byte offsets in the heap. */
+  gemm_nn(M: number, N: number, K: number, A: number, B: number, C: number): void;
+  /** C[M,N] = Aᵀ·B, A stored [K,M]. */
+  gemm_tn(M: number, N: number, K: number, A: number, B: number, C: number): void;
+  /** C[M,N] = A·Bᵀ, B stored [N,K]. */
+  gemm_nt(M: number, N: number, K: number, A: number, B: number, C: number): void;
+  /** dw[KH,KW,Ci,Co] of a convolution from x [N,H,W,Ci] and dy [N,OH,OW,Co] (offsets). */
+  conv2d_filter_grad(
+    N: number, H: number, W: number, Ci: number, OH: number, OW: number, Co: number, KH: number, KW: number,
+    sh: number, sw: number, pt: number, pl: number, x: number, dy: number, dw: number,
+  ): void;
+  /** y [N,OH,OW,Co] = conv(x [N,H,W,Ci], w [KH,KW,Ci,Co]) (offsets). */
+  conv2d_forward(
+    N: number, H: number, W: number, Ci: number, OH: number, OW: number, Co: number, KH: number, KW: number,
+    sh: number, sw: number, pt: number, pl: number, x: number, w: number, y: number,
+  ): void;
+  /** dx [N,H,W,Ci] from dy [N,OH,OW,Co] and the filter transposed to [KH,KW,Co,Ci] (offsets). */
+  conv2d_input_grad(
+    N: number, H: number, W: number, Ci: number, OH: number, OW: number, Co: number, KH: number, KW: number,
+    sh: number, sw: number, pt: number, pl: number, dy: number, wt: number, dx: number,
+  ): void;
+  /** dx of max-pooling from the input x and dy (offsets). */
+  max_pool_grad(
+    N: number, H: number, W: number, C: number, OH: number, OW: number, FH: number, FW: number,
+    sh: number, sw: number, pt: number, pl: number, x: number, dy: number, dx: number,
+  ): void;
+  /** out[c] = Σ_r x[r·C + c]. */
+  sum_rows(R: number, C: number, x: number, out: number): void;
+  /** dh[i] = h[i] > 0 ? dh[i] : 0, in place. */
+  relu_grad(n: number, h: number, dh: number): void;
+  /** out += bias (bias 0 = none), then ReLU if relu = 1; in place. */
+  bias_activation(M: number, N: number, out: number, bias: number, relu: number): void;
+}
+
+interface EmscriptenModule {
+  asm?: { memory?: object };
+}
+
+// WebAssembly's typings live in the DOM lib, which code notebooks import must not use.
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: object };
+}
+const WA = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+const instances = new WeakMap<object, SimdKernels>();
+let compiled: object | undefined;
+
+/** The kernels bound to `backend`'s memory, or undefined if that memory is not reachable. */
+export function simdKernelsFor(backend: { wasm?: EmscriptenModule }): SimdKernels | undefined {
+  const module = backend.wasm;
+  const memory = module?.asm?.memory;
+  if (!module || !memory) return undefined;
+  let kernels = instances.get(module);
+  if (!kernels) {
+    // Synchronous compile is fine: the module is ~6 KB.
+    try {
+      compiled ??= new WA.Module(Buffer.from(SIMD_MODULE_BASE64, "base64"));
+      kernels = new WA.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;
+    } catch {
+      // E.g. the multi-threaded wasm binary, whose memory is shared: our module declares a
+      // plain one. Callers then use the stock kernels.
+      return undefined;
+    }
+    instances.set(module, kernels);
+  }
+  return kernels;
+}

@@ -1,0 +1,437 @@
+/*
+ * Hand-written element-wise kernels for digit-lab's wasm training path, compiled to a
+ * tiny WebAssembly module (see build.sh) that imports the wasm backend's own memory, so
+ * it reads and writes tensors in place with no copies.
+ *
+ * Rules that keep it safe to share that memory: no global or static data, no libc, no
+ * address-taken locals (so the module never touches its shadow stack). Every pointer
+ * argument is a byte offset the wasm backend allocated.
+ *
+ * Float ops are written in the order tfjs' kernels apply them (and -ffp-contract=off
+ * forbids fused multiply-adds), so results match the stock kernels bit for bit.
+ */
+
+
+#define EXPORT(name) __attribute__((export_name(#name))) 
+
+/*
+ * One Adam step for one variable (tfjs' AdamOptimizer.applyGradients, fused):
+ *   m' = m·β1 + g·(1−β1);  v' = v·β2 + g²·(1−β2)
+ *   w' = w + (m'/(1−β1ᵗ)) / (sqrt(v'/(1−β2ᵗ)) + ε) · (−lr)
+ * The loop auto-vectorizes to f32x4 with -msimd128.
+ */
+EXPORT(adam_update)
+void adam_update(int n, const float *restrict w0, const float *restrict g, const float *restrict m0,
+                 const float *restrict v0, float *restrict w1, float *restrict m1, float *restrict v1,
+                 float b1, float c1, float b2, float c2, float d1, float d2, float eps, float neg_lr) {
+  for (int i = 0; i < n; i++) {
+    float gi = g[i];
+    float mi = m0[i] * b1 + gi * c1;
+    float vi = v0[i] * b2 + (gi * gi) * c2;
+    m1[i] = mi;
+    v1[i] = vi;
+    float denom = __builtin_sqrtf(vi / d2) + eps;
+    w1[i] = w0[i] + ((mi / d1) / denom) * neg_lr;
+  }
+}
+
+/*
+ * Small-batch matrix products on row-major float32 matrices, without packing.
+ *
+ * XNNPACK (what the wasm backend uses) repacks the right-hand operand into its own layout
+ * whenever that operand is a new tensor, which in training it always is (weights change
+ * every step, gradients are new every step). At batch 32 that repacking costs more than
+ * the product itself. These kernels read the operands where they lie.
+ */
+#include <wasm_simd128.h>
+
+static inline int min_int(int a, int b) { return a < b ? a : b; }
+
+/*
+ * C[M,N] = Â·B with Â(i,q) = A[i*sar + q*saq] (so plain A and Aᵀ share the code),
+ * B[K,N] row-major. Blocks of 4 rows × 8 columns keep 8 accumulators in registers;
+ * rows past M repeat the last row (computed, not stored).
+ */
+static void gemm_strided_a(int M, int N, int K, const float *A, int sar, int saq,
+                           const float *B, float *C) {
+  for (int i = 0; i < M; i += 4) {
+    const float *a0 = A + i * sar;
+    const float *a1 = A + min_int(i + 1, M - 1) * sar;
+    const float *a2 = A + min_int(i + 2, M - 1) * sar;
+    const float *a3 = A + min_int(i + 3, M - 1) * sar;
+    int rows = min_int(4, M - i);
+    int j = 0;
+    for (; j + 8 <= N; j += 8) {
+      v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00;
+      v128_t c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+      const float *b = B + j;
+      for (int q = 0; q < K; q++, b += N) {
+        v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
+        int o = q * saq;
+        v128_t x0 = wasm_f32x4_splat(a0[o]), x1 = wasm_f32x4_splat(a1[o]);
+        v128_t x2 = wasm_f32x4_splat(a2[o]), x3 = wasm_f32x4_splat(a3[o]);
+        c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(x0, b0));
+        c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(x0, b1));
+        c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(x1, b0));
+        c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(x1, b1));
+        c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(x2, b0));
+        c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(x2, b1));
+        c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(x3, b0));
+        c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(x3, b1));
+      }
+      float *c = C + i * N + j;
+      wasm_v128_store(c, c00); wasm_v128_store(c + 4, c01);
+      if (rows > 1) { wasm_v128_store(c + N, c10); wasm_v128_store(c + N + 4, c11); }
+      if (rows > 2) { wasm_v128_store(c + 2 * N, c20); wasm_v128_store(c + 2 * N + 4, c21); }
+      if (rows > 3) { wasm_v128_store(c + 3 * N, c30); wasm_v128_store(c + 3 * N + 4, c31); }
+    }
+    for (; j < N; j++) {  /* the last N % 8 columns */
+      for (int r = 0; r < rows; r++) {
+        const float *a = A + (i + r) * sar;
+        float s = 0;
+        for (int q = 0; q < K; q++) s += a[q * saq] * B[q * N + j];
+        C[(i + r) * N + j] = s;
+      }
+    }
+  }
+}
+
+/* C[M,N] = A[M,K] · B[K,N] */
+EXPORT(gemm_nn)
+void gemm_nn(int M, int N, int K, const float *A, const float *B, float *C) {
+  gemm_strided_a(M, N, K, A, K, 1, B, C);
+}
+
+/* C[M,N] = Aᵀ · B with A stored [K,M] (the weight gradient xᵀ·dy) */
+EXPORT(gemm_tn)
+void gemm_tn(int M, int N, int K, const float *A, const float *B, float *C) {
+  gemm_strided_a(M, N, K, A, 1, M, B, C);
+}
+
+static inline float hsum(v128_t v) {
+  v128_t s = wasm_f32x4_add(v, wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
+  s = wasm_f32x4_add(s, wasm_i32x4_shuffle(s, s, 1, 0, 3, 2));
+  return wasm_f32x4_extract_lane(s, 0);
+}
+
+/*
+ * C[M,N] = A · Bᵀ with B stored [N,K] (the input gradient dy·Wᵀ): every output is a dot
+ * product of two contiguous rows. Blocks of 2 rows of A × 4 rows of B.
+ */
+EXPORT(gemm_nt)
+void gemm_nt(int M, int N, int K, const float *A, const float *B, float *C) {
+  int K4 = K & ~3;
+  for (int i = 0; i < M; i += 2) {
+    const float *a0 = A + i * K;
+    const float *a1 = A + min_int(i + 1, M - 1) * K;
+    int rows = min_int(2, M - i);
+    for (int j = 0; j < N; j += 4) {
+      const float *b0 = B + j * K;
+      const float *b1 = B + min_int(j + 1, N - 1) * K;
+      const float *b2 = B + min_int(j + 2, N - 1) * K;
+      const float *b3 = B + min_int(j + 3, N - 1) * K;
+      v128_t s00 = wasm_f32x4_splat(0), s01 = s00, s02 = s00, s03 = s00;
+      v128_t s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+      for (int q = 0; q < K4; q += 4) {
+        v128_t x0 = wasm_v128_load(a0 + q), x1 = wasm_v128_load(a1 + q);
+        v128_t y0 = wasm_v128_load(b0 + q), y1 = wasm_v128_load(b1 + q);
+        v128_t y2 = wasm_v128_load(b2 + q), y3 = wasm_v128_load(b3 + q);
+        s00 = wasm_f32x4_add(s00, wasm_f32x4_mul(x0, y0));
+        s01 = wasm_f32x4_add(s01, wasm_f32x4_mul(x0, y1));
+        s02 = wasm_f32x4_add(s02, wasm_f32x4_mul(x0, y2));
+        s03 = wasm_f32x4_add(s03, wasm_f32x4_mul(x0, y3));
+        s10 = wasm_f32x4_add(s10, wasm_f32x4_mul(x1, y0));
+        s11 = wasm_f32x4_add(s11, wasm_f32x4_mul(x1, y1));
+        s12 = wasm_f32x4_add(s12, wasm_f32x4_mul(x1, y2));
+        s13 = wasm_f32x4_add(s13, wasm_f32x4_mul(x1, y3));
+      }
+      float t00 = hsum(s00), t01 = hsum(s01), t02 = hsum(s02), t03 = hsum(s03);
+      float t10 = hsum(s10), t11 = hsum(s11), t12 = hsum(s12), t13 = hsum(s13);
+      for (int q = K4; q < K; q++) {  /* the last K % 4 terms */
+        t00 += a0[q] * b0[q]; t01 += a0[q] * b1[q]; t02 += a0[q] * b2[q]; t03 += a0[q] * b3[q];
+        t10 += a1[q] * b0[q]; t11 += a1[q] * b1[q]; t12 += a1[q] * b2[q]; t13 += a1[q] * b3[q];
+      }
+      /* Scalars, not arrays: a local array would live on the shadow stack this module must not use. */
+      int cols = min_int(4, N - j);
+      float *c0 = C + i * N + j, *c1 = c0 + N;
+      c0[0] = t00; if (cols > 1) c0[1] = t01; if (cols > 2) c0[2] = t02; if (cols > 3) c0[3] = t03;
+      if (rows > 1) { c1[0] = t10; if (cols > 1) c1[1] = t11; if (cols > 2) c1[2] = t12; if (cols > 3) c1[3] = t13; }
+    }
+  }
+}
+
+/* out[M,N] = max(out + bias, 0) or out + bias, in place: the epilogue of a fused dense layer. */
+EXPORT(bias_activation)
+void bias_activation(int M, int N, float *out, const float *bias, int relu) {
+  for (int i = 0; i < M; i++) {
+    float *row = out + i * N;
+    if (bias) for (int j = 0; j < N; j++) row[j] += bias[j];
+    if (relu) for (int j = 0; j < N; j++) row[j] = row[j] > 0 ? row[j] : 0;
+  }
+}
+
+/*
+ * Filter gradient of a 2-D convolution (NHWC input x, HWIO filter, dilation 1):
+ *   dw[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·sh+kh−pt, ow·sw+kw−pl, ci] · dy[n,oh,ow,co]
+ * Positions in the zero padding are skipped. Loop order matters more than the arithmetic:
+ * one output row (n, oh) at a time, so its dy row and the few x rows it touches stay in
+ * L1 while all KH·KW taps accumulate into dw (small enough for L2). Each tap's update is
+ * a product x_rowᵀ·dy_row done in blocks of 4 input × 8 output channels. (XNNPACK would
+ * first pack dy as an OH×OW-tap filter and run its tiles on a KH×KW output.)
+ */
+EXPORT(conv2d_filter_grad)
+void conv2d_filter_grad(int N, int H, int W, int Ci, int OH, int OW, int Co, int KH, int KW,
+                        int sh, int sw, int pt, int pl, const float *x, const float *dy, float *dw) {
+  int Co8 = Co & ~7;
+  int total = KH * KW * Ci * Co;
+  for (int i = 0; i < total; i++) dw[i] = 0;
+  for (int n = 0; n < N; n++) {
+    for (int oh = 0; oh < OH; oh++) {
+      const float *dyrow = dy + ((n * OH + oh) * OW) * Co;
+      for (int kh = 0; kh < KH; kh++) {
+        int ih = oh * sh + kh - pt;
+        if (ih < 0 || ih >= H) continue;
+        const float *xrow = x + ((n * H + ih) * W) * Ci;
+        for (int kw = 0; kw < KW; kw++) {
+          /* Output columns whose input column ow·sw+kw−pl lies inside the image. */
+          int ow_lo = 0, ow_hi = OW;
+          while (ow_lo < OW && ow_lo * sw + kw - pl < 0) ow_lo++;
+          while (ow_hi > ow_lo && (ow_hi - 1) * sw + kw - pl >= W) ow_hi--;
+          if (ow_lo >= ow_hi) continue;
+          float *tap = dw + (kh * KW + kw) * Ci * Co;
+          const float *x0 = xrow + (ow_lo * sw + kw - pl) * Ci;
+          const float *g0 = dyrow + ow_lo * Co;
+          int xs = sw * Ci;
+          int cnt = ow_hi - ow_lo;
+          for (int ci = 0; ci < Ci; ci += 4) {
+            int c1 = min_int(ci + 1, Ci - 1), c2 = min_int(ci + 2, Ci - 1), c3 = min_int(ci + 3, Ci - 1);
+            int rows = min_int(4, Ci - ci);
+            for (int co = 0; co < Co8; co += 8) {
+              float *o0 = tap + ci * Co + co, *o1 = tap + c1 * Co + co, *o2 = tap + c2 * Co + co, *o3 = tap + c3 * Co + co;
+              v128_t a00 = wasm_v128_load(o0), a01 = wasm_v128_load(o0 + 4);
+              v128_t a10 = wasm_v128_load(o1), a11 = wasm_v128_load(o1 + 4);
+              v128_t a20 = wasm_v128_load(o2), a21 = wasm_v128_load(o2 + 4);
+              v128_t a30 = wasm_v128_load(o3), a31 = wasm_v128_load(o3 + 4);
+              const float *xp = x0;
+              const float *gp = g0 + co;
+              for (int t = 0; t < cnt; t++, xp += xs, gp += Co) {
+                v128_t q0 = wasm_v128_load(gp), q1 = wasm_v128_load(gp + 4);
+                v128_t v0 = wasm_f32x4_splat(xp[ci]), v1 = wasm_f32x4_splat(xp[c1]);
+                v128_t v2 = wasm_f32x4_splat(xp[c2]), v3 = wasm_f32x4_splat(xp[c3]);
+                a00 = wasm_f32x4_add(a00, wasm_f32x4_mul(v0, q0));
+                a01 = wasm_f32x4_add(a01, wasm_f32x4_mul(v0, q1));
+                a10 = wasm_f32x4_add(a10, wasm_f32x4_mul(v1, q0));
+                a11 = wasm_f32x4_add(a11, wasm_f32x4_mul(v1, q1));
+                a20 = wasm_f32x4_add(a20, wasm_f32x4_mul(v2, q0));
+                a21 = wasm_f32x4_add(a21, wasm_f32x4_mul(v2, q1));
+                a30 = wasm_f32x4_add(a30, wasm_f32x4_mul(v3, q0));
+                a31 = wasm_f32x4_add(a31, wasm_f32x4_mul(v3, q1));
+              }
+              /* Rows past Ci were computed from a repeated channel: not stored. */
+              wasm_v128_store(o0, a00); wasm_v128_store(o0 + 4, a01);
+              if (rows > 1) { wasm_v128_store(o1, a10); wasm_v128_store(o1 + 4, a11); }
+              if (rows > 2) { wasm_v128_store(o2, a20); wasm_v128_store(o2 + 4, a21); }
+              if (rows > 3) { wasm_v128_store(o3, a30); wasm_v128_store(o3 + 4, a31); }
+            }
+            for (int co = Co8; co < Co; co++) {  /* the last Co % 8 output channels */
+              for (int r = 0; r < rows; r++) {
+                float s = tap[(ci + r) * Co + co];
+                for (int t = 0; t < cnt; t++) s += x0[t * xs + ci + r] * g0[t * Co + co];
+                tap[(ci + r) * Co + co] = s;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/*
+ * C[M,N] += A[M,K]·B[K,N] with row strides lda, ldb, ldc (each row contiguous): the
+ * building block of the direct convolutions below, where A's rows are pixels of one image
+ * row (stride = stride·channels) and B is one filter tap. Blocks of 4 rows × 8 columns;
+ * rows past M repeat the last row (computed, not stored).
+ */
+static void gemm_acc(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc) {
+  int N8 = N & ~7;
+  for (int i = 0; i < M; i += 4) {
+    int i1 = min_int(i + 1, M - 1), i2 = min_int(i + 2, M - 1), i3 = min_int(i + 3, M - 1);
+    int rows = min_int(4, M - i);
+    const float *a0 = A + i * lda, *a1 = A + i1 * lda, *a2 = A + i2 * lda, *a3 = A + i3 * lda;
+    for (int j = 0; j < N8; j += 8) {
+      float *o0 = C + i * ldc + j, *o1 = C + i1 * ldc + j, *o2 = C + i2 * ldc + j, *o3 = C + i3 * ldc + j;
+      v128_t c00 = wasm_v128_load(o0), c01 = wasm_v128_load(o0 + 4);
+      v128_t c10 = wasm_v128_load(o1), c11 = wasm_v128_load(o1 + 4);
+      v128_t c20 = wasm_v128_load(o2), c21 = wasm_v128_load(o2 + 4);
+      v128_t c30 = wasm_v128_load(o3), c31 = wasm_v128_load(o3 + 4);
+      const float *b = B + j;
+      for (int q = 0; q < K; q++, b += ldb) {
+        v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
+        v128_t x0 = wasm_f32x4_splat(a0[q]), x1 = wasm_f32x4_splat(a1[q]);
+        v128_t x2 = wasm_f32x4_splat(a2[q]), x3 = wasm_f32x4_splat(a3[q]);
+        c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(x0, b0));
+        c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(x0, b1));
+        c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(x1, b0));
+        c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(x1, b1));
+        c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(x2, b0));
+        c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(x2, b1));
+        c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(x3, b0));
+        c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(x3, b1));
+      }
+      wasm_v128_store(o0, c00); wasm_v128_store(o0 + 4, c01);
+      if (rows > 1) { wasm_v128_store(o1, c10); wasm_v128_store(o1 + 4, c11); }
+      if (rows > 2) { wasm_v128_store(o2, c20); wasm_v128_store(o2 + 4, c21); }
+      if (rows > 3) { wasm_v128_store(o3, c30); wasm_v128_store(o3 + 4, c31); }
+    }
+    for (int j = N8; j < N; j++) {  /* the last N % 8 columns */
+      for (int r = 0; r < rows; r++) {
+        const float *a = A + (i + r) * lda;
+        float s = C[(i + r) * ldc + j];
+        for (int q = 0; q < K; q++) s += a[q] * B[q * ldb + j];
+        C[(i + r) * ldc + j] = s;
+      }
+    }
+  }
+}
+
+/* Output columns [lo, hi) whose input column ow·sw+kw−pl lies inside 0..W−1. */
+static inline int col_lo(int OW, int sw, int kw, int pl) {
+  int lo = 0;
+  while (lo < OW && lo * sw + kw - pl < 0) lo++;
+  return lo;
+}
+static inline int col_hi(int OW, int W, int sw, int kw, int pl, int lo) {
+  int hi = OW;
+  while (hi > lo && (hi - 1) * sw + kw - pl >= W) hi--;
+  return hi;
+}
+
+/*
+ * Forward convolution y = conv(x, w), NHWC/HWIO, dilation 1, zero padding (pt, pl):
+ * for each output row and filter tap, y_row += x_row(shifted)·w_tap.
+ */
+EXPORT(conv2d_forward)
+void conv2d_forward(int N, int H, int W, int Ci, int OH, int OW, int Co, int KH, int KW,
+                    int sh, int sw, int pt, int pl, const float *x, const float *w, float *y) {
+  int total = N * OH * OW * Co;
+  for (int i = 0; i < total; i++) y[i] = 0;
+  for (int n = 0; n < N; n++) {
+    for (int oh = 0; oh < OH; oh++) {
+      float *yrow = y + ((n * OH + oh) * OW) * Co;
+      for (int kh = 0; kh < KH; kh++) {
+        int ih = oh * sh + kh - pt;
+        if (ih < 0 || ih >= H) continue;
+        const float *xrow = x + ((n * H + ih) * W) * Ci;
+        for (int kw = 0; kw < KW; kw++) {
+          int lo = col_lo(OW, sw, kw, pl), hi = col_hi(OW, W, sw, kw, pl, lo);
+          if (lo >= hi) continue;
+          gemm_acc(hi - lo, Co, Ci, xrow + (lo * sw + kw - pl) * Ci, sw * Ci,
+                   w + (kh * KW + kw) * Ci * Co, Co, yrow + lo * Co, Co);
+        }
+      }
+    }
+  }
+}
+
+/*
+ * Input gradient dx[n,ih,iw,ci] = Σ dy[n,oh,ow,co]·w[kh,kw,ci,co] over the (oh,ow,kh,kw)
+ * that reach (ih,iw). wt is the filter transposed to [KH,KW,Co,Ci] (by the caller), so
+ * each tap is again a plain product: dx_row(shifted) += dy_row·wt_tap.
+ */
+EXPORT(conv2d_input_grad)
+void conv2d_input_grad(int N, int H, int W, int Ci, int OH, int OW, int Co, int KH, int KW,
+                       int sh, int sw, int pt, int pl, const float *dy, const float *wt, float *dx) {
+  int total = N * H * W * Ci;
+  for (int i = 0; i < total; i++) dx[i] = 0;
+  for (int n = 0; n < N; n++) {
+    for (int oh = 0; oh < OH; oh++) {
+      const float *dyrow = dy + ((n * OH + oh) * OW) * Co;
+      for (int kh = 0; kh < KH; kh++) {
+        int ih = oh * sh + kh - pt;
+        if (ih < 0 || ih >= H) continue;
+        float *dxrow = dx + ((n * H + ih) * W) * Ci;
+        for (int kw = 0; kw < KW; kw++) {
+          int lo = col_lo(OW, sw, kw, pl), hi = col_hi(OW, W, sw, kw, pl, lo);
+          if (lo >= hi) continue;
+          gemm_acc(hi - lo, Ci, Co, dyrow + lo * Co, Co, wt + (kh * KW + kw) * Co * Ci, Ci,
+                   dxrow + (lo * sw + kw - pl) * Ci, sw * Ci);
+        }
+      }
+    }
+  }
+}
+
+/*
+ * Gradient of max-pooling (NHWC): each window's dy goes to the position of the window's
+ * first maximum (the scan order and strict ">" of tfjs' cpu kernel), added up where windows
+ * overlap. Four channels at a time: compare, select the value and its offset, scatter.
+ */
+EXPORT(max_pool_grad)
+void max_pool_grad(int N, int H, int W, int C, int OH, int OW, int FH, int FW, int sh, int sw,
+                   int pt, int pl, const float *x, const float *dy, float *dx) {
+  int total = N * H * W * C;
+  for (int i = 0; i < total; i++) dx[i] = 0;
+  int C4 = C & ~3;
+  const float neg_inf = -__builtin_inff();
+  for (int n = 0; n < N; n++) {
+    for (int oh = 0; oh < OH; oh++) {
+      for (int ow = 0; ow < OW; ow++) {
+        const float *g = dy + ((n * OH + oh) * OW + ow) * C;
+        for (int c = 0; c < C4; c += 4) {
+          v128_t best = wasm_f32x4_splat(neg_inf), at = wasm_i32x4_splat(-1);
+          for (int kh = 0; kh < FH; kh++) {
+            int ih = oh * sh + kh - pt;
+            if (ih < 0 || ih >= H) continue;
+            for (int kw = 0; kw < FW; kw++) {
+              int iw = ow * sw + kw - pl;
+              if (iw < 0 || iw >= W) continue;
+              int off = ((n * H + ih) * W + iw) * C + c;
+              v128_t v = wasm_v128_load(x + off);
+              v128_t greater = wasm_f32x4_gt(v, best);
+              best = wasm_v128_bitselect(v, best, greater);
+              at = wasm_v128_bitselect(wasm_i32x4_splat(off), at, greater);
+            }
+          }
+          int a0 = wasm_i32x4_extract_lane(at, 0), a1 = wasm_i32x4_extract_lane(at, 1);
+          int a2 = wasm_i32x4_extract_lane(at, 2), a3 = wasm_i32x4_extract_lane(at, 3);
+          if (a0 >= 0) dx[a0] += g[c];
+          if (a1 >= 0) dx[a1 + 1] += g[c + 1];
+          if (a2 >= 0) dx[a2 + 2] += g[c + 2];
+          if (a3 >= 0) dx[a3 + 3] += g[c + 3];
+        }
+        for (int c = C4; c < C; c++) {  /* the last C % 4 channels */
+          float best = neg_inf;
+          int at = -1;
+          for (int kh = 0; kh < FH; kh++) {
+            int ih = oh * sh + kh - pt;
+            if (ih < 0 || ih >= H) continue;
+            for (int kw = 0; kw < FW; kw++) {
+              int iw = ow * sw + kw - pl;
+              if (iw < 0 || iw >= W) continue;
+              int off = ((n * H + ih) * W + iw) * C + c;
+              if (x[off] > best) { best = x[off]; at = off; }
+            }
+          }
+          if (at >= 0) dx[at] += g[c];
+        }
+      }
+    }
+  }
+}
+
+/* out[c] = Σ_r x[r·C + c]: a sum over every axis but the last (bias gradients), in row order. */
+EXPORT(sum_rows)
+void sum_rows(int R, int C, const float *restrict x, float *restrict out) {
+  for (int c = 0; c < C; c++) out[c] = 0;
+  for (int r = 0; r < R; r++) {
+    const float *row = x + r * C;
+    for (int c = 0; c < C; c++) out[c] += row[c];
+  }
+}
+
+/* dh[i] = h[i] > 0 ? dh[i] : 0, in place: the ReLU gradient (tfjs: dy·step(x)). */
+EXPORT(relu_grad)
+void relu_grad(int n, const float *restrict h, float *restrict dh) {
+  for (int i = 0; i < n; i++) dh[i] = h[i] > 0 ? dh[i] : 0;
+}

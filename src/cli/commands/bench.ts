@@ -1,0 +1,65 @@
+import * as path from "node:path";
+import { type Command, backendFromArgs, intFlag, printJson, stringFlag } from "../command";
+import { UsageError } from "../../errors";
+import { DEFAULT_BENCH_MODELS, benchMarkdown, runBenchmark } from "../../bench";
+import { writeFileAtomic } from "../../util/atomic-write";
+
+export const command: Command = {
+  name: "bench",
+  summary: "time training (seconds per epoch, samples/s, memory) for one or more models",
+  help: [
+    "usage: digit-lab bench [--models a,b,…] [--backend native|wasm|cpu] [--batch-size N] [--epochs N]",
+    "                       [--warmup N] [--train-limit N] [--path reference|fast] [--markdown FILE]",
+    "                       [--data-dir DIR] [--json]",
+    "",
+    "Trains each model on real MNIST (48,000 training + 12,000 validation images) with the project's",
+    "training loop and reports the median seconds per epoch over the measured epochs (after --warmup",
+    "unmeasured epochs, default 1), training samples per second, data-load time, peak RSS and backend.",
+    "",
+    `  --models       comma-separated model specs (default ${DEFAULT_BENCH_MODELS.join(",")}; also cnn, dense:512-256, …)`,
+    "  --batch-size   default 32",
+    "  --epochs       measured epochs per model, default 2",
+    "  --warmup       warm-up epochs per model, default 1",
+    "  --train-limit  use only the first N training images (quick runs)",
+    "  --path         reference (default): train() as users call it; fast: with FastAdam and the fused",
+    "                 dense training step from src/backend/wasm-kernels (same results within float rounding)",
+    "  --markdown     where to write the markdown table (default reports/bench.md)",
+    "  --json         print [{model, backend, batchSize, secondsPerEpoch, samplesPerSecond, peakRssMb, …}]",
+    "",
+    "The machine's other load shows in wall time; cpuSecondsPerEpoch (process CPU time) is steadier.",
+  ].join("\n"),
+  options: {
+    models: { type: "string" },
+    "batch-size": { type: "string" },
+    epochs: { type: "string" },
+    warmup: { type: "string" },
+    "train-limit": { type: "string" },
+    markdown: { type: "string" },
+    path: { type: "string" },
+  },
+  async run(args) {
+    const models = (stringFlag(args, "models") ?? DEFAULT_BENCH_MODELS.join(","))
+      .split(",")
+      .map((m) => m.trim())
+      .filter(Boolean);
+    if (models.length === 0) throw new UsageError("--models needs at least one model name");
+    const batchSize = intFlag(args, "batch-size", 32);
+    const epochs = intFlag(args, "epochs", 2);
+    const warmupEpochs = intFlag(args, "warmup", 1, 0);
+    const trainLimit = intFlag(args, "train-limit", undefined, 10);
+    const markdownFile = path.resolve(stringFlag(args, "markdown") ?? "reports/bench.md");
+    const trainingPath = stringFlag(args, "path") ?? "reference";
+    if (trainingPath !== "reference" && trainingPath !== "fast") throw new UsageError(`--path must be reference or fast, got "${trainingPath}"`);
+    await backendFromArgs(args);
+    const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+    const results = await runBenchmark({ models, batchSize, epochs, warmupEpochs, trainLimit, path: trainingPath, dataDir: stringFlag(args, "data-dir"), log });
+    const markdown = benchMarkdown(results);
+    writeFileAtomic(markdownFile, markdown);
+    if (args.values.json) {
+      printJson(results);
+    } else {
+      process.stdout.write(markdown + `\n(written to ${markdownFile})\n`);
+    }
+    return 0;
+  },
+};

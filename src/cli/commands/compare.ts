@@ -1,0 +1,73 @@
+import * as path from "node:path";
+import { type Command, backendFromArgs, floatFlag, intFlag, printJson, stringFlag } from "../command";
+import { compareArchitectures, type CompareSettings } from "../../compare";
+import { loadMnist, parseDatasetName } from "../../data";
+import { architectureComparison, trainingCurves } from "../../plots";
+import { writeReport } from "../../report";
+import { comparisonTable, formatTable } from "../../tables";
+import { UsageError } from "../../errors";
+
+const DEFAULT_MODELS = "dense-128,dense-128-64,dense-256-128-32";
+
+export const command: Command = {
+  name: "compare",
+  summary: "train several architectures under one recipe and compare them (cached by settings)",
+  help: [
+    "usage: digit-lab compare [--models a,b,…] [--epochs N] [--batch-size N] [--seed N] [--learning-rate X]",
+    "                         [--train-limit N] [--retrain] [--report FILE] [--json]",
+    "",
+    `  --models LIST        model names or dense specs (default ${DEFAULT_MODELS})`,
+    "  --epochs N           epochs per model (default 10)",
+    "  --batch-size N       default 32;  --seed N  default 42;  --learning-rate X  default 0.001",
+    "  --train-limit N      train on the first N training images only",
+    "  --retrain            ignore cached runs (finished runs are cached in .cache/runs by their settings)",
+    "  --report FILE        also write an offline HTML report with curves, table and chart",
+    "  --json               print {\"runs\": [...], \"rows\": [...]}",
+  ].join("\n"),
+  options: {
+    models: { type: "string" },
+    epochs: { type: "string" },
+    "batch-size": { type: "string" },
+    seed: { type: "string" },
+    "learning-rate": { type: "string" },
+    "train-limit": { type: "string" },
+    dataset: { type: "string" },
+    retrain: { type: "boolean" },
+    report: { type: "string" },
+  },
+  async run(args) {
+    const variants = (stringFlag(args, "models") ?? DEFAULT_MODELS).split(",").map((s) => s.trim()).filter(Boolean);
+    if (variants.length === 0) throw new UsageError("--models needs at least one model name");
+    const settings: CompareSettings = {
+      variants,
+      epochs: intFlag(args, "epochs", 10),
+      batchSize: intFlag(args, "batch-size", 32),
+      seed: intFlag(args, "seed", 42, 0),
+      learningRate: floatFlag(args, "learning-rate", 0.001),
+      trainLimit: intFlag(args, "train-limit", undefined),
+      dataset: parseDatasetName(stringFlag(args, "dataset") ?? "mnist"),
+    };
+    await backendFromArgs(args);
+    const data = await loadMnist({ dataset: settings.dataset, dataDir: stringFlag(args, "data-dir") });
+    const json = Boolean(args.values.json);
+    const log = (line: string) => process.stderr.write(line + "\n");
+    const { runs, rows } = await compareArchitectures(settings, { data, retrain: Boolean(args.values.retrain), log, trainOptions: { verbose: 1 } });
+    const table = comparisonTable(rows);
+    const reportFile = stringFlag(args, "report");
+    if (reportFile) {
+      writeReport(reportFile, {
+        title: "digit-lab: architecture comparison",
+        subtitle: `${settings.dataset}, ${settings.epochs} epochs, batch ${settings.batchSize}, seed ${settings.seed}, backend ${runs[0].backend}`,
+        sections: [
+          { heading: "Validation curves", figures: [trainingCurves(runs.map((r) => ({ name: r.model, history: r.history })))] },
+          { heading: "Comparison", tables: [{ table, caption: "test accuracy, size, speed and over-fitting gap per model" }] },
+          { heading: "Accuracy vs size vs speed", figures: [architectureComparison(rows)] },
+        ],
+      });
+      log(`report written to ${path.resolve(reportFile)}`);
+    }
+    if (json) printJson({ runs, rows });
+    else process.stdout.write(formatTable(table) + "\n");
+    return 0;
+  },
+};

@@ -1,0 +1,64 @@
+import { type Command, backendFromArgs, printJson, stringFlag, intFlag } from "../command";
+import { UsageError } from "../../errors";
+import { loadMnist, parseDatasetName } from "../../data";
+import { loadModel } from "../../models";
+import { evaluateDetailed, formatClassificationReport, formatConfusionMatrix, misclassified } from "../../eval";
+
+export const command: Command = {
+  name: "evaluate",
+  summary: "evaluate a saved model on the test set: loss, accuracy, per-class report, confusion matrix",
+  help: [
+    "usage: digit-lab evaluate --model-dir DIR [--dataset mnist|fashion-mnist] [--misclassified N] [--json]",
+    "",
+    "  --model-dir DIR      a directory written by `digit-lab train --save DIR`",
+    "  --dataset NAME       test set to use (default: the one recorded in the model's metadata, else mnist)",
+    "  --misclassified N    also list the N most confident mistakes (default 0; 10 in text mode)",
+  ].join("\n"),
+  options: { "model-dir": { type: "string" }, dataset: { type: "string" }, misclassified: { type: "string" } },
+  async run(args) {
+    const dir = stringFlag(args, "model-dir");
+    if (!dir) throw new UsageError("give --model-dir DIR (a directory written by `digit-lab train --save DIR`)");
+    await backendFromArgs(args);
+    const { model, metadata } = await loadModel(dir);
+    const recorded = typeof metadata.data?.dataset === "string" ? metadata.data.dataset : undefined;
+    const dataset = parseDatasetName(stringFlag(args, "dataset") ?? recorded ?? "mnist");
+    const data = await loadMnist({ dataset, dataDir: stringFlag(args, "data-dir") });
+    const result = await evaluateDetailed(model, data.test);
+    const wrongCount = intFlag(args, "misclassified", args.values.json ? 0 : 10, 0);
+    const wrong = misclassified(data.test.labels, result.probabilities, { limit: wrongCount });
+    model.dispose();
+
+    if (args.values.json) {
+      printJson({
+        modelDir: dir,
+        model: metadata.model,
+        dataset,
+        count: result.count,
+        loss: result.loss,
+        accuracy: result.accuracy,
+        report: result.report,
+        confusionMatrix: result.confusion,
+        misclassified: wrong,
+      });
+      return 0;
+    }
+    const lines = [
+      `${metadata.model} from ${dir} on the ${dataset} test set (${result.count.toLocaleString("en-US")} images)`,
+      `  loss      ${result.loss.toFixed(4)}`,
+      `  accuracy  ${result.accuracy.toFixed(4)}  (${result.count - Math.round(result.accuracy * result.count)} wrong)`,
+      "",
+      formatClassificationReport(result.report, 4, data.classNames as string[]),
+      "",
+      "confusion matrix (rows: true class, columns: predicted class)",
+      formatConfusionMatrix(result.confusion),
+    ];
+    if (wrong.length) {
+      lines.push("", `most confident mistakes (${wrong.length}):`, "  index  true  predicted  confidence");
+      for (const w of wrong) {
+        lines.push(`  ${String(w.index).padStart(5)}  ${String(w.trueLabel).padStart(4)}  ${String(w.predicted).padStart(9)}  ${w.confidence.toFixed(4).padStart(10)}`);
+      }
+    }
+    process.stdout.write(lines.join("\n") + "\n");
+    return 0;
+  },
+};

@@ -1,0 +1,144 @@
+import { type Command, backendFromArgs, floatFlag, intFlag, printJson, stringFlag } from "../command";
+import { UsageError } from "../../errors";
+import { head, loadMnist, parseDatasetName } from "../../data";
+import { buildModel, saveModel } from "../../models";
+import { defaultRecipe, getRecipe, recipeNames, type Recipe } from "../../recipes";
+import { train } from "../../train";
+import { evaluateDetailed, misclassified } from "../../eval";
+import { trainingReport, writeReport } from "../../report";
+
+export const command: Command = {
+  name: "train",
+  summary: "train a model (by name or recipe), report test accuracy, optionally save it",
+  help: [
+    "usage: digit-lab train --model NAME | --recipe NAME [--epochs N] [--batch-size N] [--seed N]",
+    "                       [--learning-rate X] [--dropout X] [--l2 X] [--train-limit N]",
+    "                       [--dataset mnist|fashion-mnist] [--save DIR] [--report FILE] [--json]",
+    "",
+    "  --model NAME         an architecture from `digit-lab models`, or a dense stack like dense:512-256",
+    `  --recipe NAME        a named recipe: ${recipeNames().join(", ")}`,
+    "                       (with --model too, the recipe's settings train that model instead)",
+    "  --epochs, --batch-size, --seed, --learning-rate, --dropout, --l2   override the recipe",
+    "  --train-limit N      train on the first N training images only (before the validation split)",
+    "  --save DIR           write model.json, weights.bin and metadata.json to DIR",
+    "  --report FILE        write an offline HTML report: curves, history, confusion matrix, per-class report, mistakes",
+    "  --json               print one JSON object (history, timings, test metrics); progress goes to stderr",
+  ].join("\n"),
+  options: {
+    model: { type: "string" },
+    recipe: { type: "string" },
+    epochs: { type: "string" },
+    "batch-size": { type: "string" },
+    seed: { type: "string" },
+    "learning-rate": { type: "string" },
+    dropout: { type: "string" },
+    l2: { type: "string" },
+    "train-limit": { type: "string" },
+    dataset: { type: "string" },
+    save: { type: "string" },
+    report: { type: "string" },
+  },
+  async run(args) {
+    const modelFlag = stringFlag(args, "model");
+    const recipeFlag = stringFlag(args, "recipe");
+    if (!modelFlag && !recipeFlag) throw new UsageError("give --model NAME or --recipe NAME (see `digit-lab models`, `digit-lab train --help`)");
+    const recipe: Recipe = recipeFlag ? getRecipe(recipeFlag) : defaultRecipe(modelFlag!);
+    if (modelFlag) recipe.model = modelFlag;
+    recipe.epochs = intFlag(args, "epochs", recipe.epochs);
+    recipe.batchSize = intFlag(args, "batch-size", recipe.batchSize);
+    recipe.seed = intFlag(args, "seed", recipe.seed, 0);
+    recipe.learningRate = positive(floatFlag(args, "learning-rate", recipe.learningRate), "learning-rate");
+    recipe.dropout = floatFlag(args, "dropout", recipe.dropout);
+    recipe.l2 = floatFlag(args, "l2", recipe.l2);
+    const trainLimit = intFlag(args, "train-limit", undefined);
+    const dataset = parseDatasetName(stringFlag(args, "dataset") ?? "mnist");
+
+    const backend = await backendFromArgs(args);
+    const data = await loadMnist({ dataset, dataDir: stringFlag(args, "data-dir") });
+    const trainSet = trainLimit !== undefined ? head(data.train, trainLimit) : data.train;
+    const model = buildModel(recipe.model, { dropout: recipe.dropout, l2: recipe.l2, seed: recipe.seed });
+    const params = model.countParams();
+    process.stderr.write(
+      `training ${recipe.model} (${params.toLocaleString("en-US")} params) with recipe ${recipe.name}: ` +
+        `${recipe.epochs} epochs, batch ${recipe.batchSize}, lr ${recipe.learningRate}, seed ${recipe.seed}, ` +
+        `${trainSet.count.toLocaleString("en-US")} training images before the ${recipe.validationSplit} validation split\n`,
+    );
+    const result = await train(model, trainSet, recipe, { verbose: 1 });
+    const test = await evaluateDetailed(model, data.test);
+    process.stderr.write(`test loss ${test.loss.toFixed(4)}  test accuracy ${test.accuracy.toFixed(4)} (${test.count} images)\n`);
+
+    const save = stringFlag(args, "save");
+    if (save) {
+      await saveModel(model, save, {
+        model: recipe.model,
+        recipe,
+        seed: recipe.seed,
+        data: { dataset, sha256Verified: data.sha256Verified, checksums: data.checksums, trainCount: trainSet.count },
+        history: result.history,
+        test: { loss: test.loss, accuracy: test.accuracy },
+        backend: backend.name,
+      });
+      process.stderr.write(`saved to ${save}\n`);
+    }
+    const reportFile = stringFlag(args, "report");
+    if (reportFile) {
+      const written = writeReport(
+        reportFile,
+        trainingReport({
+          title: `digit-lab: ${recipe.model} trained with ${recipe.name}`,
+          subtitle: `${dataset}, ${result.history.length} epochs, batch ${recipe.batchSize}, seed ${recipe.seed}, backend ${backend.name}`,
+          notes: recipe.description,
+          runs: { name: recipe.model, history: result.history },
+          evaluation: {
+            report: test.report,
+            confusion: test.confusion,
+            misclassified: misclassified(data.test.labels, test.probabilities, { images: data.test.images, limit: 32 }),
+          },
+          classNames: data.classNames,
+        }),
+      );
+      process.stderr.write(`report written to ${written}\n`);
+    }
+    const summary = {
+      model: recipe.model,
+      recipe: recipe.name,
+      params,
+      backend: backend.name,
+      dataset,
+      seed: recipe.seed,
+      trainCount: result.trainCount,
+      validationCount: result.validationCount,
+      epochs: result.history.length,
+      epochsRequested: recipe.epochs,
+      batchSize: recipe.batchSize,
+      history: result.history,
+      secondsPerEpoch: round(result.secondsPerEpoch, 3),
+      bestEpoch: result.bestEpoch ?? null,
+      stopReason: result.stopReason ?? null,
+      testLoss: test.loss,
+      testAccuracy: test.accuracy,
+      savedTo: save ?? null,
+      reportFile: reportFile ?? null,
+    };
+    if (args.values.json) printJson(summary);
+    else {
+      process.stdout.write(
+        `${recipe.model}: test accuracy ${(100 * test.accuracy).toFixed(2)}%, test loss ${test.loss.toFixed(4)}, ` +
+          `${result.history.length} epochs at ${result.secondsPerEpoch.toFixed(1)} s/epoch on ${backend.name}` +
+          (save ? `, saved to ${save}` : "") + "\n",
+      );
+    }
+    model.dispose();
+    return 0;
+  },
+};
+
+function positive(x: number | undefined, name: string): number {
+  if (x === undefined || !(x > 0)) throw new UsageError(`--${name} must be a positive number, got ${x}`);
+  return x;
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

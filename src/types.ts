@@ -1,0 +1,68 @@
+/**
+ * Plain-data shapes that cross module boundaries: training writes them, evaluation
+ * computes them, plots and tables read them. No tensors here, so figure and table
+ * builders stay pure and testable without TensorFlow.js.
+ */
+
+/** One epoch of training, as Keras' History records it (plus timing). */
+export interface EpochLog {
+  /** 1-based epoch number. */
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss?: number;
+  valAccuracy?: number;
+  /** Wall time of the epoch, training and validation included. */
+  seconds: number;
+  learningRate?: number;
+}
+
+/** One labelled training run, e.g. for overlaying curves of several architectures. */
+export interface RunHistory {
+  name: string;
+  history: EpochLog[];
+}
+
+export interface ClassMetrics {
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Number of true examples of the class. */
+  support: number;
+}
+
+/** Like scikit-learn's classification_report. */
+export interface ClassificationReport {
+  /** Per class, indexed by label 0..9. */
+  classes: (ClassMetrics & { label: number })[];
+  accuracy: number;
+  macro: ClassMetrics;
+  weighted: ClassMetrics;
+}
+
+/** counts[trueLabel][predictedLabel]. */
+export type ConfusionMatrix = number[][];
+
+/** An example the model got wrong. */
+export interface Misclassified {
+  /** Index into the evaluated set. */
+  index: number;
+  trueLabel: number;
+  predicted: number;
+  /** Probability the model gave its prediction. */
+  confidence: number;
+  /** 28×28 pixels, 0..255, row-major (for galleries). */
+  pixels?: Uint8Array;
+}
+
+/** One row of an architecture comparison. */
+export interface ComparisonRow {
+  model: string;
+  params: number;
+  secondsPerEpoch: number;
+  bestEpoch: number;
+  testAccuracy: number;
+  testLoss?: number;
+  /** Final training accuracy minus validation accuracy: a symptom of over-fitting. */
+  trainValGap: number;
+}
