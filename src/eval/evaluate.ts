@@ -1,0 +1,119 @@
+/**
+ * Running a model over a whole set in large batches: probabilities, loss and accuracy.
+ * Probabilities are read back once per batch (n×10 floats), and loss/accuracy are then
+ * computed in plain JavaScript, so one pass gives everything.
+ */
+import { tf } from "../backend";
+import type { ImageSet } from "../data";
+import { inputShapeOf } from "../models/variants";
+import { batchTensors, prepareSet, type PreparedSet } from "../train/batches";
+import { EPSILON, regularizationLoss } from "../train/loss";
+import type { ClassificationReport, ConfusionMatrix } from "../types";
+import { argmaxRows, confusionMatrix, reportFromConfusion } from "./metrics";
+
+export const DEFAULT_EVAL_BATCH_SIZE = 2000;
+
+export interface EvalOptions {
+  /** Examples per forward pass (default 2000). */
+  batchSize?: number;
+}
+
+export interface Evaluation {
+  /** Mean cross-entropy (plus the model's L2 penalty, as Keras reports it). */
+  loss: number;
+  accuracy: number;
+  count: number;
+}
+
+export interface DetailedEvaluation extends Evaluation {
+  /** Row-major [count, 10]. */
+  probabilities: Float32Array;
+  predicted: Int32Array;
+  confusion: ConfusionMatrix;
+  report: ClassificationReport;
+}
+
+/** Probabilities for prepared (normalized) examples: a row-major [count, classes] array. */
+export function predictPrepared(model: tf.LayersModel, set: PreparedSet, batchSize = DEFAULT_EVAL_BATCH_SIZE): Float32Array {
+  const inputShape = inputShapeOf(model);
+  const classes = (model.outputs[0].shape[1] as number) ?? 10;
+  const out = new Float32Array(set.count * classes);
+  for (let start = 0; start < set.count; start += batchSize) {
+    const end = Math.min(set.count, start + batchSize);
+    const { xs, ys } = batchTensors(set, start, end, inputShape);
+    const probabilities = tf.tidy(() => model.apply(xs, { training: false }) as tf.Tensor);
+    out.set(probabilities.dataSync() as Float32Array, start * classes);
+    tf.dispose([xs, ys, probabilities]);
+  }
+  return out;
+}
+
+/** Loss and accuracy of prepared examples (synchronous; used for validation inside training). */
+export function evaluatePrepared(model: tf.LayersModel, set: PreparedSet, batchSize = DEFAULT_EVAL_BATCH_SIZE): Evaluation & { probabilities: Float32Array } {
+  const probabilities = predictPrepared(model, set, batchSize);
+  const classes = set.count ? probabilities.length / set.count : 10;
+  let loss = 0;
+  let right = 0;
+  for (let i = 0; i < set.count; i++) {
+    const row = i * classes;
+    const label = set.y[i];
+    loss -= Math.log(Math.min(1, Math.max(EPSILON, probabilities[row + label])));
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (probabilities[row + c] > probabilities[row + best]) best = c;
+    if (best === label) right++;
+  }
+  const penalty = regularizationLoss(model);
+  const extra = penalty ? penalty.dataSync()[0] : 0;
+  penalty?.dispose();
+  return {
+    loss: set.count ? loss / set.count + extra : 0,
+    accuracy: set.count ? right / set.count : 0,
+    count: set.count,
+    probabilities,
+  };
+}
+
+/** Test loss and accuracy of `model` on `set`. */
+export async function evaluate(model: tf.LayersModel, set: ImageSet, options: EvalOptions = {}): Promise<Evaluation> {
+  const { loss, accuracy, count } = evaluatePrepared(model, prepareSet(set), options.batchSize);
+  return { loss, accuracy, count };
+}
+
+/** Loss, accuracy, probabilities, predictions, confusion matrix and per-class report, in one pass. */
+export async function evaluateDetailed(model: tf.LayersModel, set: ImageSet, options: EvalOptions = {}): Promise<DetailedEvaluation> {
+  const prepared = prepareSet(set);
+  const { loss, accuracy, count, probabilities } = evaluatePrepared(model, prepared, options.batchSize);
+  const classes = count ? probabilities.length / count : 10;
+  const predicted = argmaxRows(probabilities, classes);
+  const confusion = confusionMatrix(prepared.y, predicted, classes);
+  return { loss, accuracy, count, probabilities, predicted, confusion, report: reportFromConfusion(confusion) };
+}
+
+/**
+ * Class probabilities for images: an ImageSet, or raw pixels (n·784 bytes 0..255, or floats
+ * already in [0, 1]). Returns a row-major [n, 10] Float32Array.
+ */
+export async function predictProbabilities(
+  model: tf.LayersModel,
+  images: ImageSet | Uint8Array | Float32Array,
+  options: EvalOptions = {},
+): Promise<Float32Array> {
+  let prepared: PreparedSet;
+  if (images instanceof Float32Array) {
+    const count = images.length / 784;
+    if (!Number.isInteger(count)) throw new RangeError(`expected a multiple of 784 pixels, got ${images.length}`);
+    prepared = { x: images, y: new Int32Array(count), count, size: 784 };
+  } else if (images instanceof Uint8Array) {
+    const count = images.length / 784;
+    if (!Number.isInteger(count)) throw new RangeError(`expected a multiple of 784 pixels, got ${images.length}`);
+    prepared = prepareSet({ images, labels: new Uint8Array(count), count, rows: 28, cols: 28 });
+  } else {
+    prepared = prepareSet(images);
+  }
+  return predictPrepared(model, prepared, options.batchSize);
+}
+
+/** The most likely class of each image. */
+export async function predictClasses(model: tf.LayersModel, images: ImageSet | Uint8Array | Float32Array, options: EvalOptions = {}): Promise<Int32Array> {
+  return argmaxRows(await predictProbabilities(model, images, options));
+}

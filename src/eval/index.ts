@@ -1,0 +1,3 @@
+export * from "./metrics";
+export * from "./format";
+export * from "./evaluate";

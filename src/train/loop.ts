@@ -1,0 +1,279 @@
+/**
+ * The training loop: a hand-written replacement for `model.fit`, built for speed and
+ * reproducibility. Seeded shuffles and dropout masks (same seed + backend → same weights),
+ * batches cut from typed arrays, losses summed on the device and read once per epoch,
+ * validation in large batches, early stopping that restores the best weights, learning-rate
+ * schedules, and a clean stop from code between batches.
+ */
+import { tf } from "../backend";
+import { splitTrainValidation, type ImageSet, type MnistData } from "../data";
+import { layerSeed, inputShapeOf } from "../models/variants";
+import type { EpochLog } from "../types";
+import { createRng, seededPermutation } from "../util/random";
+import { batchTensors, emptyLike, prepareSet, reorderInto, reorderShiftedInto, type PreparedSet } from "./batches";
+import { defaultReporter, type BatchInfo, type ProgressReporter } from "./progress";
+import { PlateauReducer, scheduledLearningRate, type LrSchedule } from "./schedule";
+import { defaultTrainStep, type TrainStep } from "./step";
+import { evaluatePrepared } from "../eval/evaluate";
+
+export interface EarlyStopping {
+  /** What to watch (default valLoss; falls back to the training loss without validation). */
+  monitor?: "valLoss" | "valAccuracy";
+  /** Epochs without improvement before stopping. */
+  patience: number;
+  /** Smallest change that counts as improvement (default 0). */
+  minDelta?: number;
+  /** Put back the weights of the best epoch at the end (default true). */
+  restoreBestWeights?: boolean;
+}
+
+/** The settings of a run (a Recipe has all of these and more). */
+export interface TrainSettings {
+  epochs: number;
+  /** Default 32. */
+  batchSize?: number;
+  /** Adam's learning rate, default 0.001. */
+  learningRate?: number;
+  /** Share held out for validation, default 0.2; 0 for none. */
+  validationSplit?: number;
+  /** Seeds the split, the shuffles and the dropout masks. Default 42. */
+  seed?: number;
+  earlyStopping?: EarlyStopping;
+  lrSchedule?: LrSchedule;
+  /** Data augmentation of training images (validation and test stay untouched). */
+  augment?: { /** Random shift of up to this many pixels in x and y. */ shift?: number };
+}
+
+/** Anything with `aborted`: an AbortSignal, or a StopHandle. */
+export interface StopSignal {
+  readonly aborted: boolean;
+}
+
+/** Stops a training run from code: `const h = new StopHandle(); train(…, { signal: h }); h.stop();` */
+export class StopHandle implements StopSignal {
+  aborted = false;
+  stop(): void {
+    this.aborted = true;
+  }
+}
+
+export interface TrainOptions {
+  /** 0: silent; 1 (default): progress bar on a terminal, one line per epoch elsewhere. */
+  verbose?: 0 | 1;
+  /** Replaces the default reporter chosen by `verbose`. */
+  reporter?: ProgressReporter;
+  onEpochEnd?: (log: EpochLog) => void | Promise<void>;
+  /** Called at most every `batchEndIntervalMs` (default 250 ms) with running loss and accuracy. */
+  onBatchEnd?: (info: BatchInfo) => void;
+  batchEndIntervalMs?: number;
+  /** Training ends after the current batch once this is aborted; the history so far is returned. */
+  signal?: StopSignal;
+  /** Validate on this set instead of splitting the training data. */
+  validationData?: ImageSet;
+  /** Batch size for validation (default 2000). */
+  evalBatchSize?: number;
+  /** The per-batch step (default: `defaultTrainStep()`, normally the reference `trainStep`). */
+  step?: TrainStep;
+  /** An optimizer to use instead of a fresh Adam. */
+  optimizer?: tf.Optimizer;
+}
+
+export interface TrainResult {
+  /** Completed epochs (a stopped partial epoch is not included). */
+  history: EpochLog[];
+  /** Why training ended before `epochs`, if it did. */
+  stopReason?: "early-stopping" | "stopped";
+  /** The epoch whose weights the model holds when early stopping restored them. */
+  bestEpoch?: number;
+  restoredBestWeights: boolean;
+  /** Mean wall time of the completed epochs. */
+  secondsPerEpoch: number;
+  trainCount: number;
+  validationCount: number;
+}
+
+/** Trains `model` on `data` (a training ImageSet, or MnistData whose `train` is used). */
+export async function train(
+  model: tf.LayersModel,
+  data: ImageSet | MnistData,
+  settings: TrainSettings,
+  options: TrainOptions = {},
+): Promise<TrainResult> {
+  const trainSet: ImageSet = "train" in data ? data.train : data;
+  const epochs = settings.epochs;
+  const batchSize = settings.batchSize ?? 32;
+  const initialLr = settings.learningRate ?? 0.001;
+  const seed = settings.seed ?? 42;
+  const validationSplit = options.validationData ? 0 : settings.validationSplit ?? 0.2;
+  if (!(Number.isInteger(epochs) && epochs >= 1)) throw new RangeError(`epochs must be a whole number ≥ 1, got ${epochs}`);
+  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new RangeError(`batch size must be a whole number ≥ 1, got ${batchSize}`);
+
+  const split = splitTrainValidation(trainSet.count, { validationFraction: validationSplit, seed });
+  const trainData = prepareSet(trainSet, split.train);
+  const valData: PreparedSet | undefined = options.validationData
+    ? prepareSet(options.validationData)
+    : split.validation.length > 0
+      ? prepareSet(trainSet, split.validation)
+      : undefined;
+  if (trainData.count === 0) throw new RangeError("no training examples");
+
+  const inputShape = inputShapeOf(model);
+  const epochData = emptyLike(trainData);
+  const batches = Math.ceil(trainData.count / batchSize);
+  const optimizer = options.optimizer ?? tf.train.adam(initialLr);
+  const ownsOptimizer = !options.optimizer;
+  const step = options.step ?? defaultTrainStep();
+  const reporter = options.reporter ?? defaultReporter(options.verbose ?? 1);
+  const interval = options.batchEndIntervalMs ?? 250;
+  const dropouts = dropoutLayers(model);
+  const early = settings.earlyStopping;
+  const plateau = settings.lrSchedule?.type === "plateau" ? settings.lrSchedule : undefined;
+
+  const history: EpochLog[] = [];
+  let stopReason: TrainResult["stopReason"];
+  let best: { epoch: number; value: number; weights?: tf.Tensor[] } | undefined;
+  const reducer = plateau ? new PlateauReducer(plateau, initialLr) : undefined;
+  let lr = initialLr;
+  let globalStep = 0;
+  let restored = false;
+
+  reporter.onTrainBegin?.({ epochs, batchesPerEpoch: batches, trainCount: trainData.count, validationCount: valData?.count ?? 0, batchSize });
+  try {
+    for (let epoch = 1; epoch <= epochs && !stopReason; epoch++) {
+      const started = Date.now();
+      if (!plateau) lr = scheduledLearningRate(settings.lrSchedule, initialLr, epoch, epochs);
+      setLearningRate(optimizer, lr);
+      const order = seededPermutation(trainData.count, layerSeed(seed, 100_000 + epoch));
+      const shift = settings.augment?.shift ?? 0;
+      if (shift > 0) reorderShiftedInto(trainData, order, epochData, shift, createRng(layerSeed(seed, 200_000 + epoch)), trainSet.cols);
+      else reorderInto(trainData, order, epochData);
+
+      let lossSum = tf.keep(tf.scalar(0));
+      let correctSum = tf.keep(tf.scalar(0));
+      let seen = 0;
+      let lastReport = Date.now();
+      try {
+        for (let b = 0; b < batches; b++) {
+          if (options.signal?.aborted) {
+            stopReason = "stopped";
+            break;
+          }
+          const start = b * batchSize;
+          const end = Math.min(trainData.count, start + batchSize);
+          reseedDropout(dropouts, seed, globalStep++);
+          const { xs, ys } = batchTensors(epochData, start, end, inputShape);
+          const result = step(model, optimizer, xs, ys);
+          const nextLoss = tf.tidy(() => tf.add(lossSum, tf.mul(result.loss, end - start)) as tf.Scalar);
+          const nextCorrect = tf.tidy(() => tf.add(correctSum, result.correct) as tf.Scalar);
+          tf.dispose([xs, ys, result.loss, result.correct, lossSum, correctSum]);
+          lossSum = tf.keep(nextLoss);
+          correctSum = tf.keep(nextCorrect);
+          seen = end;
+
+          const now = Date.now();
+          if (now - lastReport >= interval || b === batches - 1) {
+            lastReport = now;
+            if (reporter.onBatchEnd || options.onBatchEnd) {
+              const info: BatchInfo = {
+                epoch, epochs, batch: b + 1, batches, seconds: (now - started) / 1000,
+                loss: lossSum.dataSync()[0] / seen, accuracy: correctSum.dataSync()[0] / seen,
+              };
+              reporter.onBatchEnd?.(info);
+              options.onBatchEnd?.(info);
+            }
+            // Let timers and signals run (WASM kernels are synchronous and would starve them).
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          }
+        }
+        if (stopReason) break;
+        const loss = lossSum.dataSync()[0] / seen;
+        const acc = correctSum.dataSync()[0] / seen;
+        const v = valData ? evaluatePrepared(model, valData, options.evalBatchSize ?? 2000) : undefined;
+        const log: EpochLog = v
+          ? { epoch, loss, accuracy: acc, valLoss: v.loss, valAccuracy: v.accuracy, seconds: (Date.now() - started) / 1000, learningRate: lr }
+          : { epoch, loss, accuracy: acc, seconds: (Date.now() - started) / 1000, learningRate: lr };
+        history.push(log);
+        reporter.onEpochEnd?.(log, epochs);
+        await options.onEpochEnd?.(log);
+
+        if (early) {
+          const value = monitored(log, early.monitor ?? "valLoss");
+          if (!best || value < best.value - (early.minDelta ?? 0)) {
+            tf.dispose(best?.weights);
+            best = { epoch, value, weights: early.restoreBestWeights === false ? undefined : model.getWeights().map((w) => tf.keep(w.clone())) };
+          } else if (epoch - best.epoch >= early.patience) {
+            stopReason = "early-stopping";
+          }
+        }
+        if (plateau && reducer) lr = reducer.update(monitored(log, plateau.monitor ?? "valLoss"));
+        if (options.signal?.aborted) stopReason = "stopped";
+      } finally {
+        tf.dispose([lossSum, correctSum]);
+      }
+    }
+    if (best?.weights && best.epoch !== history[history.length - 1]?.epoch) {
+      model.setWeights(best.weights);
+      restored = true;
+    }
+  } finally {
+    tf.dispose(best?.weights);
+    for (const d of dropouts) d.layer.seed = d.original;
+    if (ownsOptimizer) optimizer.dispose();
+  }
+
+  const note =
+    stopReason === "early-stopping"
+      ? `early stopping after epoch ${history.length}${restored ? `; restored the weights of epoch ${best!.epoch}` : ""}`
+      : stopReason === "stopped"
+        ? `stopped after ${history.length} complete epoch${history.length === 1 ? "" : "s"}`
+        : restored
+          ? `restored the weights of epoch ${best!.epoch}`
+          : undefined;
+  reporter.onTrainEnd?.(history, note);
+  return {
+    history,
+    stopReason,
+    bestEpoch: best?.epoch,
+    restoredBestWeights: restored,
+    secondsPerEpoch: history.length ? history.reduce((a, h) => a + h.seconds, 0) / history.length : 0,
+    trainCount: trainData.count,
+    validationCount: valData?.count ?? 0,
+  };
+}
+
+/** The value to minimize for a monitor name (accuracy is negated); training loss without validation. */
+function monitored(log: EpochLog, monitor: "valLoss" | "valAccuracy"): number {
+  if (monitor === "valAccuracy") return -(log.valAccuracy ?? log.accuracy);
+  return log.valLoss ?? log.loss;
+}
+
+function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  // tfjs optimizers read `learningRate` on every update; it is protected only in the typings.
+  (optimizer as unknown as { learningRate: number }).learningRate = lr;
+}
+
+interface DropoutState {
+  layer: { seed?: number };
+  /** Base of the per-step seeds. */
+  seed: number;
+  /** What to put back (and serialize) after training. */
+  original?: number;
+}
+
+function dropoutLayers(model: tf.LayersModel): DropoutState[] {
+  return model.layers
+    .filter((l) => l.getClassName() === "Dropout")
+    .map((l, i) => {
+      const layer = l as unknown as { seed?: number };
+      return { layer, seed: layer.seed ?? layerSeed(0, i), original: layer.seed };
+    });
+}
+
+/**
+ * tfjs' Dropout reuses its fixed seed on every call, which would draw the same mask for
+ * every batch. Giving each layer a fresh seed per step derived from (its seed, step) keeps
+ * masks varied yet reproducible. The original seeds are put back when training ends.
+ */
+function reseedDropout(dropouts: DropoutState[], seed: number, step: number): void {
+  for (const d of dropouts) d.layer.seed = layerSeed(d.seed ^ seed, step);
+}

@@ -1,0 +1,106 @@
+/**
+ * What a person watching training sees. In a terminal: a progress bar with ETA per epoch,
+ * then a summary line. Anywhere else (a notebook, a pipe, a log file): one line per epoch.
+ * Reporters are plain objects, so callers can plug in their own (a plot, a web page).
+ */
+import type { EpochLog } from "../types";
+
+export interface TrainBeginInfo {
+  epochs: number;
+  batchesPerEpoch: number;
+  trainCount: number;
+  validationCount: number;
+  batchSize: number;
+}
+
+/** Throttled progress inside an epoch. Loss/accuracy are running means over the epoch so far. */
+export interface BatchInfo {
+  epoch: number;
+  epochs: number;
+  /** Batches done in this epoch (1-based count). */
+  batch: number;
+  batches: number;
+  /** Seconds since the epoch started. */
+  seconds: number;
+  loss: number;
+  accuracy: number;
+}
+
+export interface ProgressReporter {
+  onTrainBegin?(info: TrainBeginInfo): void;
+  onBatchEnd?(info: BatchInfo): void;
+  onEpochEnd?(log: EpochLog, epochs: number): void;
+  /** `note` says why training ended early, if it did. */
+  onTrainEnd?(history: EpochLog[], note?: string): void;
+}
+
+/** A reporter that says nothing (verbose: 0). */
+export const silentReporter: ProgressReporter = {};
+
+/** `epoch 3/10  loss 0.0812  acc 0.9751  val_loss 0.0903  val_acc 0.9730  4.1s` */
+export function formatEpochLine(log: EpochLog, epochs: number): string {
+  const parts = [`epoch ${log.epoch}/${epochs}`, `loss ${log.loss.toFixed(4)}`, `acc ${log.accuracy.toFixed(4)}`];
+  if (log.valLoss !== undefined) parts.push(`val_loss ${log.valLoss.toFixed(4)}`);
+  if (log.valAccuracy !== undefined) parts.push(`val_acc ${log.valAccuracy.toFixed(4)}`);
+  parts.push(`${log.seconds.toFixed(1)}s`);
+  return parts.join("  ");
+}
+
+/** One line per epoch through `write` (default: stderr). */
+export function lineReporter(write: (line: string) => void = (l) => process.stderr.write(l + "\n")): ProgressReporter {
+  return {
+    onEpochEnd: (log, epochs) => write(formatEpochLine(log, epochs)),
+    onTrainEnd: (_history, note) => {
+      if (note) write(note);
+    },
+  };
+}
+
+interface TtyStream {
+  write(s: string): boolean;
+  columns?: number;
+}
+
+/** A Keras-like progress bar, redrawn in place, for a terminal. */
+export function ttyReporter(stream: TtyStream = process.stderr): ProgressReporter {
+  let drawn = false;
+  const clear = () => {
+    if (drawn) stream.write("\r\x1b[2K");
+    drawn = false;
+  };
+  return {
+    onBatchEnd(info) {
+      const width = Math.max(10, Math.min(30, (stream.columns ?? 80) - 70));
+      const done = Math.round((width * info.batch) / info.batches);
+      const bar = "=".repeat(Math.max(0, done - 1)) + (done > 0 ? (info.batch < info.batches ? ">" : "=") : "") + ".".repeat(width - done);
+      const eta = info.batch > 0 ? (info.seconds / info.batch) * (info.batches - info.batch) : 0;
+      const count = `${info.batch}`.padStart(String(info.batches).length);
+      stream.write(
+        `\r\x1b[2Kepoch ${info.epoch}/${info.epochs} [${bar}] ${count}/${info.batches}  ETA ${formatSeconds(eta)}` +
+          `  loss ${info.loss.toFixed(4)}  acc ${info.accuracy.toFixed(4)}`,
+      );
+      drawn = true;
+    },
+    onEpochEnd(log, epochs) {
+      clear();
+      stream.write(formatEpochLine(log, epochs) + "\n");
+    },
+    onTrainEnd(_history, note) {
+      clear();
+      if (note) stream.write(note + "\n");
+    },
+  };
+}
+
+/** The reporter for `verbose`: silent for 0; for 1 a bar on a terminal stderr, else lines. */
+export function defaultReporter(verbose: 0 | 1 = 1): ProgressReporter {
+  if (verbose === 0) return silentReporter;
+  return process.stderr.isTTY ? ttyReporter(process.stderr) : lineReporter();
+}
+
+function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return "?";
+  if (s < 60) return `${Math.round(s)}s`;
+  const m = Math.floor(s / 60);
+  return `${m}:${String(Math.round(s - 60 * m)).padStart(2, "0")}`;
+}

@@ -1,0 +1,49 @@
+/**
+ * One optimization step on one batch, behind a single function type so a faster
+ * implementation (fused kernels, a different backend) can be swapped in without touching
+ * the loop. A step returns tensors and never reads them back: the loop sums them on the
+ * device and reads the sums once per epoch.
+ */
+import { tf } from "../backend";
+import { countCorrect, regularizationLoss, sparseCategoricalCrossentropy } from "./loss";
+
+export interface StepResult {
+  /** Mean loss over the batch (regularization included), a scalar the caller disposes. */
+  loss: tf.Scalar;
+  /** Number of correctly classified examples in the batch, a scalar the caller disposes. */
+  correct: tf.Scalar;
+}
+
+/** xs: [b, …inputShape] float32 in [0, 1]; ys: [b] int32 labels. Must not dispose its inputs. */
+export type TrainStep = (model: tf.LayersModel, optimizer: tf.Optimizer, xs: tf.Tensor, ys: tf.Tensor1D) => StepResult;
+
+/** The reference step: forward in training mode, cross-entropy (+ L2), gradients, Adam update. */
+export const trainStep: TrainStep = (model, optimizer, xs, ys) => {
+  let correct: tf.Scalar | undefined;
+  const loss = optimizer.minimize(
+    () => {
+      const probabilities = model.apply(xs, { training: true }) as tf.Tensor2D;
+      correct = tf.keep(countCorrect(ys, probabilities));
+      const data = sparseCategoricalCrossentropy(ys, probabilities);
+      const penalty = regularizationLoss(model);
+      return penalty ? tf.add(data, penalty) : data;
+    },
+    true,
+  ) as tf.Scalar;
+  return { loss, correct: correct as tf.Scalar };
+};
+
+let installed: TrainStep | undefined;
+
+/**
+ * Makes `step` the step every later `train` call uses unless its options name another
+ * (e.g. a fused-kernel implementation); `undefined` puts the reference step back.
+ */
+export function setDefaultTrainStep(step: TrainStep | undefined): void {
+  installed = step;
+}
+
+/** The step `train` uses when its options name none. */
+export function defaultTrainStep(): TrainStep {
+  return installed ?? trainStep;
+}

@@ -1,0 +1,102 @@
+/** The model factory: architectures, parameter counts, Keras-like summaries, seeded initialization. */
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { initBackend, tf } from "../../src/backend";
+import { buildModel, inputKindOf, inputKindOfSpec, inputShapeOf, listModels, modelSummary, parseModelSpec } from "../../src/models";
+import { UsageError } from "../../src/errors";
+import { regularizationLoss } from "../../src/train/loss";
+
+before(async () => {
+  await initBackend({ log: null });
+});
+
+const DENSE_PARAMS: Record<string, number> = {
+  "dense-128": 101_770,
+  "dense-128-64": 109_386,
+  "dense-256-128-32": 238_314,
+  "dense-128x3": 134_794,
+};
+
+test("the four dense variants have the seed experiments' parameter counts", () => {
+  for (const [name, params] of Object.entries(DENSE_PARAMS)) {
+    const model = buildModel(name);
+    assert.equal(model.countParams(), params, name);
+    assert.equal(modelSummary(model).totalParams, params, name);
+    model.dispose();
+  }
+  const listed = Object.fromEntries(listModels().map((m) => [m.name, m]));
+  for (const [name, params] of Object.entries(DENSE_PARAMS)) assert.equal(listed[name].params, params);
+  assert.deepEqual(listed["dense-128-64"].layers, [128, 64, 10]);
+  assert.deepEqual(listed["dense-128x3"].layers, [128, 128, 128, 10]);
+  assert.equal(listed.cnn.input, "image");
+});
+
+test("summary rows are per layer with Keras-style output shapes and params; text has the totals", () => {
+  const model = buildModel("dense-256-128-32", { dropout: 0.2 });
+  const s = modelSummary(model);
+  assert.deepEqual(
+    s.rows.map((r) => [r.name, r.type, r.outputShape, r.params]),
+    [
+      ["dense_1", "Dense", [null, 256], 200_960],
+      ["dropout_1", "Dropout", [null, 256], 0],
+      ["dense_2", "Dense", [null, 128], 32_896],
+      ["dropout_2", "Dropout", [null, 128], 0],
+      ["dense_3", "Dense", [null, 32], 4_128],
+      ["dropout_3", "Dropout", [null, 32], 0],
+      ["dense_4", "Dense", [null, 10], 330],
+    ],
+  );
+  assert.equal(s.trainableParams, 238_314);
+  assert.equal(s.nonTrainableParams, 0);
+  assert.match(s.text, /^Model: "dense-256-128-32"/);
+  assert.match(s.text, /dense_1 \(Dense\)\s+\(None, 256\)\s+200,960/);
+  assert.match(s.text, /Total params: 238,314\nTrainable params: 238,314\nNon-trainable params: 0/);
+  model.dispose();
+});
+
+test("dense specs build any stack; the CNN takes images; unknown names list the choices", () => {
+  const model = buildModel("dense:512-256");
+  assert.equal(model.countParams(), 784 * 512 + 512 + 512 * 256 + 256 + 256 * 10 + 10);
+  assert.deepEqual(inputShapeOf(model), [784]);
+  assert.equal(inputKindOf(model), "flat");
+  model.dispose();
+
+  const cnn = buildModel("cnn");
+  assert.deepEqual(inputShapeOf(cnn), [28, 28, 1]);
+  assert.equal(inputKindOfSpec("cnn"), "image");
+  const out = tf.tidy(() => (cnn.predict(tf.zeros([2, 28, 28, 1])) as tf.Tensor).sum(1).dataSync());
+  assert.ok(Math.abs(out[0] - 1) < 1e-5, "softmax rows sum to 1");
+  cnn.dispose();
+
+  assert.deepEqual(parseModelSpec("dense:64"), { kind: "dense", hidden: [64] });
+  assert.throws(() => buildModel("resnet"), (e: Error) => e instanceof UsageError && /dense-128-64/.test(e.message) && /dense:512-256/.test(e.message));
+  assert.throws(() => buildModel("dense:"), UsageError);
+  assert.throws(() => buildModel("dense-128", { dropout: 1.5 }), UsageError);
+});
+
+test("initial weights are determined by the seed, and each layer gets its own stream", () => {
+  const weights = (seed: number) => {
+    const m = buildModel("dense-128-64", { seed, dropout: 0.2 });
+    const w = m.getWeights().map((t) => Array.from(t.dataSync()));
+    m.dispose();
+    return w;
+  };
+  const a = weights(7);
+  assert.deepEqual(weights(7), a);
+  assert.notDeepEqual(weights(8)[0], a[0]);
+  // Kernels of different layers must not start from the same random sequence.
+  assert.notDeepEqual(a[2].slice(0, 50), a[0].slice(0, 50));
+});
+
+test("dropout and L2 options reach the layers", () => {
+  const m = buildModel("dense-128-64", { dropout: 0.3, l2: 1e-4, seed: 3 });
+  const dropouts = m.layers.filter((l) => l.getClassName() === "Dropout");
+  assert.equal(dropouts.length, 2);
+  assert.equal((dropouts[0].getConfig() as { rate: number }).rate, 0.3);
+  const penalty = regularizationLoss(m)!;
+  const expected = tf.tidy(() => tf.addN(m.layers.filter((l) => l.getClassName() === "Dense").map((l) => tf.sum(tf.square(l.getWeights()[0])))).mul(1e-4));
+  assert.ok(Math.abs(penalty.dataSync()[0] - expected.dataSync()[0]) < 1e-6, "L2 penalty = 1e-4 · Σ kernel²");
+  assert.ok(penalty.dataSync()[0] > 0);
+  tf.dispose([penalty, expected]);
+  m.dispose();
+});

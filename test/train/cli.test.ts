@@ -1,0 +1,83 @@
+/** The `models`, `train` and `evaluate` commands, run as a user would (real MNIST, small slice). */
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PROJECT_ROOT, REAL_DATA_DIR } from "../helpers/paths";
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-cli-"));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "digit-lab.js"), ...args], {
+    cwd: PROJECT_ROOT,
+    encoding: "utf8",
+    env: { ...process.env, DIGIT_LAB_DATA_DIR: REAL_DATA_DIR },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test("models --json lists the variants with layers and params", () => {
+  const r = cli("models", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const models = JSON.parse(r.stdout) as { name: string; layers: number[]; params: number }[];
+  const byName = Object.fromEntries(models.map((m) => [m.name, m]));
+  assert.equal(byName["dense-128"].params, 101770);
+  assert.equal(byName["dense-128-64"].params, 109386);
+  assert.equal(byName["dense-256-128-32"].params, 238314);
+  assert.equal(byName["dense-128x3"].params, 134794);
+  assert.deepEqual(byName["dense-256-128-32"].layers, [256, 128, 32, 10]);
+  const text = cli("models");
+  assert.match(text.stdout, /dense-128-64\s+784\s+128-64-10\s+109,386/);
+});
+
+test("train --json → one JSON object on stdout, progress on stderr; --save then evaluate --json", () => {
+  const dir = path.join(tmp, "m");
+  const report = path.join(tmp, "report.html");
+  const r = cli("train", "--recipe", "seed-001", "--epochs", "2", "--train-limit", "3000", "--seed", "7", "--save", dir, "--report", report, "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.model, "dense-128-64");
+  assert.equal(out.params, 109386);
+  assert.equal(typeof out.backend, "string");
+  assert.equal(out.epochs, 2);
+  assert.equal(out.history.length, 2);
+  assert.deepEqual(Object.keys(out.history[0]).sort(), ["accuracy", "epoch", "learningRate", "loss", "seconds", "valAccuracy", "valLoss"]);
+  assert.equal(out.trainCount, 2400);
+  assert.ok(out.secondsPerEpoch > 0);
+  assert.ok(out.testAccuracy > 0.8 && out.testAccuracy <= 1, String(out.testAccuracy));
+  assert.ok(out.testLoss > 0);
+  assert.match(r.stderr, /epoch 2\/2 {2}loss [\d.]+ {2}acc [\d.]+ {2}val_loss [\d.]+ {2}val_acc [\d.]+ {2}[\d.]+s/);
+
+  // --report: one offline page with the curves, the evaluation figures and tables.
+  assert.equal(out.reportFile, report);
+  const html = fs.readFileSync(report, "utf8");
+  assert.match(html, /dense-128-64 trained with seed-001/);
+  for (const heading of ["Training", "Confusion matrix"]) assert.match(html, new RegExp(heading));
+  assert.ok((html.match(/class="digit-lab-chart"/g) ?? []).length >= 4, "curves, confusion matrix, per-class bars and mistakes");
+  assert.doesNotMatch(html, /<script[^>]+src=["']https?:/, "no script from the network");
+
+  const e = cli("evaluate", "--model-dir", dir, "--json");
+  assert.equal(e.code, 0, e.stderr);
+  const ev = JSON.parse(e.stdout);
+  assert.equal(ev.accuracy, out.testAccuracy);
+  assert.equal(ev.count, 10000);
+  assert.equal(ev.confusionMatrix.length, 10);
+  assert.equal(ev.report.classes.length, 10);
+
+  const text = cli("evaluate", "--model-dir", dir);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /precision\s+recall\s+f1-score\s+support/);
+  assert.match(text.stdout, /weighted avg/);
+});
+
+test("usage errors: unknown recipe and missing model dir are reported, not thrown", () => {
+  const r = cli("train", "--recipe", "nope");
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown recipe "nope".*seed-001/);
+  const e = cli("evaluate", "--model-dir", path.join(tmp, "missing"));
+  assert.equal(e.code, 1);
+  assert.match(e.stderr, /missing: no such model directory/);
+});
