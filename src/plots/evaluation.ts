@@ -1,0 +1,181 @@
+/**
+ * Figures of a trained model's results: confusion matrix, per-class precision / recall /
+ * F1, the gallery of mistakes and the class probabilities of one image.
+ */
+import { UsageError } from "../errors";
+import type { ClassificationReport, ConfusionMatrix, Misclassified } from "../types";
+import {
+  Figure, Layout, Trace, INK_COLORSCALE, RIGHT_COLOR, WRONG_COLOR, axisTitle, classLabel, colorAt,
+  escapeLabel, percent, round, title,
+} from "./figure";
+import { GridCell, imageGridFigure, toRows } from "./images";
+
+/** White (0) to dark blue (1), like matplotlib's "Blues" (Plotly's own "Blues" runs the other way). */
+const BLUES: [number, string][] = [[0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"], [1, "#08306b"]];
+
+/**
+ * Heatmap of counts[true][predicted] with each count written in its cell. Colours
+ * follow the share of each true class (row-normalized) so rare and common classes
+ * read alike; the diagonal holds the correct predictions.
+ */
+export function confusionMatrix(
+  counts: ConfusionMatrix,
+  options: { classNames?: readonly string[]; title?: string } = {},
+): Figure {
+  const n = counts.length;
+  if (n === 0 || counts.some((row) => row.length !== n)) {
+    throw new UsageError(`confusion matrix must be square and non-empty, got ${n} rows of lengths ${counts.map((r) => r.length).join(",")}`);
+  }
+  const names = Array.from({ length: n }, (_, c) => escapeLabel(classLabel(c, options.classNames)));
+  const rowTotals = counts.map((row) => row.reduce((a, b) => a + b, 0));
+  const total = rowTotals.reduce((a, b) => a + b, 0);
+  const correct = counts.reduce((a, row, i) => a + row[i], 0);
+  const shares = counts.map((row, i) => row.map((c) => round(rowTotals[i] ? c / rowTotals[i] : 0, 4)));
+  const text = counts.map((row) => row.map((c) => String(c)));
+  const hover = counts.map((row, t) =>
+    row.map((c, p) => `true ${names[t]}, predicted ${names[p]}: ${c} (${percent(rowTotals[t] ? c / rowTotals[t] : 0)} of true ${names[t]})`),
+  );
+  return {
+    data: [{
+      type: "heatmap",
+      x: names,
+      y: names,
+      z: shares,
+      text,
+      texttemplate: "%{text}",
+      textfont: { size: n > 12 ? 8 : 12 },
+      hovertext: hover,
+      hovertemplate: "%{hovertext}<extra></extra>",
+      colorscale: BLUES,
+      zmin: 0,
+      zmax: 1,
+      colorbar: { title: { text: "share of<br>true class" }, tickformat: ".0%" },
+      xgap: 1,
+      ygap: 1,
+    }],
+    layout: {
+      title: title(options.title ?? `Confusion matrix (accuracy ${percent(total ? correct / total : 0, 2)} on ${total.toLocaleString("en-US")} images)`),
+      xaxis: { title: axisTitle("predicted label"), type: "category", side: "bottom", constrain: "domain" },
+      yaxis: { title: axisTitle("true label"), type: "category", autorange: "reversed", scaleanchor: "x", constrain: "domain" },
+      width: 600,
+      height: 560,
+    },
+  };
+}
+
+/** Precision, recall and F1 of each class as grouped bars (support in the hover text). */
+export function classMetricsBars(
+  report: ClassificationReport,
+  options: { classNames?: readonly string[]; title?: string } = {},
+): Figure {
+  const x = report.classes.map((c) => escapeLabel(classLabel(c.label, options.classNames)));
+  const metrics: ["precision" | "recall" | "f1", string][] = [["precision", "precision"], ["recall", "recall"], ["f1", "F1"]];
+  const data: Trace[] = metrics.map(([key, label], k) => ({
+    type: "bar",
+    name: label,
+    x,
+    y: report.classes.map((c) => round(c[key], 4)),
+    marker: { color: colorAt(k) },
+    hovertext: report.classes.map((c, i) => `class ${x[i]}: ${label} ${c[key].toFixed(4)}<br>support ${c.support}`),
+    hoverinfo: "text",
+  }));
+  const lowest = Math.min(...report.classes.flatMap((c) => [c.precision, c.recall, c.f1]));
+  return {
+    data,
+    layout: {
+      title: title(options.title ?? `Per-class precision, recall and F1 (accuracy ${percent(report.accuracy, 2)}, macro F1 ${report.macro.f1.toFixed(3)})`),
+      barmode: "group",
+      xaxis: { title: axisTitle("class"), type: "category" },
+      // Zoom in on the interesting range: good models sit between 0.9 and 1.
+      yaxis: { title: axisTitle("score"), range: [Math.max(0, Math.floor(lowest * 20) / 20 - 0.05), 1.005] },
+      legend: { orientation: "h", y: -0.2 },
+      height: 420,
+    },
+  };
+}
+
+/** The model's mistakes as an image grid: "true → predicted (confidence)". Keeps the order given. */
+export function misclassifiedGallery(
+  items: Misclassified[],
+  options: { limit?: number; columns?: number; classNames?: readonly string[]; title?: string } = {},
+): Figure {
+  const limit = options.limit ?? 50;
+  const shown = items.slice(0, limit);
+  const cells = shown.map((m): GridCell => {
+    if (!m.pixels) throw new UsageError(`misclassified example #${m.index} has no pixels to draw`);
+    const t = escapeLabel(classLabel(m.trueLabel, options.classNames));
+    const p = escapeLabel(classLabel(m.predicted, options.classNames));
+    return {
+      pixels: m.pixels,
+      caption: `${t} → ${p} (${Math.round(m.confidence * 100)}%)`,
+      hover: `image #${m.index}<br>true ${t}<br>predicted ${p} with ${percent(m.confidence)} confidence`,
+      highlight: true,
+    };
+  });
+  return imageGridFigure(cells, {
+    title: options.title ?? `Misclassified examples (${shown.length} of ${items.length}; true → predicted, confidence)`,
+    columns: options.columns ?? 8,
+    cellSize: 96,
+  });
+}
+
+/**
+ * Bar chart of the probability of each class for one image, the top class highlighted
+ * (green when it matches `trueLabel`, red when not); with `image` the digit is drawn beside.
+ */
+export function classProbabilities(
+  probabilities: ArrayLike<number>,
+  options: { image?: ArrayLike<number>; trueLabel?: number; classNames?: readonly string[]; title?: string; rows?: number; cols?: number } = {},
+): Figure {
+  const probs = Array.from(probabilities);
+  if (probs.length === 0) throw new UsageError("classProbabilities needs at least one probability");
+  const names = probs.map((_, c) => escapeLabel(classLabel(c, options.classNames)));
+  let top = 0;
+  probs.forEach((p, c) => { if (p > probs[top]) top = c; });
+  const topColor = options.trueLabel === undefined ? colorAt(1) : top === options.trueLabel ? RIGHT_COLOR : WRONG_COLOR;
+  const colors = probs.map((_, c) => (c === top ? topColor : "#9fb4c7"));
+  const withImage = options.image !== undefined;
+  const data: Trace[] = [{
+    type: "bar",
+    name: "probability",
+    x: names,
+    y: probs.map((p) => round(p, 5)),
+    marker: { color: colors, line: { color: probs.map((_, c) => (c === options.trueLabel ? "#000" : "rgba(0,0,0,0)")), width: 2 } },
+    text: probs.map((p) => (p >= 0.01 ? percent(p, 0) : "")),
+    textposition: "outside",
+    hovertext: probs.map((p, c) => `class ${names[c]}: ${percent(p, 2)}${c === top ? " (prediction)" : ""}${c === options.trueLabel ? " (true label)" : ""}`),
+    hoverinfo: "text",
+    xaxis: withImage ? "x2" : "x",
+    yaxis: withImage ? "y2" : "y",
+  }];
+  const truth = options.trueLabel === undefined ? "" : `, true ${escapeLabel(classLabel(options.trueLabel, options.classNames))}`;
+  const layout: Layout = {
+    title: title(options.title ?? `Class probabilities: predicted ${names[top]} (${percent(probs[top])})${truth}`),
+    showlegend: false,
+    height: 380,
+  };
+  const barAxes = {
+    x: { title: axisTitle("class"), type: "category" },
+    y: { title: axisTitle("probability"), range: [0, 1.12], tickformat: ".0%" },
+  };
+  if (withImage) {
+    const rows = options.rows ?? 28;
+    const cols = options.cols ?? 28;
+    data.unshift({
+      type: "heatmap",
+      z: toRows(options.image!, rows, cols, 1),
+      colorscale: INK_COLORSCALE, zmin: 0, zmax: 255, showscale: false, name: "image",
+      hovertemplate: "pixel (row %{y}, col %{x}) = %{z}<extra></extra>",
+    });
+    const hidden = { showticklabels: false, ticks: "", showgrid: false, zeroline: false, constrain: "domain" };
+    layout.xaxis = { ...hidden, domain: [0, 0.28] };
+    layout.yaxis = { ...hidden, autorange: "reversed", scaleanchor: "x" };
+    layout.xaxis2 = { ...barAxes.x, domain: [0.36, 1], anchor: "y2" };
+    layout.yaxis2 = { ...barAxes.y, anchor: "x2" };
+    layout.width = 760;
+  } else {
+    layout.xaxis = barAxes.x;
+    layout.yaxis = barAxes.y;
+  }
+  return { data, layout };
+}

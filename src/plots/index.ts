@@ -1,0 +1,12 @@
+/**
+ * Figure builders: pure functions from data to a Plotly figure `{ data, layout }`.
+ * Show one in a notebook with `show(fig)` from "../src/display", or put it in an
+ * HTML report with `writeReport` from "../src/report".
+ */
+export * from "./figure";
+export { digitGrid, meanImages, pixelHistogram, imageGridFigure } from "./images";
+export type { ImagesInput, GridCell, DigitGridOptions, NamedImages } from "./images";
+export { labelDistribution } from "./distribution";
+export { trainingCurves } from "./training";
+export { confusionMatrix, classMetricsBars, misclassifiedGallery, classProbabilities } from "./evaluation";
+export { architectureComparison } from "./comparison";

@@ -1,0 +1,73 @@
+/**
+ * Training curves like Keras' history plots: loss (left) and accuracy (right) per epoch,
+ * training solid and validation dashed, one colour per run so architectures overlay.
+ */
+import { UsageError } from "../errors";
+import type { EpochLog, RunHistory } from "../types";
+import { Figure, Trace, axisTitle, colorAt, escapeLabel, round, title } from "./figure";
+
+type Metric = "loss" | "accuracy";
+
+function series(history: EpochLog[], metric: Metric, validation: boolean): { x: number[]; y: number[] } {
+  const x: number[] = [];
+  const y: number[] = [];
+  for (const e of history) {
+    const v = validation ? (metric === "loss" ? e.valLoss : e.valAccuracy) : e[metric];
+    if (v === undefined || v === null || !Number.isFinite(v)) continue;
+    x.push(e.epoch);
+    y.push(round(v, 5));
+  }
+  return { x, y };
+}
+
+export function trainingCurves(runs: RunHistory | RunHistory[], options: { title?: string } = {}): Figure {
+  const list = Array.isArray(runs) ? runs : [runs];
+  if (list.length === 0) throw new UsageError("trainingCurves needs at least one run");
+  const data: Trace[] = [];
+  // One tick per epoch while that stays readable.
+  const maxEpoch = Math.max(1, ...list.map((r) => r.history.length));
+  const dtick = maxEpoch <= 15 ? 1 : undefined;
+  list.forEach((run, k) => {
+    const color = colorAt(k);
+    const name = escapeLabel(run.name);
+    (["loss", "accuracy"] as Metric[]).forEach((metric, m) => {
+      for (const validation of [false, true]) {
+        const { x, y } = series(run.history, metric, validation);
+        if (x.length === 0) continue;
+        const split = validation ? "validation" : "train";
+        data.push({
+          type: "scatter",
+          mode: x.length > 1 ? "lines+markers" : "markers",
+          name: `${name} (${split})`,
+          legendgroup: `${name} (${split})`,
+          showlegend: m === 0,
+          x,
+          y,
+          xaxis: m === 0 ? "x" : "x2",
+          yaxis: m === 0 ? "y" : "y2",
+          line: { color, dash: validation ? "dash" : "solid", width: 2 },
+          marker: { color, size: 5, symbol: validation ? "circle-open" : "circle" },
+          hovertemplate: `${name}<br>${split} ${metric}, epoch %{x}: %{y:${metric === "loss" ? ".4f" : ".2%"}}<extra></extra>`,
+        });
+      }
+    });
+  });
+  return {
+    data,
+    layout: {
+      title: title(options.title ?? (list.length > 1 ? `Training curves of ${list.length} runs` : `Training curves: ${escapeLabel(list[0].name)}`)),
+      xaxis: { domain: [0, 0.45], title: axisTitle("epoch"), dtick, anchor: "y" },
+      yaxis: { title: axisTitle("loss"), anchor: "x" },
+      xaxis2: { domain: [0.55, 1], title: axisTitle("epoch"), dtick, anchor: "y2" },
+      yaxis2: { title: axisTitle("accuracy"), tickformat: ".0%", anchor: "x2" },
+      annotations: [
+        { text: "Loss (lower is better)", xref: "x domain", yref: "y domain", x: 0.5, y: 1.02, yanchor: "bottom", showarrow: false },
+        { text: "Accuracy (solid: train, dashed: validation)", xref: "x2 domain", yref: "y2 domain", x: 0.5, y: 1.02, yanchor: "bottom", showarrow: false },
+      ],
+      legend: { orientation: "h", y: -0.2 },
+      hovermode: "closest",
+      height: 450,
+      margin: { t: 80 },
+    },
+  };
+}

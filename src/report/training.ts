@@ -1,0 +1,86 @@
+/**
+ * The usual report after training or comparing models: curves, history, evaluation
+ * and (for comparisons) the architecture overview, as sections for `writeReport`.
+ */
+import type { ClassificationReport, ComparisonRow, ConfusionMatrix, Misclassified, RunHistory } from "../types";
+import type { Figure } from "../plots/figure";
+import { percent } from "../plots/figure";
+import { trainingCurves } from "../plots/training";
+import { classMetricsBars, confusionMatrix, misclassifiedGallery } from "../plots/evaluation";
+import { architectureComparison } from "../plots/comparison";
+import { classificationTable, comparisonTable, historyTable } from "../tables";
+import type { ReportSection, ReportSpec, ReportTable } from "./index";
+
+export interface TrainingReportInput {
+  title?: string;
+  subtitle?: string;
+  /** Free text for a first "Summary" section (settings, command line, notes). */
+  notes?: string;
+  /** One run or several (several: curves overlaid, one history table each). */
+  runs?: RunHistory | RunHistory[];
+  evaluation?: {
+    report?: ClassificationReport;
+    confusion?: ConfusionMatrix;
+    misclassified?: Misclassified[];
+    /** Most mistakes to draw (default 32, most confident first if confidences differ). */
+    misclassifiedLimit?: number;
+  };
+  comparison?: ComparisonRow[];
+  classNames?: readonly string[];
+}
+
+export function trainingReport(input: TrainingReportInput): ReportSpec {
+  const runs = input.runs === undefined ? [] : Array.isArray(input.runs) ? input.runs : [input.runs];
+  const sections: ReportSection[] = [];
+  const summary: string[] = [];
+  if (input.notes) summary.push(input.notes);
+  for (const run of runs) {
+    const last = run.history[run.history.length - 1];
+    if (!last) continue;
+    const val = last.valAccuracy === undefined ? "" : `, validation accuracy ${percent(last.valAccuracy, 2)}`;
+    const seconds = run.history.reduce((a, e) => a + e.seconds, 0);
+    summary.push(`${run.name}: ${run.history.length} epochs in ${seconds.toFixed(1)} s; final training accuracy ${percent(last.accuracy, 2)}${val}.`);
+  }
+  const report = input.evaluation?.report;
+  if (report) summary.push(`Test accuracy ${percent(report.accuracy, 2)}; macro F1 ${report.macro.f1.toFixed(4)}.`);
+  if (summary.length) sections.push({ heading: "Summary", text: summary.join("\n\n") });
+
+  if (runs.length) {
+    sections.push({
+      heading: "Training",
+      text: "Loss and accuracy per epoch: solid lines on the training data, dashed on the validation data.",
+      figures: [trainingCurves(runs)],
+      tables: runs.map((r): ReportTable => ({ caption: `History of ${r.name}`, table: historyTable(r.history) })),
+    });
+  }
+
+  const ev = input.evaluation;
+  if (ev && (ev.report || ev.confusion || ev.misclassified?.length)) {
+    const figures: Figure[] = [];
+    const tables: ReportTable[] = [];
+    if (ev.confusion) figures.push(confusionMatrix(ev.confusion, { classNames: input.classNames }));
+    if (ev.report) {
+      figures.push(classMetricsBars(ev.report, { classNames: input.classNames }));
+      tables.push({ caption: "Classification report (test set)", table: classificationTable(ev.report, { classNames: input.classNames }) });
+    }
+    const wrong = (ev.misclassified ?? []).filter((m) => m.pixels);
+    if (wrong.length) {
+      const sorted = [...wrong].sort((a, b) => b.confidence - a.confidence);
+      figures.push(misclassifiedGallery(sorted, { limit: ev.misclassifiedLimit ?? 32, classNames: input.classNames,
+        title: `Most confident mistakes (${Math.min(sorted.length, ev.misclassifiedLimit ?? 32)} of ${ev.misclassified!.length})` }));
+    }
+    sections.push({ heading: "Evaluation", figures, tables });
+  }
+
+  if (input.comparison?.length) {
+    sections.push({
+      heading: "Architecture comparison",
+      text: "Test accuracy against the number of parameters; bubble area shows seconds per epoch. Best at the top left with small bubbles.",
+      figures: [architectureComparison(input.comparison)],
+      tables: [{ caption: "Models, best test accuracy first", table: comparisonTable(input.comparison, { sortBy: "testAccuracy" }) }],
+    });
+  }
+
+  const title = input.title ?? (runs.length === 1 ? `digit-lab training report: ${runs[0].name}` : input.comparison?.length ? "digit-lab architecture comparison" : "digit-lab training report");
+  return { title, subtitle: input.subtitle ?? `Written ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`, sections };
+}
