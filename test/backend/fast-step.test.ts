@@ -1,0 +1,94 @@
+/**
+ * fastTrainStep (one fused kernel for a dense net's forward pass, loss and gradients)
+ * must hand the optimizer the gradients the reference step computes, report the same loss
+ * and correct count, and leave every other model to the reference step.
+ */
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import { tf, initBackend } from "../../src/backend";
+import { fastTrainStep } from "../../src/backend/wasm-kernels/fast-step";
+import { DENSE_GRADS_KERNEL } from "../../src/backend/wasm-kernels/dense-grads";
+import { buildModel } from "../../src/models/variants";
+import { trainStep, type TrainStep } from "../../src/train/step";
+import { createRng } from "../../src/util/random";
+
+/** An optimizer that records the gradients it is given instead of applying them. */
+class RecordingOptimizer extends tf.SGDOptimizer {
+  grads: Record<string, Float32Array> = {};
+  constructor() {
+    super(0.1);
+  }
+  override applyGradients(variableGradients: Parameters<tf.SGDOptimizer["applyGradients"]>[0]): void {
+    const list = Array.isArray(variableGradients) ? variableGradients : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }));
+    for (const { name, tensor } of list) this.grads[name] = tensor.dataSync() as Float32Array;
+  }
+}
+
+function batch(n: number, size: number, seed: number) {
+  const rng = createRng(seed);
+  const xs = tf.tensor2d(Float32Array.from({ length: n * size }, () => (rng() < 0.6 ? 0 : rng())), [n, size]);
+  const ys = tf.tensor1d(Int32Array.from({ length: n }, () => Math.floor(rng() * 10)), "int32");
+  return { xs, ys };
+}
+
+async function runStep(step: TrainStep, model: tf.LayersModel, xs: tf.Tensor, ys: tf.Tensor1D) {
+  const optimizer = new RecordingOptimizer();
+  const profile = await tf.profile(() => {
+    const r = step(model, optimizer, xs, ys);
+    tf.keep(r.loss);
+    tf.keep(r.correct);
+    optimizer.grads.__loss = r.loss.dataSync() as Float32Array;
+    optimizer.grads.__correct = r.correct.dataSync() as Float32Array;
+    tf.dispose([r.loss, r.correct]);
+  });
+  return { grads: optimizer.grads, kernels: new Set(profile.kernelNames) };
+}
+
+function maxRelativeError(a: Float32Array, b: Float32Array): number {
+  let diff = 0;
+  let scale = 1e-6;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return diff / scale;
+}
+
+for (const spec of ["dense-128-64", "dense-256-128-32", "dense:7"]) {
+  test(`fastTrainStep gives the reference step's loss, correct count and gradients (${spec})`, async () => {
+    await initBackend({ backend: "wasm", log: null });
+    await tf.setBackend("wasm");
+    const model = buildModel(spec, { seed: 3 });
+    for (const n of [32, 5]) {
+      const { xs, ys } = batch(n, 784, n);
+      const fast = await runStep(fastTrainStep, model, xs, ys);
+      const reference = await runStep(trainStep, model, xs, ys);
+      assert.ok(fast.kernels.has(DENSE_GRADS_KERNEL), "the fused kernel did not run");
+      assert.ok(!reference.kernels.has(DENSE_GRADS_KERNEL));
+      assert.deepEqual(Object.keys(fast.grads).sort(), Object.keys(reference.grads).sort());
+      assert.equal(fast.grads.__correct[0], reference.grads.__correct[0]);
+      for (const name of Object.keys(reference.grads)) {
+        const err = maxRelativeError(fast.grads[name], reference.grads[name]);
+        assert.ok(err < 2e-5, `${spec} batch ${n}: ${name} differs by ${err.toExponential(2)} (relative)`);
+      }
+      tf.dispose([xs, ys]);
+    }
+    model.dispose();
+  });
+}
+
+test("fastTrainStep leaves models it does not cover to the reference step", async () => {
+  await initBackend({ backend: "wasm", log: null });
+  await tf.setBackend("wasm");
+  for (const [spec, options] of [["dense-128", { dropout: 0.2 }], ["dense-128", { l2: 1e-4 }], ["cnn", {}]] as const) {
+    const model = buildModel(spec, options);
+    const image = spec === "cnn";
+    const { xs: flat, ys } = batch(8, 784, 1);
+    const xs = image ? flat.reshape([8, 28, 28, 1]) : flat;
+    const run = await runStep(fastTrainStep, model, xs, ys);
+    assert.ok(!run.kernels.has(DENSE_GRADS_KERNEL), `${spec} ${JSON.stringify(options)} took the fused path`);
+    assert.ok(Object.keys(run.grads).length > 2);
+    tf.dispose([flat, xs, ys]);
+    model.dispose();
+  }
+});
