@@ -22,3 +22,14 @@ export function outputOf(executed: ExecutedNotebook, marker: string): string {
   if (!cell) throw new Error(`no code cell contains ${JSON.stringify(marker)}`);
   return cellText(cell);
 }
+
+type PlotlyFigure = { data: { type?: string; name?: string }[]; layout: { title?: { text?: string } | string } };
+
+/** The Plotly figures a cell displayed (from their application/vnd.plotly.v1+json outputs). */
+export function figuresOf(executed: ExecutedNotebook, marker: string): PlotlyFigure[] {
+  const cell = executed.notebook.cells.find((c) => c.cell_type === "code" && [c.source].flat().join("").includes(marker));
+  if (!cell) throw new Error(`no code cell contains ${JSON.stringify(marker)}`);
+  return (cell.outputs ?? [])
+    .map((o) => o.data?.["application/vnd.plotly.v1+json"] as unknown as PlotlyFigure | undefined)
+    .filter((f): f is PlotlyFigure => f !== undefined);
+}

@@ -1,0 +1,186 @@
+/**
+ * Comparing architectures: train each variant under the same settings and seed, and keep
+ * every finished run in a cache keyed by those settings, so re-running a comparison (or
+ * adding one variant) trains only what has not been trained before.
+ */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { currentBackend, initBackend } from "../backend";
+import { head, loadMnist, type DatasetName, type MnistData } from "../data";
+import { evaluate } from "../eval";
+import { buildModel } from "../models";
+import { train, type TrainOptions } from "../train";
+import type { ComparisonRow, EpochLog } from "../types";
+import { writeFileAtomic } from "../util/atomic-write";
+
+/** What a comparison varies (the variants) and what it holds fixed (the rest). */
+export interface CompareSettings {
+  variants: string[];
+  epochs: number;
+  batchSize?: number;
+  learningRate?: number;
+  seed?: number;
+  /** Train on the first N training images only (before the validation split). */
+  trainLimit?: number;
+  dropout?: number;
+  l2?: number;
+  dataset?: DatasetName;
+}
+
+/** One finished run, as cached. */
+export interface RunRecord {
+  key: string;
+  model: string;
+  params: number;
+  settings: RunSettings;
+  backend: string;
+  history: EpochLog[];
+  secondsPerEpoch: number;
+  testLoss: number;
+  testAccuracy: number;
+  createdAt: string;
+}
+
+export type RunSettings = Required<Omit<CompareSettings, "variants" | "trainLimit" | "dataset">> & {
+  model: string;
+  trainLimit: number | null;
+  dataset: DatasetName;
+};
+
+const CACHE_VERSION = 1;
+const PROJECT_CACHE = path.resolve(__dirname, "..", "..", ".cache", "runs");
+
+/** Where cached runs live: DIGIT_LAB_CACHE_DIR, else `<project>/.cache/runs`. */
+export function defaultCacheDir(): string {
+  return path.resolve(process.env.DIGIT_LAB_CACHE_DIR ?? PROJECT_CACHE);
+}
+
+/** The settings of one variant's run, with every default filled in (the cache key's content). */
+export function runSettings(settings: CompareSettings, model: string): RunSettings {
+  return {
+    model,
+    epochs: settings.epochs,
+    batchSize: settings.batchSize ?? 32,
+    learningRate: settings.learningRate ?? 0.001,
+    seed: settings.seed ?? 42,
+    trainLimit: settings.trainLimit ?? null,
+    dropout: settings.dropout ?? 0,
+    l2: settings.l2 ?? 0,
+    dataset: settings.dataset ?? "mnist",
+  };
+}
+
+/** A stable key: the same settings, data files and backend give the same key. */
+export function runKey(settings: RunSettings, dataChecksum: string, backend: string): string {
+  const content = JSON.stringify({ v: CACHE_VERSION, ...settings, data: dataChecksum, backend });
+  const digest = crypto.createHash("sha256").update(content).digest("hex").slice(0, 16);
+  return `${settings.model.replace(/[^a-z0-9.-]+/gi, "_")}-${digest}`;
+}
+
+export interface CompareOptions {
+  /** Data already loaded (else loaded with the settings' dataset). */
+  data?: MnistData;
+  cacheDir?: string;
+  /** Ignore cached runs and train again (the cache is refreshed). */
+  retrain?: boolean;
+  /** Passed to `train` (progress, callbacks). */
+  trainOptions?: TrainOptions;
+  /** A line per variant: cached or training. Defaults to stdout. */
+  log?: (line: string) => void;
+}
+
+/** Trains (or fetches from the cache) one variant under `settings`. */
+export async function runVariant(model: string, settings: CompareSettings, options: CompareOptions = {}): Promise<RunRecord> {
+  const backend = currentBackend() ?? (await initBackend());
+  const data = options.data ?? (await loadMnist({ dataset: settings.dataset }));
+  const full = runSettings(settings, model);
+  const key = runKey(full, data.checksums.trainImages, backend.name);
+  const file = path.join(options.cacheDir ?? defaultCacheDir(), `${key}.json`);
+  const log = options.log ?? ((line: string) => console.log(line));
+  if (!options.retrain && fs.existsSync(file)) {
+    try {
+      const cached = JSON.parse(fs.readFileSync(file, "utf8")) as RunRecord;
+      log(`${model}: cached run (${cached.history.length} epochs, test accuracy ${(cached.testAccuracy * 100).toFixed(2)}%)`);
+      return cached;
+    } catch {
+      // An unreadable cache entry is simply trained again and rewritten.
+    }
+  }
+  log(`${model}: training ${full.epochs} epoch(s), batch ${full.batchSize}, seed ${full.seed}${full.trainLimit ? `, first ${full.trainLimit} images` : ""}`);
+  const trainSet = full.trainLimit ? head(data.train, full.trainLimit) : data.train;
+  const net = buildModel(model, { seed: full.seed, dropout: full.dropout, l2: full.l2 });
+  try {
+    const result = await train(net, trainSet, full, options.trainOptions);
+    const test = await evaluate(net, data.test);
+    const record: RunRecord = {
+      key,
+      model,
+      params: net.countParams(),
+      settings: full,
+      backend: backend.name,
+      history: result.history,
+      secondsPerEpoch: result.secondsPerEpoch,
+      testLoss: test.loss,
+      testAccuracy: test.accuracy,
+      createdAt: new Date().toISOString(),
+    };
+    writeFileAtomic(file, JSON.stringify(record, null, 2));
+    return record;
+  } finally {
+    net.dispose();
+  }
+}
+
+/** Runs every variant in turn (cached ones are not retrained) and returns runs and table rows. */
+export async function compareArchitectures(settings: CompareSettings, options: CompareOptions = {}): Promise<{ runs: RunRecord[]; rows: ComparisonRow[] }> {
+  if (settings.variants.length === 0) throw new RangeError("no variants to compare");
+  const data = options.data ?? (await loadMnist({ dataset: settings.dataset }));
+  const runs: RunRecord[] = [];
+  for (const variant of settings.variants) runs.push(await runVariant(variant, settings, { ...options, data }));
+  return { runs, rows: runs.map(comparisonRow) };
+}
+
+/** The comparison-table row of a run: size, speed, best epoch, test accuracy, over-fitting gap. */
+export function comparisonRow(run: RunRecord): ComparisonRow {
+  const last = run.history[run.history.length - 1];
+  return {
+    model: run.model,
+    params: run.params,
+    secondsPerEpoch: run.secondsPerEpoch,
+    bestEpoch: bestEpoch(run.history),
+    testAccuracy: run.testAccuracy,
+    testLoss: run.testLoss,
+    trainValGap: last && last.valAccuracy !== undefined ? last.accuracy - last.valAccuracy : 0,
+  };
+}
+
+/** The epoch with the lowest validation loss (training loss when there was no validation). */
+export function bestEpoch(history: EpochLog[]): number {
+  let best = history[0];
+  for (const log of history) if ((log.valLoss ?? log.loss) < (best.valLoss ?? best.loss)) best = log;
+  return best ? best.epoch : 0;
+}
+
+
+/**
+ * A sentence on over-fitting for one run, from its history: where validation loss
+ * bottomed out, how far it has risen since, and the final train–validation gap.
+ */
+export function describeOverfitting(run: RunRecord): string {
+  const h = run.history;
+  const last = h[h.length - 1];
+  if (!last || last.valLoss === undefined || last.valAccuracy === undefined) return `${run.model}: no validation data to judge over-fitting.`;
+  const best = bestEpoch(h);
+  const bestLoss = h[best - 1].valLoss as number;
+  const rise = (last.valLoss - bestLoss) / bestLoss;
+  const gapPoints = (last.accuracy - last.valAccuracy) * 100;
+  const where = best === last.epoch ? `validation loss was still falling at the last epoch (${best})` : `validation loss bottomed out at epoch ${best} and rose ${(rise * 100).toFixed(0)}% by epoch ${last.epoch}`;
+  const verdict =
+    best < last.epoch && (rise > 0.1 || gapPoints > 1.5)
+      ? "it is over-fitting: more epochs memorize the training set; early stopping, dropout or L2 would help"
+      : gapPoints > 1.5
+        ? "the gap between training and validation accuracy is opening: watch for over-fitting"
+        : "no clear over-fitting yet";
+  return `${run.model}: ${where}; train–validation accuracy gap ${gapPoints.toFixed(2)} points — ${verdict}.`;
+}

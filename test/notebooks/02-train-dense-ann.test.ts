@@ -1,0 +1,21 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as path from "node:path";
+import { NOTEBOOKS_DIR } from "../../scripts/notebooks";
+import { figuresOf, outputOf, runNotebookQuick } from "../helpers/notebooks";
+
+test("02-train-dense-ann trains, evaluates and saves seed 001's model through the tslab kernel", () => {
+  const run = runNotebookQuick(path.join(NOTEBOOKS_DIR, "02-train-dense-ann.ipynb"));
+  assert.match(outputOf(run, "modelSummary(model)"), /Total params: 109,386/);
+  assert.match(outputOf(run, "await train("), /epoch 2\/2 .*val_acc/);
+  assert.equal(figuresOf(run, "trainingCurves(").length, 1, "learning curves drawn");
+  const accuracy = outputOf(run, "evaluateDetailed(");
+  const percent = Number((accuracy.match(/test accuracy (\d+\.\d+)%/) ?? [])[1]);
+  assert.ok(percent > 80, `quick run reaches a sane test accuracy, got ${percent}%`);
+  assert.match(accuracy, /seed 001 reported 97\.65%/);
+  const [confusion] = figuresOf(run, "confusionMatrix(");
+  assert.equal(confusion.data[0].type, "heatmap");
+  assert.match(outputOf(run, "classificationTable("), /macro avg|macro/);
+  assert.equal(figuresOf(run, "misclassifiedGallery(").length, 1);
+  assert.match(outputOf(run, "saveModel("), /saved dense-128-64 \(109386 parameters\)/);
+});
