@@ -9,8 +9,7 @@ import { evaluatePrepared } from "../eval/evaluate";
 import { buildModel } from "../models/variants";
 import { prepareSet } from "../train/batches";
 import { train, type TrainStep } from "../train";
-import { FastAdam } from "../backend/wasm-kernels";
-import { fastTrainStep } from "../backend/wasm-kernels/fast-step";
+import { trainStep } from "../train/step";
 
 const LEARNING_RATE = 0.001;
 
@@ -29,12 +28,12 @@ export interface BenchOptions {
   dataDir?: string;
   /** Data already loaded (skips loading; dataLoadSeconds is then 0). */
   data?: MnistData;
-  /** A training step to use instead of the reference one. */
+  /** A training step to use instead of the path's own. */
   step?: TrainStep;
   /**
-   * "reference": what `train` does by default. "fast": the fused-kernel path from
-   * src/backend/wasm-kernels — FastAdam (one SIMD kernel per variable instead of ~20 ops)
-   * and fastTrainStep (a dense net's whole forward/backward as one kernel call).
+   * "fast" (default): what `train` does by default — FastAdam (one SIMD kernel per variable
+   * instead of ~20 ops) and fastTrainStep (a dense net's whole forward/backward as one kernel
+   * call). "reference": stock Adam and the gradient-tape step, for comparison.
    */
   path?: "reference" | "fast";
   /** Progress lines (default: none). */
@@ -85,7 +84,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult[]
   const epochs = options.epochs ?? 2;
   const warmupEpochs = options.warmupEpochs ?? 1;
   const log = options.log ?? (() => undefined);
-  const path = options.path ?? "reference";
+  const path = options.path ?? "fast";
   const backend = currentBackend()?.name ?? tf.getBackend();
 
   let dataLoadSeconds = 0;
@@ -102,13 +101,13 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult[]
   const results: BenchResult[] = [];
   for (const spec of options.models) {
     const model = buildModel(spec);
-    const optimizer = path === "fast" ? new FastAdam(LEARNING_RATE) : undefined;
+    const optimizer = path === "reference" ? tf.train.adam(LEARNING_RATE) : undefined;
     const cpuSeconds: number[] = [];
     let cpuMark = process.cpuUsage();
     try {
       const run = await train(model, trainSet, { epochs: warmupEpochs + epochs, batchSize, learningRate: LEARNING_RATE }, {
         verbose: 0,
-        step: options.step ?? (path === "fast" ? fastTrainStep : undefined),
+        step: options.step ?? (path === "reference" ? trainStep : undefined),
         optimizer,
         onEpochEnd: (e) => {
           const used = process.cpuUsage(cpuMark);

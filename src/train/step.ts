@@ -32,18 +32,3 @@ export const trainStep: TrainStep = (model, optimizer, xs, ys) => {
   ) as tf.Scalar;
   return { loss, correct: correct as tf.Scalar };
 };
-
-let installed: TrainStep | undefined;
-
-/**
- * Makes `step` the step every later `train` call uses unless its options name another
- * (e.g. a fused-kernel implementation); `undefined` puts the reference step back.
- */
-export function setDefaultTrainStep(step: TrainStep | undefined): void {
-  installed = step;
-}
-
-/** The step `train` uses when its options name none. */
-export function defaultTrainStep(): TrainStep {
-  return installed ?? trainStep;
-}

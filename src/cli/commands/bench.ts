@@ -21,8 +21,8 @@ export const command: Command = {
     "  --epochs       measured epochs per model, default 2",
     "  --warmup       warm-up epochs per model, default 1",
     "  --train-limit  use only the first N training images (quick runs)",
-    "  --path         reference (default): train() as users call it; fast: with FastAdam and the fused",
-    "                 dense training step from src/backend/wasm-kernels (same results within float rounding)",
+    "  --path         fast (default): train() as users call it — FastAdam and the fused dense step on wasm;",
+    "                 reference: stock Adam and the gradient-tape step (same results within float rounding)",
     "  --markdown     where to write the markdown table (default reports/bench.md)",
     "  --json         print [{model, backend, batchSize, secondsPerEpoch, samplesPerSecond, peakRssMb, …}]",
     "",
@@ -48,7 +48,7 @@ export const command: Command = {
     const warmupEpochs = intFlag(args, "warmup", 1, 0);
     const trainLimit = intFlag(args, "train-limit", undefined, 10);
     const markdownFile = path.resolve(stringFlag(args, "markdown") ?? "reports/bench.md");
-    const trainingPath = stringFlag(args, "path") ?? "reference";
+    const trainingPath = stringFlag(args, "path") ?? "fast";
     if (trainingPath !== "reference" && trainingPath !== "fast") throw new UsageError(`--path must be reference or fast, got "${trainingPath}"`);
     await backendFromArgs(args);
     const log = (line: string) => process.stderr.write(`bench: ${line}\n`);

@@ -1,19 +1,19 @@
 /**
- * `fastTrainStep`: a drop-in TrainStep (src/train/step.ts) that runs a whole step of a
- * dense ReLU network as one "DigitLabDenseGrads" kernel call (dense-grads.ts) plus the
+ * `fastTrainStep`: a drop-in TrainStep (./step.ts), the default of `train`, that runs a whole step of a
+ * dense ReLU network as one "DigitLabDenseGrads" kernel call (backend/wasm-kernels/dense-grads.ts) plus the
  * optimizer's update, instead of ~75 engine calls through the gradient tape.
  *
  * It takes this path for Sequential stacks of Dense layers (ReLU hidden, softmax output,
  * biases, no regularizers, no active dropout) on wasm, and hands everything else — other
  * architectures, other backends — to the reference step, so it is always safe to pass.
  * Loss, metric and gradients match the reference step within float32 rounding
- * (test/backend/fast-step.test.ts).
+ * (test/train/fast-step.test.ts).
  */
-import { tf } from "../index";
-import { trainStep as referenceStep, type TrainStep } from "../../train/step";
-import { EPSILON } from "../../train/loss";
-import { DENSE_GRADS_KERNEL } from "./dense-grads";
-import { simdKernelsFor } from "./simd";
+import { tf } from "../backend";
+import { DENSE_GRADS_KERNEL } from "../backend/wasm-kernels/dense-grads";
+import { simdKernelsFor } from "../backend/wasm-kernels/simd";
+import { EPSILON } from "./loss";
+import { trainStep as referenceStep, type TrainStep } from "./step";
 
 interface DenseConfig {
   activation?: string;
@@ -44,7 +44,8 @@ function densePlan(model: tf.LayersModel): tf.Variable[] | undefined {
 /** A TrainStep that runs eligible dense models as one fused kernel call (see above). */
 export const fastTrainStep: TrainStep = (model, optimizer, xs, ys) => {
   const vars = tf.getBackend() === "wasm" && tf.getKernel(DENSE_GRADS_KERNEL, "wasm") ? densePlan(model) : undefined;
-  if (!vars || xs.rank !== 2 || xs.dtype !== "float32" || ys.dtype !== "int32" || !simdKernelsFor(tf.backend() as unknown as { wasm?: object })) {
+  const fits = !!vars && xs.rank === 2 && xs.shape[1] === vars[0].shape[0] && xs.dtype === "float32" && ys.dtype === "int32";
+  if (!vars || !fits || !simdKernelsFor(tf.backend() as unknown as { wasm?: object })) {
     return referenceStep(model, optimizer, xs, ys);
   }
   const inputs: Record<string, tf.Tensor> = { x: xs, labels: ys };

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import { tf, initBackend } from "../../src/backend";
-import { fastTrainStep } from "../../src/backend/wasm-kernels/fast-step";
+import { fastTrainStep } from "../../src/train/fast-step";
 import { DENSE_GRADS_KERNEL } from "../../src/backend/wasm-kernels/dense-grads";
 import { buildModel } from "../../src/models/variants";
 import { trainStep, type TrainStep } from "../../src/train/step";
