@@ -1,0 +1,48 @@
+import { UsageError } from "../../errors";
+import { loadModel } from "../../models/persist";
+import { formatPredictions, predictFiles, predictionJson } from "../../predict";
+import { backendFromArgs, intFlag, printJson, stringFlag, type Command } from "../command";
+
+export const command: Command = {
+  name: "predict",
+  summary: "predict the digits in your own PNG/JPEG images with a saved model",
+  help: `usage: digit-lab predict --model-dir DIR <files or folders…> [--json] [--batch-size N]
+
+Preprocesses each image like MNIST (ink made bright, background removed, cropped,
+scaled into 20×20, centred by mass in 28×28, stroke width normalized) and prints the
+predicted digit, its confidence and the top 3. Folders are searched for .png, .jpg
+and .jpeg files. When a name gives the true digit (7.png, 7_abc.png, or a folder
+named 7) the accuracy is printed too. A file that cannot be read is reported on
+stderr and the others are still predicted; the exit code is then 1.
+
+options:
+  --model-dir DIR   a saved model (model.json, weights.bin, metadata.json)
+  --batch-size N    images per forward pass (default 256)
+  --json            print [{"file","digit","confidence","top3":[{"digit","probability"}],"label"?}]`,
+  options: {
+    "model-dir": { type: "string" },
+    "batch-size": { type: "string" },
+  },
+  positionals: true,
+  async run(args) {
+    const modelDir = stringFlag(args, "model-dir");
+    if (!modelDir) throw new UsageError(`--model-dir is required\n\n${command.help}`);
+    if (args.positionals.length === 0) throw new UsageError(`name at least one image file or folder\n\n${command.help}`);
+    const batchSize = intFlag(args, "batch-size", 256);
+    await backendFromArgs(args);
+    const { model } = await loadModel(modelDir);
+    try {
+      const result = await predictFiles(model, args.positionals, { batchSize });
+      for (const f of result.failures) process.stderr.write(`digit-lab predict: ${f.error}\n`);
+      if (args.values.json) printJson(result.predictions.map(predictionJson));
+      else if (result.predictions.length) process.stdout.write(formatPredictions(result) + "\n");
+      if (result.failures.length) {
+        process.stderr.write(`digit-lab predict: ${result.failures.length} of ${result.failures.length + result.predictions.length} images failed\n`);
+        return 1;
+      }
+      return 0;
+    } finally {
+      model.dispose();
+    }
+  },
+};

@@ -1,0 +1,86 @@
+/**
+ * HTML for notebooks: a gallery of predictions (original picture → what the model saw →
+ * its answer with the class probabilities), and the preprocessing stages of one picture.
+ * Pure builders: they return strings; displaying them is the caller's business
+ * (`tslab.display.html(…)`).
+ */
+import { encodePng } from "../preprocess/files";
+import { resize, type GreyImage } from "../preprocess/image";
+import type { Preprocessed } from "../preprocess/core";
+import type { FilePrediction } from "./index";
+
+const RIGHT = "#2ca02c";
+const WRONG = "#d62728";
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+}
+
+/** A grey image as an <img> (PNG data URL), shrunk to fit `maxSide` px, or enlarged crisply to `scaleTo`. */
+export function imageTag(image: GreyImage, options: { maxSide?: number; scaleTo?: number; title?: string } = {}): string {
+  let shown = image;
+  const longest = Math.max(image.width, image.height);
+  if (options.maxSide && longest > options.maxSide) {
+    const f = options.maxSide / longest;
+    shown = resize(image, Math.max(1, Math.round(image.width * f)), Math.max(1, Math.round(image.height * f)));
+  }
+  const style = options.scaleTo
+    ? `width:${options.scaleTo}px;height:${Math.round((options.scaleTo * shown.height) / shown.width)}px;image-rendering:pixelated;`
+    : "";
+  const src = `data:image/png;base64,${encodePng(shown).toString("base64")}`;
+  return `<img src="${src}" alt="${escapeHtml(options.title ?? "")}" title="${escapeHtml(options.title ?? "")}" style="${style}border:1px solid #ccc;background:#fff">`;
+}
+
+function probabilityBars(probabilities: number[], predicted: number, label?: number): string {
+  const rows = probabilities.map((p, d) => {
+    const colour = d === predicted ? (label === undefined ? "#4c78a8" : d === label ? RIGHT : WRONG) : "#9fb4c7";
+    const mark = d === label ? "font-weight:700;" : "";
+    return `<div style="display:flex;align-items:center;gap:4px;font-size:11px;line-height:12px">`
+      + `<span style="width:8px;${mark}">${d}</span>`
+      + `<span style="display:inline-block;width:90px;height:9px;background:#eceff3"><span style="display:block;height:9px;width:${(p * 100).toFixed(1)}%;background:${colour}"></span></span>`
+      + `<span style="width:38px;text-align:right">${(p * 100).toFixed(1)}%</span></div>`;
+  });
+  return rows.join("");
+}
+
+/**
+ * One card per prediction: the original picture, the 28×28 the model saw, the predicted
+ * digit (green if right, red if wrong, when the name gives the truth) and all ten probabilities.
+ * Predictions need their stages (`predictFiles(…, { keepStages: true })`).
+ */
+export function predictionGalleryHtml(predictions: FilePrediction[], options: { originalSize?: number } = {}): string {
+  const size = options.originalSize ?? 120;
+  const cards = predictions.map((p) => {
+    const pre = p.preprocessed;
+    const name = p.file.split(/[\\/]/).slice(-2).join("/");
+    const verdict = p.label === undefined ? "" : p.label === p.digit
+      ? `<span style="color:${RIGHT}">✓ true ${p.label}</span>`
+      : `<span style="color:${WRONG}">✗ true ${p.label}</span>`;
+    const pictures = pre
+      ? `${imageTag(pre.original, { maxSide: size, title: "original" })}<span style="font-size:18px;color:#888">→</span>${imageTag(pre.stages.output, { scaleTo: 84, title: "what the model saw (28×28)" })}`
+      : "";
+    return `<div style="border:1px solid #ddd;border-radius:6px;padding:8px;display:flex;flex-direction:column;gap:6px;width:250px;font-family:sans-serif">`
+      + `<div style="font-size:12px;color:#555;overflow:hidden;text-overflow:ellipsis;white-space:nowrap" title="${escapeHtml(p.file)}">${escapeHtml(name)}</div>`
+      + `<div style="display:flex;align-items:center;gap:6px">${pictures}</div>`
+      + `<div style="display:flex;gap:10px;align-items:flex-start"><div><div style="font-size:30px;font-weight:700;line-height:32px">${p.digit}</div>`
+      + `<div style="font-size:12px">${(p.confidence * 100).toFixed(1)}%</div><div style="font-size:12px">${verdict}</div></div>`
+      + `<div>${probabilityBars(p.probabilities, p.digit, p.label)}</div></div></div>`;
+  });
+  return `<div style="display:flex;flex-wrap:wrap;gap:10px">${cards.join("")}</div>`;
+}
+
+/** The preprocessing stages of one picture side by side, each with a caption. */
+export function preprocessingStagesHtml(pre: Preprocessed & { original?: GreyImage }): string {
+  const { stages, info } = pre;
+  const panels: [string, string][] = [
+    ["original", imageTag(pre.original ?? stages.grey, { maxSide: 160 })],
+    [info.inverted ? "ink made bright, paper and lighting removed" : "paper and lighting removed", imageTag(stages.ink, { maxSide: 160 })],
+    [`cropped${info.strokeAdjustment === "none" ? "" : `, strokes ${info.strokeAdjustment}`}`, imageTag(stages.cropped, { maxSide: 100 })],
+    ["longest side 20 px", imageTag(stages.boxed, { scaleTo: 80 })],
+    ["28×28, centred by mass", imageTag(stages.output, { scaleTo: 112 })],
+  ];
+  const cells = panels.map(([caption, img]) => `<figure style="margin:0;display:flex;flex-direction:column;align-items:center;gap:4px">${img}<figcaption style="font-size:12px;color:#444;max-width:170px;text-align:center">${escapeHtml(caption)}</figcaption></figure>`);
+  const facts = `stroke width ${info.strokeWidth.toFixed(1)} px → ${info.adjustedStrokeWidth.toFixed(1)} px (MNIST ≈ 2.8); ${info.specksRemoved} speck(s) removed; ink contrast ${(info.contrast * 100).toFixed(0)}%`;
+  return `<div style="font-family:sans-serif"><div style="display:flex;align-items:flex-end;gap:14px;flex-wrap:wrap">${cells.join("<span style=\"font-size:20px;color:#888\">→</span>")}</div>`
+    + `<div style="font-size:12px;color:#555;margin-top:6px">${escapeHtml(facts)}</div></div>`;
+}

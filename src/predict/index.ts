@@ -1,0 +1,186 @@
+/**
+ * Predicting the digits in image files: find the files, preprocess each (a file that
+ * cannot be read fails alone), run the model over all of them in batches, and rank
+ * the classes. The true digit is read from the name when it gives one (`7.png`,
+ * `7_abc.png`, or a folder named `7`), so accuracy on your own digits comes for free.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { tf } from "../backend";
+import { DigitLabError } from "../errors";
+import { predictProbabilities } from "../eval/evaluate";
+import { preprocessFile, type GreyImage, type PreprocessOptions, type Preprocessed } from "../preprocess";
+
+export const IMAGE_EXTENSIONS = [".png", ".jpg", ".jpeg"];
+export const DEFAULT_PREDICT_BATCH_SIZE = 256;
+
+export interface RankedDigit {
+  digit: number;
+  probability: number;
+}
+
+export interface DigitPrediction {
+  digit: number;
+  /** Probability of the predicted digit. */
+  confidence: number;
+  /** The three most likely digits, most likely first. */
+  top3: RankedDigit[];
+  /** All ten class probabilities. */
+  probabilities: number[];
+}
+
+export interface FilePrediction extends DigitPrediction {
+  file: string;
+  /** The true digit, when the file or folder name gives it. */
+  label?: number;
+  /** The pipeline's stages (only with `keepStages`). */
+  preprocessed?: Preprocessed & { original: GreyImage };
+}
+
+export interface FileFailure {
+  file: string;
+  /** What is wrong, naming the file. */
+  error: string;
+}
+
+export interface PredictFilesResult {
+  predictions: FilePrediction[];
+  failures: FileFailure[];
+  /** Predictions whose true digit is known, and how many of them are right. */
+  labelled: number;
+  correct: number;
+  /** correct / labelled, or undefined when no name gives the digit. */
+  accuracy?: number;
+}
+
+export interface PredictFilesOptions {
+  batchSize?: number;
+  /** Keep every preprocessing stage in the results (for galleries). */
+  keepStages?: boolean;
+  preprocess?: PreprocessOptions;
+}
+
+/** Classes sorted by probability, most likely first. */
+export function rankDigits(probabilities: ArrayLike<number>, k = 3): RankedDigit[] {
+  return Array.from(probabilities, (probability, digit) => ({ digit, probability }))
+    .sort((a, b) => b.probability - a.probability || a.digit - b.digit)
+    .slice(0, k);
+}
+
+/** Turns a row of class probabilities into a prediction. */
+export function toPrediction(probabilities: ArrayLike<number>): DigitPrediction {
+  const top3 = rankDigits(probabilities, 3);
+  return { digit: top3[0].digit, confidence: top3[0].probability, top3, probabilities: Array.from(probabilities) };
+}
+
+/**
+ * Predicts preprocessed 28×28 images (784 floats in [0, 1] each) with `model`,
+ * `batchSize` images per forward pass.
+ */
+export async function predictPixels(model: tf.LayersModel, images: Float32Array[], batchSize = DEFAULT_PREDICT_BATCH_SIZE): Promise<DigitPrediction[]> {
+  if (images.length === 0) return [];
+  const all = new Float32Array(images.length * 784);
+  images.forEach((img, i) => all.set(img, i * 784));
+  const probabilities = await predictProbabilities(model, all, { batchSize });
+  const classes = probabilities.length / images.length;
+  return images.map((_, i) => toPrediction(probabilities.subarray(i * classes, (i + 1) * classes)));
+}
+
+/** The true digit from a file name (`7.png`, `7_abc.png`, `7-x.jpg`) or its folder (`…/7/x.png`). */
+export function labelFromPath(file: string): number | undefined {
+  const base = path.basename(file);
+  const own = /^(\d)(?:[_\-. ][^/\\]*)?\.[A-Za-z]+$/.exec(base);
+  if (own) return Number(own[1]);
+  const folder = path.basename(path.dirname(path.resolve(file)));
+  return /^\d$/.test(folder) ? Number(folder) : undefined;
+}
+
+/**
+ * The image files named by `inputs`: files as given (whatever their extension, so a
+ * wrong file gets a clear error), folders searched recursively for .png/.jpg/.jpeg.
+ * Inputs that do not exist are failures.
+ */
+export function collectImageFiles(inputs: string[]): { files: string[]; failures: FileFailure[] } {
+  const files: string[] = [];
+  const failures: FileFailure[] = [];
+  const walk = (dir: string) => {
+    const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (IMAGE_EXTENSIONS.includes(path.extname(e.name).toLowerCase())) files.push(p);
+    }
+  };
+  for (const input of inputs) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(input);
+    } catch {
+      failures.push({ file: input, error: `${input}: file not found` });
+      continue;
+    }
+    if (stat.isDirectory()) {
+      const before = files.length;
+      walk(input);
+      if (files.length === before) failures.push({ file: input, error: `${input}: folder has no .png, .jpg or .jpeg images` });
+    } else {
+      files.push(input);
+    }
+  }
+  return { files, failures };
+}
+
+/** Preprocesses and predicts every image in `inputs` (files or folders); failures are collected, not thrown. */
+export async function predictFiles(model: tf.LayersModel, inputs: string[], options: PredictFilesOptions = {}): Promise<PredictFilesResult> {
+  const { files, failures } = collectImageFiles(inputs);
+  const ready: { file: string; pre: Preprocessed & { original: GreyImage } }[] = [];
+  for (const file of files) {
+    try {
+      ready.push({ file, pre: preprocessFile(file, options.preprocess) });
+    } catch (err) {
+      if (!(err instanceof DigitLabError)) throw err;
+      failures.push({ file, error: err.message });
+    }
+  }
+  const predictions = await predictPixels(model, ready.map((r) => r.pre.pixels), options.batchSize);
+  let labelled = 0, correct = 0;
+  const results: FilePrediction[] = ready.map(({ file, pre }, i) => {
+    const label = labelFromPath(file);
+    const result: FilePrediction = { file, ...predictions[i] };
+    if (label !== undefined) {
+      result.label = label;
+      labelled++;
+      if (label === result.digit) correct++;
+    }
+    if (options.keepStages) result.preprocessed = pre;
+    return result;
+  });
+  return { predictions: results, failures, labelled, correct, accuracy: labelled ? correct / labelled : undefined };
+}
+
+/** The `--json` shape of one prediction: file, digit, confidence, top3 (+ label when known). */
+export function predictionJson(p: FilePrediction): Record<string, unknown> {
+  const out: Record<string, unknown> = { file: p.file, digit: p.digit, confidence: p.confidence, top3: p.top3 };
+  if (p.label !== undefined) out.label = p.label;
+  return out;
+}
+
+/** A plain-text table of predictions, with accuracy when names give the digits. */
+export function formatPredictions(result: PredictFilesResult): string {
+  const pct = (p: number) => `${(p * 100).toFixed(1)}%`;
+  const width = Math.max(4, ...result.predictions.map((p) => p.file.length));
+  const lines = [`${"file".padEnd(width)}  digit  confidence  top 3`];
+  for (const p of result.predictions) {
+    const top = p.top3.map((t) => `${t.digit} ${pct(t.probability).padStart(6)}`).join("  ");
+    const truth = p.label === undefined ? "" : p.label === p.digit ? `  (true ${p.label}, right)` : `  (true ${p.label}, WRONG)`;
+    lines.push(`${p.file.padEnd(width)}  ${String(p.digit).padStart(5)}  ${pct(p.confidence).padStart(10)}  ${top}${truth}`);
+  }
+  if (result.accuracy !== undefined) {
+    lines.push("", `accuracy: ${result.correct}/${result.labelled} = ${pct(result.accuracy)} (images whose file or folder name gives the digit)`);
+  }
+  return lines.join("\n");
+}
+
+export { ensureDefaultModel, defaultModelPlan, DEFAULT_MODEL_DIR, QUICK_MODEL_DIR, type DefaultModelOptions } from "./default-model";
+export { ensureOwnDigits, writePaperDigits, OWN_DIGITS_DIR, type OwnDigitsOptions } from "./own-digits";
+export { predictionGalleryHtml, preprocessingStagesHtml, imageTag } from "./gallery";

@@ -1,0 +1,88 @@
+/**
+ * The Node side of preprocessing: image files in (PNG via pngjs, JPEG via jpeg-js, any
+ * size, grey/RGB/RGBA), grey images out as PNG or JPEG bytes. Every failure is an
+ * ImageError naming the file and what is wrong with it.
+ */
+import * as fs from "node:fs";
+import { PNG } from "pngjs";
+import * as jpeg from "jpeg-js";
+import { ImageError } from "../errors";
+import { toGrey, toRgba, type GreyImage } from "./image";
+import { preprocess, type PreprocessOptions, type Preprocessed } from "./core";
+
+export type ImageFormat = "png" | "jpeg";
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** Recognizes PNG and JPEG by their first bytes (not by the file name). */
+export function sniffFormat(bytes: Uint8Array): ImageFormat | undefined {
+  if (bytes.length >= 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return "png";
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return "jpeg";
+  return undefined;
+}
+
+/** Decodes PNG or JPEG bytes to grey (alpha composited on white). `file` names the source in errors. */
+export function decodeImage(bytes: Uint8Array, file: string): GreyImage {
+  if (bytes.length === 0) throw new ImageError("empty file (0 bytes), not an image", file);
+  const format = sniffFormat(bytes);
+  if (!format) {
+    const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join(" ");
+    throw new ImageError(`not a PNG or JPEG image (it starts with bytes ${head})`, file);
+  }
+  try {
+    if (format === "png") {
+      const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      return toGrey(png.data, png.width, png.height, 4);
+    }
+    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: 50, maxMemoryUsageInMB: 512 });
+    return toGrey(img.data, img.width, img.height, 4);
+  } catch (err) {
+    const reason = (err as Error).message;
+    if (format === "png" && !endsWithIend(bytes)) {
+      throw new ImageError(`damaged PNG: truncated (the file ends after ${bytes.length} bytes, before its IEND chunk; decoder said: ${reason})`, file);
+    }
+    throw new ImageError(`damaged or unsupported ${format.toUpperCase()} image (decoder said: ${reason})`, file);
+  }
+}
+
+/** A complete PNG ends with the 12-byte IEND chunk. */
+function endsWithIend(bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  return n >= 12 && bytes[n - 8] === 0x49 && bytes[n - 7] === 0x45 && bytes[n - 6] === 0x4e && bytes[n - 5] === 0x44;
+}
+
+/** Reads and decodes an image file. */
+export function readImageFile(file: string): GreyImage {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === "ENOENT" ? "file not found" : e.code === "EISDIR" ? "is a directory, not an image" : e.code === "EACCES" ? "permission denied" : e.message;
+    throw new ImageError(why, file);
+  }
+  return decodeImage(bytes, file);
+}
+
+/** Reads an image file and runs the preprocessing pipeline; errors name the file. */
+export function preprocessFile(file: string, options: PreprocessOptions = {}): Preprocessed & { original: GreyImage } {
+  const original = readImageFile(file);
+  try {
+    return { ...preprocess(original, options), original };
+  } catch (err) {
+    if (err instanceof ImageError && !err.file) throw new ImageError(err.message, file);
+    throw err;
+  }
+}
+
+/** Grey image (values 0..1) → PNG bytes. */
+export function encodePng(image: GreyImage): Buffer {
+  const png = new PNG({ width: image.width, height: image.height });
+  png.data = Buffer.from(toRgba(image).buffer);
+  return PNG.sync.write(png);
+}
+
+/** Grey image (values 0..1) → JPEG bytes. */
+export function encodeJpeg(image: GreyImage, quality = 85): Buffer {
+  return jpeg.encode({ width: image.width, height: image.height, data: toRgba(image) }, quality).data;
+}

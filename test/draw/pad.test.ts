@@ -1,0 +1,169 @@
+/**
+ * The drawing pad in a real (headless) Chromium: draw digits with the mouse, check what
+ * the page predicts, check the page preprocesses exactly like Node does, and check the
+ * server hands out nothing but its allow-list.
+ */
+import { test, before, after } from "node:test";
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as os from "node:os";
+import * as path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { initBackend } from "../../src/backend";
+import { startDrawServer, type DrawServer } from "../../src/draw/server";
+import { loadModel } from "../../src/models/persist";
+import { predictPixels } from "../../src/predict";
+import { preprocess, toGrey } from "../../src/preprocess";
+import { PROJECT_ROOT } from "../helpers/paths";
+import { trainedModelDir } from "../predict/trained-model";
+
+let server: DrawServer;
+let browser: Browser;
+let page: Page;
+let modelDir: string;
+let copyDir: string;
+
+before(async () => {
+  modelDir = await trainedModelDir();
+  // A second model beside the first (same weights, another name) to show models side by side.
+  copyDir = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-pad-model-"));
+  for (const f of fs.readdirSync(modelDir)) fs.copyFileSync(path.join(modelDir, f), path.join(copyDir, f));
+  const meta = JSON.parse(fs.readFileSync(path.join(copyDir, "metadata.json"), "utf8"));
+  fs.writeFileSync(path.join(copyDir, "metadata.json"), JSON.stringify({ ...meta, model: "dense-128-64 (copy)" }));
+
+  server = await startDrawServer({ modelDirs: [modelDir, copyDir], port: 0 });
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  page = await browser.newPage({ viewport: { width: 900, height: 620 } });
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(server.url);
+  await page.waitForSelector("body[data-state=ready]", { timeout: 60_000 }).catch((err) => {
+    throw new Error(`pad did not become ready: ${err.message}; page errors: ${errors.join("; ")}`);
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (copyDir) fs.rmSync(copyDir, { recursive: true, force: true });
+});
+
+/** Draws polylines given in the pad's own 280×280 coordinates. */
+async function draw(strokes: [number, number][][]): Promise<void> {
+  const box = (await page.locator("#pad").boundingBox())!;
+  const at = ([x, y]: [number, number]) => [box.x + (x / 280) * box.width, box.y + (y / 280) * box.height] as const;
+  for (const stroke of strokes) {
+    await page.mouse.move(...at(stroke[0]));
+    await page.mouse.down();
+    for (const p of stroke.slice(1)) await page.mouse.move(...at(p), { steps: 12 });
+    await page.mouse.up();
+  }
+}
+
+async function predictedDigit(): Promise<string> {
+  await page.waitForSelector("body[data-state=predicted]", { timeout: 30_000 });
+  // Predictions follow the strokes; wait until two consecutive reads agree.
+  let last = "";
+  for (let i = 0; i < 20; i++) {
+    await page.waitForTimeout(150);
+    const now = (await page.getAttribute("body", "data-digit")) ?? "";
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
+}
+
+async function clear(): Promise<void> {
+  await page.click("#clear");
+  await page.waitForSelector("body[data-state=empty]");
+}
+
+test("the pad loads both models and shows them side by side", async () => {
+  assert.equal(await page.locator("#models .model").count(), 2);
+  const names = await page.locator("#models .model h2").allTextContents();
+  assert.deepEqual(names, ["dense-128-64", "dense-128-64 (copy)"]);
+});
+
+test("drawing a 1 (one vertical stroke) is read as 1", async () => {
+  await clear();
+  await draw([[[140, 40], [136, 240]]]);
+  assert.equal(await predictedDigit(), "1");
+  const digits = await page.locator("#models .model .digit").allTextContents();
+  assert.deepEqual(digits, ["1", "1"], "both models show their prediction");
+});
+
+test("drawing a 7 is read as 7, and the page preprocesses exactly like Node", async () => {
+  await clear();
+  await draw([[[70, 60], [210, 60], [130, 240]]]);
+  assert.equal(await predictedDigit(), "7");
+  fs.mkdirSync(path.join(PROJECT_ROOT, "test-output"), { recursive: true });
+  await page.screenshot({ path: path.join(PROJECT_ROOT, "test-output", "draw-pad.png") });
+
+  // Same picture, preprocessed in Node: the 28×28 image must match the page's preview.
+  const { rgba, preview } = await page.evaluate(() => {
+    const pad = document.getElementById("pad") as HTMLCanvasElement;
+    const seen = document.getElementById("preview") as HTMLCanvasElement;
+    return {
+      rgba: Array.from(pad.getContext("2d")!.getImageData(0, 0, 280, 280).data),
+      preview: Array.from(seen.getContext("2d")!.getImageData(0, 0, 28, 28).data).filter((_, i) => i % 4 === 0),
+    };
+  });
+  const inNode = preprocess(toGrey(rgba, 280, 280, 4)).pixels;
+  const worst = Math.max(...preview.map((v, i) => Math.abs(v - Math.round(inNode[i] * 255))));
+  assert.ok(worst <= 1, `page and Node preprocessing differ by up to ${worst}/255`);
+  await initBackend({ log: null });
+  const { model } = await loadModel(modelDir);
+  const [fromNode] = await predictPixels(model, [inNode]);
+  model.dispose();
+  assert.equal(String(fromNode.digit), "7");
+});
+
+test("clearing the pad clears the predictions", async () => {
+  await clear();
+  assert.equal(await page.getAttribute("body", "data-digit"), null);
+  assert.deepEqual(await page.locator("#models .model .digit").allTextContents(), ["–", "–"]);
+});
+
+/** A raw request: the path goes out exactly as written (no URL normalization). */
+function rawGet(rawPath: string, options: { method?: string; host?: string } = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: "127.0.0.1", port: server.port, path: rawPath, method: options.method ?? "GET", headers: { host: options.host ?? `127.0.0.1:${server.port}` } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8", 0, 200) }));
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+test("the server listens on 127.0.0.1 and serves its allow-list", async () => {
+  assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  for (const p of ["/", "/pad.js", "/tf.min.js", "/models.json", "/models/0/model.json", "/models/0/weights.bin", "/models/1/model.json"]) {
+    assert.equal((await rawGet(p)).status, 200, p);
+  }
+  assert.deepEqual([...server.routes].sort(), ["/", "/models.json", "/models/0/model.json", "/models/0/weights.bin", "/models/1/model.json", "/models/1/weights.bin", "/pad.js", "/tf.min.js"]);
+});
+
+test("nothing outside the allow-list is readable (no path traversal)", async () => {
+  const attempts = [
+    "/../package.json", "/..%2fpackage.json", "/%2e%2e/package.json", "/models/0/../../package.json",
+    "/models/0/..%2f..%2fpackage.json", "/etc/passwd", "//etc/passwd", "/../../../../etc/passwd",
+    "/models/0/metadata.json", "/src/web/pad.ts", "/node_modules/@tensorflow/tfjs/package.json",
+    "/tf.min.js/../package.json", "/models/2/model.json", "/pad.js%00.txt", "/.git/config",
+  ];
+  for (const p of attempts) {
+    const { status, body } = await rawGet(p);
+    assert.ok(status === 404 || status === 403 || status === 400, `${p} gave ${status}`);
+    assert.doesNotMatch(body, /"name": "digit-lab"|root:x:0/, p);
+  }
+  assert.equal((await rawGet("/", { method: "POST" })).status, 405);
+  assert.equal((await rawGet("/", { host: "evil.example:80" })).status, 403, "foreign Host header (DNS rebinding) is refused");
+});

@@ -1,0 +1,129 @@
+/**
+ * `digit-lab predict` end to end: real model, real image files (JPEG and PNG, labelled
+ * by file or folder name), and bad files that must each get their own clear error while
+ * the others are still predicted.
+ */
+import { test, before, after } from "node:test";
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { labelFromPath, rankDigits, collectImageFiles, writePaperDigits } from "../../src/predict";
+import { encodePng, paperPhoto, randomPaperLook } from "../../src/preprocess";
+import { createRng } from "../../src/util/random";
+import { PROJECT_ROOT, REAL_DATA_DIR } from "../helpers/paths";
+import { loadRealMnist, trainedModelDir } from "./trained-model";
+
+let root: string;
+let modelDir: string;
+let goodCount = 0;
+
+before(async () => {
+  modelDir = await trainedModelDir();
+  const data = await loadRealMnist();
+  root = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-predict-cli-"));
+  const own = path.join(root, "own");
+  fs.mkdirSync(own);
+  // Six JPEGs named <digit>_<index>.jpg, and two PNGs in a folder named after their digit.
+  const firstOf = (digit: number, skip = 0) => {
+    let seen = 0;
+    for (let i = 0; i < data.test.count; i++) if (data.test.labels[i] === digit && seen++ === skip) return i;
+    throw new Error(`no ${digit}`);
+  };
+  goodCount += writePaperDigits(data.test, [0, 1, 2, 3, 4, 5], own, 5).length;
+  const folder = path.join(own, "3");
+  fs.mkdirSync(folder);
+  const rng = createRng(8);
+  for (const skip of [0, 1]) {
+    const i = firstOf(3, skip);
+    const pixels = Float32Array.from(data.test.images.subarray(i * 784, (i + 1) * 784), (v) => v / 255);
+    fs.writeFileSync(path.join(folder, `scan-${skip}.png`), encodePng(paperPhoto(pixels, randomPaperLook(rng), rng)));
+    goodCount++;
+  }
+  fs.writeFileSync(path.join(own, "README.txt"), "not an image, and not picked up from a folder");
+  // Bad files, named explicitly.
+  fs.writeFileSync(path.join(root, "notes.png"), "these are my notes, not a picture\n");
+  fs.writeFileSync(path.join(root, "empty.jpg"), "");
+  const png = fs.readFileSync(path.join(folder, "scan-0.png"));
+  fs.writeFileSync(path.join(root, "cut.png"), png.subarray(0, Math.floor(png.length / 2)));
+});
+
+after(() => {
+  if (root) fs.rmSync(root, { recursive: true, force: true });
+});
+
+function runCli(args: string[]) {
+  const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "digit-lab.js"), "predict", ...args], {
+    cwd: PROJECT_ROOT,
+    encoding: "utf8",
+    env: { ...process.env, DIGIT_LAB_DATA_DIR: REAL_DATA_DIR },
+    timeout: 180_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test("--json prints one entry per readable image; each bad file gets its own error; exit code 1", () => {
+  const bad = ["notes.png", "empty.jpg", "cut.png", "missing.png"].map((f) => path.join(root, f));
+  const { code, stdout, stderr } = runCli(["--model-dir", modelDir, path.join(root, "own"), ...bad, "--json"]);
+  assert.equal(code, 1, stderr);
+  const results = JSON.parse(stdout) as { file: string; digit: number; confidence: number; top3: { digit: number; probability: number }[]; label?: number }[];
+  assert.equal(results.length, goodCount);
+  for (const r of results) {
+    assert.deepEqual(Object.keys(r).sort(), ["confidence", "digit", "file", "label", "top3"]);
+    assert.equal(r.top3.length, 3);
+    assert.equal(r.top3[0].digit, r.digit);
+    assert.equal(r.top3[0].probability, r.confidence);
+    assert.ok(r.top3[0].probability >= r.top3[1].probability && r.top3[1].probability >= r.top3[2].probability);
+    assert.ok(Number.isInteger(r.label) && r.label! >= 0 && r.label! <= 9);
+  }
+  assert.ok(results.filter((r) => r.file.includes(`${path.sep}3${path.sep}`)).every((r) => r.label === 3), "folder name gives the digit");
+  const correct = results.filter((r) => r.digit === r.label).length;
+  assert.ok(correct >= goodCount - 2, `only ${correct} of ${goodCount} right`);
+
+  const errorLines = stderr.split("\n").filter((l) => l.startsWith("digit-lab predict: /"));
+  assert.match(stderr, /notes\.png: not a PNG or JPEG image/);
+  assert.match(stderr, /empty\.jpg: empty file \(0 bytes\)/);
+  assert.match(stderr, /cut\.png: damaged PNG: truncated/);
+  assert.match(stderr, /missing\.png: file not found/);
+  assert.equal(errorLines.length, 4, stderr);
+  assert.match(stderr, /4 of 12 images failed/);
+});
+
+test("text output shows digit, confidence, top 3 and the accuracy; exit code 0 when all files read", () => {
+  const { code, stdout, stderr } = runCli(["--model-dir", modelDir, path.join(root, "own")]);
+  assert.equal(code, 0, stderr);
+  const lines = stdout.trim().split("\n");
+  assert.match(lines[0], /file\s+digit\s+confidence\s+top 3/);
+  assert.equal(lines.filter((l) => /\.(jpg|png)\s/.test(l)).length, goodCount);
+  assert.match(stdout, new RegExp(`accuracy: \\d+/${goodCount} = \\d+\\.\\d%`));
+});
+
+test("usage errors: no model dir, no images, a model dir that is not a model", () => {
+  assert.equal(runCli([path.join(root, "own")]).code, 2);
+  assert.equal(runCli(["--model-dir", modelDir]).code, 2);
+  const r = runCli(["--model-dir", root, path.join(root, "own")]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, new RegExp(root.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+});
+
+test("the true digit is read from the file name or the folder name", () => {
+  assert.equal(labelFromPath("/x/7.png"), 7);
+  assert.equal(labelFromPath("/x/7_abc.png"), 7);
+  assert.equal(labelFromPath("/x/7-abc.JPG"), 7);
+  assert.equal(labelFromPath("/x/3/photo.jpg"), 3);
+  assert.equal(labelFromPath("/x/17.png"), undefined);
+  assert.equal(labelFromPath("/x/abc7.png"), undefined);
+  assert.equal(labelFromPath("/x/12/photo.png"), undefined);
+});
+
+test("folders are searched recursively for images only; missing inputs are failures", () => {
+  const { files, failures } = collectImageFiles([path.join(root, "own"), path.join(root, "nope")]);
+  assert.equal(files.length, goodCount);
+  assert.ok(files.every((f) => /\.(jpg|png)$/.test(f)));
+  assert.deepEqual(failures.map((f) => path.basename(f.file)), ["nope"]);
+});
+
+test("classes are ranked by probability", () => {
+  assert.deepEqual(rankDigits([0.1, 0.5, 0, 0.3, 0.1, 0, 0, 0, 0, 0]).map((r) => r.digit), [1, 3, 0]);
+});

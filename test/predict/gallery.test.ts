@@ -1,0 +1,30 @@
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import { predictionGalleryHtml, preprocessingStagesHtml, toPrediction, type FilePrediction } from "../../src/predict";
+import { preprocess } from "../../src/preprocess";
+import { drawStrokes } from "../preprocess/shapes";
+
+function fakePrediction(file: string, digit: number, label?: number): FilePrediction {
+  const picture = drawStrokes({ width: 90, height: 120 }, [[[30, 20], [40, 100]]], 6);
+  const probabilities = Array.from({ length: 10 }, (_, d) => (d === digit ? 0.82 : 0.02));
+  return { file, ...toPrediction(probabilities), label, preprocessed: { ...preprocess(picture), original: picture } };
+}
+
+test("the gallery shows original and 28×28 images, the digit, its confidence and every probability", () => {
+  const html = predictionGalleryHtml([fakePrediction("/a/1_x.png", 1, 1), fakePrediction("/a/7/<b>.png", 1, 7), fakePrediction("/a/pic.png", 4)]);
+  assert.equal((html.match(/<img src="data:image\/png;base64,/g) ?? []).length, 6);
+  assert.match(html, /✓ true 1/);
+  assert.match(html, /✗ true 7/);
+  assert.equal((html.match(/>82\.0%</g) ?? []).length, 6, "confidence and the top bar, per card");
+  assert.ok(!html.includes("<b>"), "file names are escaped");
+  assert.match(html, /7\/&lt;b&gt;\.png/);
+});
+
+test("the stages view shows each step with its caption", () => {
+  const picture = drawStrokes({ width: 200, height: 160 }, [[[40, 30], [130, 30], [70, 140]]], 1);
+  const html = preprocessingStagesHtml({ ...preprocess(picture), original: picture });
+  for (const caption of ["original", "ink made bright", "strokes thickened", "longest side 20 px", "28×28, centred by mass"]) {
+    assert.ok(html.includes(caption), caption);
+  }
+  assert.equal((html.match(/<img /g) ?? []).length, 5);
+});
