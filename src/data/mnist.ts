@@ -38,7 +38,7 @@ export interface LoadOptions {
   dataDir?: string;
   /** Download missing files (default true). */
   download?: boolean;
-  /** Mirrors to try instead of the standard ones (DIGIT_LAB_MIRROR adds one in front). */
+  /** Mirrors to try instead of the standard ones (default: DIGIT_LAB_MIRRORS, else the standard ones). */
   mirrors?: readonly string[];
   /** Progress lines (downloads); defaults to stderr. */
   log?: (line: string) => void;
@@ -118,7 +118,7 @@ async function readDataFile(spec: DatasetSpec, role: DataFileRole, dir: string, 
   let file = fs.existsSync(gzFile) ? gzFile : fs.existsSync(rawFile) ? rawFile : undefined;
   if (!file) {
     if (options.download === false) throw new DataError("missing (downloads are turned off)", gzFile);
-    const mirrors = options.mirrors ?? [...(process.env.DIGIT_LAB_MIRROR ? [process.env.DIGIT_LAB_MIRROR] : []), ...spec.mirrors];
+    const mirrors = options.mirrors ?? mirrorsFromEnv() ?? spec.mirrors;
     const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
     await downloadVerified(fileSpec, gzFile, { mirrors, log });
     file = gzFile;
@@ -138,6 +138,12 @@ async function readDataFile(spec: DatasetSpec, role: DataFileRole, dir: string, 
     );
   }
   return { file, bytes, verified: file === gzFile, digest };
+}
+
+/** DIGIT_LAB_MIRRORS: comma-separated base URLs that replace the standard mirrors (e.g. a local copy). */
+function mirrorsFromEnv(): string[] | undefined {
+  const list = (process.env.DIGIT_LAB_MIRRORS ?? "").split(",").map((m) => m.trim()).filter(Boolean);
+  return list.length ? list : undefined;
 }
 
 type ReadFile = { file: string; bytes: Uint8Array };
