@@ -184,3 +184,4 @@ export function formatPredictions(result: PredictFilesResult): string {
 export { ensureDefaultModel, defaultModelPlan, DEFAULT_MODEL_DIR, QUICK_MODEL_DIR, type DefaultModelOptions } from "./default-model";
 export { ensureOwnDigits, writePaperDigits, OWN_DIGITS_DIR, type OwnDigitsOptions } from "./own-digits";
 export { predictionGalleryHtml, preprocessingStagesHtml, imageTag } from "./gallery";
+export { measureRobustness, type RobustnessResult } from "./robustness";
