@@ -94,10 +94,12 @@ export const RECIPES: readonly Recipe[] = [
     epochs: 15,
     batchSize: 64,
     dropout: 0.25,
+    // Without shifts it stopped at 99.28% (best epoch 5 of 9): augmentation is what carries it past 99.3%.
+    augment: { shift: 2 },
     earlyStopping: { monitor: "valLoss", patience: 4, restoreBestWeights: true },
     lrSchedule: { type: "exponential", decay: 0.85, minLearningRate: 1e-5 },
     targetAccuracy: 0.993,
-    description: "small CNN (2×conv-conv-pool, dense 128), dropout, LR ×0.85 per epoch, early stopping (restores best)",
+    description: "small CNN (2×conv-conv-pool, dense 128), dropout, random shifts ±2 px, LR ×0.85 per epoch, early stopping (restores best)",
   },
 ];
 
