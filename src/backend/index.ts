@@ -11,6 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm"; // registers the "wasm" backend
 import { UsageError } from "../errors";
+import { infoLine } from "../util/notebook";
 import { registerWasmKernels } from "./wasm-kernels";
 
 export { tf };
@@ -30,7 +31,7 @@ export interface BackendInfo {
 export interface BackendOptions {
   /** A backend to use instead of the automatic choice. Defaults to DIGIT_LAB_BACKEND. */
   backend?: BackendName | "auto";
-  /** Where the one-line "which backend and why" goes. Defaults to stderr; null silences it. */
+  /** Where the one-line "which backend and why" goes. Defaults to stderr (stdout in a notebook); null silences it. */
   log?: ((line: string) => void) | null;
 }
 
@@ -75,7 +76,7 @@ export function initBackend(options: BackendOptions = {}): Promise<BackendInfo> 
   }
   if (pending && (request === "auto" || request === pendingRequest)) return pending;
   pendingRequest = request;
-  const log = options.log === undefined ? (line: string) => process.stderr.write(line + "\n") : options.log;
+  const log = options.log === undefined ? infoLine : options.log;
   pending = choose(request).then((info) => {
     active = info;
     log?.(`digit-lab: TensorFlow.js ${tf.version.tfjs} on the ${info.name} backend (${info.reason})`);

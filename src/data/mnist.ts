@@ -9,6 +9,7 @@ import { DataError, UsageError } from "../errors";
 import { DATASETS, DATASET_NAMES, type DataFileRole, type DatasetName, type DatasetSpec } from "./datasets";
 import { downloadVerified, sha256 } from "./download";
 import { describeFsError, parseIdx } from "./idx";
+import { infoLine } from "../util/notebook";
 
 /** Images and their labels; `images` holds count × rows × cols bytes (0 = background, 255 = ink), row-major. */
 export interface ImageSet {
@@ -119,7 +120,7 @@ async function readDataFile(spec: DatasetSpec, role: DataFileRole, dir: string, 
   if (!file) {
     if (options.download === false) throw new DataError("missing (downloads are turned off)", gzFile);
     const mirrors = options.mirrors ?? mirrorsFromEnv() ?? spec.mirrors;
-    const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
+    const log = options.log ?? infoLine;
     await downloadVerified(fileSpec, gzFile, { mirrors, log });
     file = gzFile;
   }

@@ -5,6 +5,7 @@
  * (DIGIT_LAB_QUICK=1, for CI and headless notebook runs) trains a dense net on a small
  * subset for one epoch instead — enough to run the notebook, not to read digits well.
  */
+import { infoLine } from "../util/notebook";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { initBackend } from "../backend";
@@ -46,7 +47,7 @@ export async function ensureDefaultModel(options: DefaultModelOptions = {}): Pro
   const hasModel = (d: string) => fs.existsSync(path.join(d, MODEL_FILE));
   const dir = path.resolve(options.dir ?? (hasModel(DEFAULT_MODEL_DIR) || !quick ? DEFAULT_MODEL_DIR : QUICK_MODEL_DIR));
   if (hasModel(dir)) return dir;
-  const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
+  const log = options.log ?? infoLine;
   const plan = defaultModelPlan(quick);
   await initBackend();
   const data = await loadMnist({ dataDir: options.dataDir });

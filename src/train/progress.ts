@@ -1,9 +1,11 @@
 /**
  * What a person watching training sees. In a terminal: a progress bar with ETA per epoch,
- * then a summary line. Anywhere else (a notebook, a pipe, a log file): one line per epoch.
+ * then a summary line. In a notebook: a progress bar redrawn in place, and a line per epoch.
+ * Anywhere else (a pipe, a log file): one line per epoch.
  * Reporters are plain objects, so callers can plug in their own (a plot, a web page).
  */
 import type { EpochLog } from "../types";
+import { inNotebook, newUpdatableDisplay, type UpdatableDisplay } from "../util/notebook";
 
 export interface TrainBeginInfo {
   epochs: number;
@@ -92,9 +94,44 @@ export function ttyReporter(stream: TtyStream = process.stderr): ProgressReporte
   };
 }
 
-/** The reporter for `verbose`: silent for 0; for 1 a bar on a terminal stderr, else lines. */
+/**
+ * For a notebook: one display redrawn in place with a progress bar, ETA and running loss,
+ * and a line per epoch on stdout (stderr would be drawn like an error).
+ */
+export function notebookReporter(
+  display: UpdatableDisplay | undefined = newUpdatableDisplay(),
+  write: (line: string) => void = (l) => process.stdout.write(l + "\n"),
+): ProgressReporter {
+  const draw = (epoch: number, epochs: number, done: number, total: number, detail: string) => {
+    const text = `epoch ${epoch}/${epochs}  ${done}/${total}  ${detail}`;
+    display?.show(
+      `<div style="font-family:monospace"><progress value="${done}" max="${total}" style="width:240px;vertical-align:middle"></progress> ${escape(text)}</div>`,
+      text,
+    );
+  };
+  return {
+    onBatchEnd(info) {
+      const eta = info.batch > 0 ? (info.seconds / info.batch) * (info.batches - info.batch) : 0;
+      draw(info.epoch, info.epochs, info.batch, info.batches, `ETA ${formatSeconds(eta)}  loss ${info.loss.toFixed(4)}  acc ${info.accuracy.toFixed(4)}`);
+    },
+    onEpochEnd(log, epochs) {
+      write(formatEpochLine(log, epochs));
+      draw(log.epoch, epochs, 1, 1, `done in ${log.seconds.toFixed(1)}s`);
+    },
+    onTrainEnd(_history, note) {
+      if (note) write(note);
+    },
+  };
+}
+
+function escape(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+}
+
+/** The reporter for `verbose`: silent for 0; for 1 a live bar in a notebook or on a terminal, else lines. */
 export function defaultReporter(verbose: 0 | 1 = 1): ProgressReporter {
   if (verbose === 0) return silentReporter;
+  if (inNotebook()) return notebookReporter();
   return process.stderr.isTTY ? ttyReporter(process.stderr) : lineReporter();
 }
 

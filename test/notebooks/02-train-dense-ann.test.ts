@@ -8,6 +8,12 @@ test("02-train-dense-ann trains, evaluates and saves seed 001's model through th
   const run = runNotebookQuick(path.join(NOTEBOOKS_DIR, "02-train-dense-ann.ipynb"));
   assert.match(outputOf(run, "modelSummary(model)"), /Total params: 109,386/);
   assert.match(outputOf(run, "await train("), /epoch 2\/2 .*val_acc/);
+  // Progress in a notebook: a bar redrawn in place, and epoch lines on stdout (not stderr, drawn like an error).
+  const trainCell = run.notebook.cells.find((c) => [c.source].flat().join("").includes("await train("))!;
+  const streams = (trainCell.outputs ?? []).filter((o) => o.output_type === "stream");
+  assert.ok(streams.length > 0 && streams.every((o) => o.name === "stdout"), "epoch lines on stdout");
+  const bars = (trainCell.outputs ?? []).filter((o) => o.output_type === "display_data" && /<progress/.test([o.data?.["text/html"] ?? ""].flat().join("")));
+  assert.equal(bars.length, 1, "one progress display, updated in place");
   assert.equal(figuresOf(run, "trainingCurves(").length, 1, "learning curves drawn");
   const accuracy = outputOf(run, "evaluateDetailed(");
   const percent = Number((accuracy.match(/test accuracy (\d+\.\d+)%/) ?? [])[1]);

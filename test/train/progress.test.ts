@@ -1,7 +1,7 @@
 /** What people see while training: the one-line epoch summary and the terminal progress bar. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { defaultReporter, formatEpochLine, lineReporter, silentReporter, ttyReporter } from "../../src/train/progress";
+import { defaultReporter, formatEpochLine, lineReporter, notebookReporter, silentReporter, ttyReporter } from "../../src/train/progress";
 import { getRecipe, recipeNames } from "../../src/recipes";
 import { UsageError } from "../../src/errors";
 
@@ -48,4 +48,19 @@ test("recipes: the seed experiments and the project's, by name", () => {
   assert.notEqual(getRecipe("seed-000").epochs, 999);
   assert.ok(recipeNames().includes("seed-000"));
   assert.throws(() => getRecipe("seed-999"), (e: Error) => e instanceof UsageError && /seed-001/.test(e.message));
+});
+
+test("notebookReporter redraws one progress display in place and writes epoch lines", () => {
+  const shown: { html: string; text: string }[] = [];
+  const lines: string[] = [];
+  const reporter = notebookReporter({ show: (html, text) => shown.push({ html, text }) }, (l) => lines.push(l));
+  reporter.onBatchEnd!({ epoch: 1, epochs: 2, batch: 50, batches: 100, seconds: 5, loss: 0.5, accuracy: 0.8 });
+  assert.equal(shown.length, 1);
+  assert.match(shown[0].html, /<progress value="50" max="100"/);
+  assert.equal(shown[0].text, "epoch 1/2  50/100  ETA 5s  loss 0.5000  acc 0.8000");
+  reporter.onEpochEnd!({ epoch: 1, loss: 0.4, accuracy: 0.85, valLoss: 0.3, valAccuracy: 0.9, seconds: 10 }, 2);
+  assert.deepEqual(lines, ["epoch 1/2  loss 0.4000  acc 0.8500  val_loss 0.3000  val_acc 0.9000  10.0s"]);
+  assert.match(shown[1].text, /epoch 1\/2  1\/1  done in 10\.0s/);
+  reporter.onTrainEnd!([], "stopped early");
+  assert.equal(lines[1], "stopped early");
 });
