@@ -77,6 +77,13 @@ test("usage errors: unknown recipe and missing model dir are reported, not throw
   const r = cli("train", "--recipe", "nope");
   assert.equal(r.code, 2);
   assert.match(r.stderr, /unknown recipe "nope".*seed-001/);
+  // A wrong model name is caught before any data is read (no download attempt with no data).
+  for (const args of [["train", "--model", "nope"], ["compare", "--models", "dense-128,nope"]]) {
+    const m = cli(...args, "--data-dir", path.join(tmp, "no-data-here"));
+    assert.equal(m.code, 2, m.stderr);
+    assert.match(m.stderr, /unknown model "nope": choose one of dense-128, .*dense:512-256/);
+    assert.doesNotMatch(m.stderr, /download/);
+  }
   const e = cli("evaluate", "--model-dir", path.join(tmp, "missing"));
   assert.equal(e.code, 1);
   assert.match(e.stderr, /missing: no such model directory/);

@@ -6,6 +6,7 @@ import { architectureComparison, trainingCurves } from "../../plots";
 import { writeReport } from "../../report";
 import { comparisonTable, formatTable } from "../../tables";
 import { UsageError } from "../../errors";
+import { parseModelSpec } from "../../models";
 
 const DEFAULT_MODELS = "dense-128,dense-128-64,dense-256-128-32";
 
@@ -38,6 +39,7 @@ export const command: Command = {
   async run(args) {
     const variants = (stringFlag(args, "models") ?? DEFAULT_MODELS).split(",").map((s) => s.trim()).filter(Boolean);
     if (variants.length === 0) throw new UsageError("--models needs at least one model name");
+    variants.forEach(parseModelSpec); // wrong names are usage errors before any data is read
     const settings: CompareSettings = {
       variants,
       epochs: intFlag(args, "epochs", 10),

@@ -1,7 +1,7 @@
 import { type Command, backendFromArgs, floatFlag, intFlag, printJson, stringFlag } from "../command";
 import { UsageError } from "../../errors";
 import { head, loadMnist, parseDatasetName } from "../../data";
-import { buildModel, saveModel } from "../../models";
+import { buildModel, parseModelSpec, saveModel } from "../../models";
 import { defaultRecipe, getRecipe, recipeNames, type Recipe } from "../../recipes";
 import { train } from "../../train";
 import { evaluateDetailed, misclassified } from "../../eval";
@@ -52,6 +52,7 @@ export const command: Command = {
     recipe.l2 = floatFlag(args, "l2", recipe.l2);
     const trainLimit = intFlag(args, "train-limit", undefined);
     const dataset = parseDatasetName(stringFlag(args, "dataset") ?? "mnist");
+    parseModelSpec(recipe.model); // a wrong name is a usage error before any data is read
 
     const backend = await backendFromArgs(args);
     const data = await loadMnist({ dataset, dataDir: stringFlag(args, "data-dir") });
