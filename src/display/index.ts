@@ -14,22 +14,20 @@ import { UsageError } from "../errors";
 import type { Figure } from "../plots/figure";
 import type { TableLike, FormatOptions } from "../tables/format";
 import { formatTable, tableHtml } from "../tables/format";
-import { figureMimeBundle, figureText, newChartId, plotlyLoaderHtml } from "./chart-html";
+import { figureMimeBundle, figureText, plotlyLoaderHtml } from "./chart-html";
+import { notebookOutput, type MimeBundle, type NotebookOutput } from "../util/notebook";
 import { loadPlotlyBundle } from "./plotly-bundle";
 
 export { chartHtml, figureMimeBundle, plotlyLoaderHtml, figureText, PLOTLY_MIME, PLOTLY_CONFIG, PLOTLY_MIME_AUTO_LIMIT } from "./chart-html";
 export { loadPlotlyBundle, findPlotlyBundle } from "./plotly-bundle";
 
-type MimeBundle = Record<string, unknown>;
-
 /**
- * Sends one display_data message with several MIME types. tslab's public `display.raw`
- * sends one type per message, so this uses, in order: a `display.bundle` method (if the
- * tslab patch adds one), tslab's own message writer, or plain HTML.
+ * Sends one display_data message with several MIME types (the tslab patch's
+ * `display.bundle`) as a new output of the current cell, or to `output`.
  */
-export function displayBundle(bundle: MimeBundle, target: DisplayTarget = {}): void {
+export function displayBundle(bundle: MimeBundle, output?: NotebookOutput): void {
   try {
-    sendBundle(bundle, target);
+    (output ?? notebookOutput()).send(bundle);
   } catch (err) {
     // tslab says "Not ready" when no notebook cell is running (a script, the CLI).
     if (err instanceof Error && /Not ready/.test(err.message)) {
@@ -38,56 +36,6 @@ export function displayBundle(bundle: MimeBundle, target: DisplayTarget = {}): v
       );
     }
     throw err;
-  }
-}
-
-/** Where a display goes: a new output (default), or the output named `displayId`, replaced when `update`. */
-export interface DisplayTarget {
-  displayId?: string;
-  update?: boolean;
-}
-
-interface TslabDisplay {
-  html(s: string): void;
-  text(s: string): void;
-  bundle?: (b: MimeBundle, metadata?: object) => void;
-}
-
-function sendBundle(bundle: MimeBundle, target: DisplayTarget): void {
-  // Required lazily: tslab pulls in a TypeScript compiler, and inside the kernel
-  // `require("tslab")` is the running kernel's own instance.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const tslab = require("tslab") as { display: TslabDisplay; newDisplay(): TslabDisplay };
-  if (typeof tslab.display.bundle === "function" && !target.displayId) {
-    tslab.display.bundle(bundle);
-    return;
-  }
-  const writer = kernelWriter();
-  if (writer) {
-    writer({ data: bundle, metadata: {}, transient: target.displayId ? { display_id: target.displayId } : {} }, !!target.update);
-    return;
-  }
-  // Public API only: one MIME type (HTML); tslab's newDisplay() handles the updating.
-  let display = tslab.display;
-  if (target.displayId) {
-    display = fallbackDisplays.get(target.displayId) ?? tslab.newDisplay();
-    fallbackDisplays.set(target.displayId, display);
-  }
-  if (typeof bundle["text/html"] === "string") display.html(bundle["text/html"]);
-  else display.text(String(bundle["text/plain"] ?? ""));
-}
-
-const fallbackDisplays = new Map<string, TslabDisplay>();
-
-type Writer = (message: { data: MimeBundle; metadata: object; transient: object }, update: boolean) => void;
-
-function kernelWriter(): Writer | undefined {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData?: Writer | null };
-    return typeof jupyter.lastWriteDisplayData === "function" ? jupyter.lastWriteDisplayData : undefined;
-  } catch {
-    return undefined;
   }
 }
 
@@ -133,12 +81,11 @@ export interface LiveFigure {
  *   for (…each epoch…) live.update(trainingCurves(runs));
  */
 export function showLive(fig?: Figure, options: ShowOptions = {}): LiveFigure {
-  const displayId = newChartId().replace("digit-lab-chart-", "");
-  let shown = false;
+  let output: NotebookOutput | undefined;
   const live: LiveFigure = {
     update(next: Figure) {
-      displayBundle(figureMimeBundle(next, { plotlyMime: options.plotlyMime }), { displayId, update: shown });
-      shown = true;
+      output = output ?? notebookOutput({ updatable: true });
+      displayBundle(figureMimeBundle(next, { plotlyMime: options.plotlyMime }), output);
     },
   };
   if (fig) live.update(fig);

@@ -5,7 +5,7 @@
  * Reporters are plain objects, so callers can plug in their own (a plot, a web page).
  */
 import type { EpochLog } from "../types";
-import { inNotebook, newUpdatableDisplay, type UpdatableDisplay } from "../util/notebook";
+import { inNotebook, notebookOutput, type NotebookOutput } from "../util/notebook";
 
 export interface TrainBeginInfo {
   epochs: number;
@@ -99,15 +99,15 @@ export function ttyReporter(stream: TtyStream = process.stderr): ProgressReporte
  * and a line per epoch on stdout (stderr would be drawn like an error).
  */
 export function notebookReporter(
-  display: UpdatableDisplay | undefined = newUpdatableDisplay(),
+  display: NotebookOutput = notebookOutput({ updatable: true }),
   write: (line: string) => void = (l) => process.stdout.write(l + "\n"),
 ): ProgressReporter {
   const draw = (epoch: number, epochs: number, done: number, total: number, detail: string) => {
     const text = `epoch ${epoch}/${epochs}  ${done}/${total}  ${detail}`;
-    display?.show(
-      `<div style="font-family:monospace"><progress value="${done}" max="${total}" style="width:240px;vertical-align:middle"></progress> ${escape(text)}</div>`,
-      text,
-    );
+    display.send({
+      "text/html": `<div style="font-family:monospace"><progress value="${done}" max="${total}" style="width:240px;vertical-align:middle"></progress> ${escape(text)}</div>`,
+      "text/plain": text,
+    });
   };
   return {
     onBatchEnd(info) {

@@ -1,7 +1,8 @@
 /**
- * Where messages for people go. In a tslab notebook, stderr output is drawn on a red
- * background, like an error; progress and information belong on stdout there. On the
- * command line stdout is kept for results (e.g. --json), so they go to stderr.
+ * The one place that talks to the tslab kernel, and where messages for people go. In a
+ * notebook, stderr output is drawn on a red background, like an error, so progress and
+ * information go to stdout there; on the command line stdout is kept for results
+ * (e.g. --json), so they go to stderr.
  */
 
 /** True inside a tslab kernel (it sets `globalThis.__tslab__` before running cells). */
@@ -14,23 +15,32 @@ export function infoLine(line: string): void {
   (inNotebook() ? process.stdout : process.stderr).write(line + "\n");
 }
 
-/** A display that can be redrawn in place (tslab's `newDisplay()`), or undefined outside a notebook. */
-export interface UpdatableDisplay {
-  show(html: string, text: string): void;
+/** One output's content under several MIME types; the front end draws the richest it knows. */
+export type MimeBundle = Record<string, unknown>;
+
+/** A cell output: `send` shows a bundle; on an updatable output, later sends replace it in place. */
+export interface NotebookOutput {
+  send(bundle: MimeBundle): void;
 }
 
-export function newUpdatableDisplay(): UpdatableDisplay | undefined {
-  if (!inNotebook()) return undefined;
-  // Required lazily: inside the kernel `require("tslab")` is the running kernel's own instance.
+interface TslabDisplay {
+  // Added by patches/tslab+1.0.22.patch: one display message with several MIME types.
+  bundle(data: MimeBundle, metadata?: Record<string, unknown>): void;
+}
+
+function tslab(): { display: TslabDisplay; newDisplay(): TslabDisplay } {
+  // Required lazily: tslab pulls in a TypeScript compiler, and inside the kernel
+  // `require("tslab")` is the running kernel's own instance.
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const tslab = require("tslab") as {
-    newDisplay(): { html(s: string): void; bundle?: (data: Record<string, unknown>) => void };
-  };
-  const display = tslab.newDisplay();
-  return {
-    show(html, text) {
-      if (typeof display.bundle === "function") display.bundle({ "text/html": html, "text/plain": text });
-      else display.html(html);
-    },
-  };
+  return require("tslab");
+}
+
+/**
+ * The current cell's output stream (`updatable: false`, each send adds an output), or a
+ * new output that later sends redraw in place (Jupyter's update_display_data).
+ * tslab throws "Not ready" from `send` when no cell is running.
+ */
+export function notebookOutput(options: { updatable?: boolean } = {}): NotebookOutput {
+  const display = options.updatable ? tslab().newDisplay() : tslab().display;
+  return { send: (bundle) => display.bundle(bundle) };
 }

@@ -53,7 +53,7 @@ test("recipes: the seed experiments and the project's, by name", () => {
 test("notebookReporter redraws one progress display in place and writes epoch lines", () => {
   const shown: { html: string; text: string }[] = [];
   const lines: string[] = [];
-  const reporter = notebookReporter({ show: (html, text) => shown.push({ html, text }) }, (l) => lines.push(l));
+  const reporter = notebookReporter({ send: (b) => shown.push({ html: String(b["text/html"]), text: String(b["text/plain"]) }) }, (l) => lines.push(l));
   reporter.onBatchEnd!({ epoch: 1, epochs: 2, batch: 50, batches: 100, seconds: 5, loss: 0.5, accuracy: 0.8 });
   assert.equal(shown.length, 1);
   assert.match(shown[0].html, /<progress value="50" max="100"/);
