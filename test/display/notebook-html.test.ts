@@ -155,7 +155,10 @@ test("without the setup cell's output a chart says how to fix it instead of fail
   nbconvert(["--to", "html", variant, "--output-dir", tmp, "--output", "charts.nosetup"]);
   const { browser, page, errors } = await openOffline(path.join(tmp, "charts.nosetup.html"));
   try {
-    await page.waitForFunction(() => document.body.innerText.includes("Run the setup cell"), undefined, { timeout: 10000 });
+    // Each chart gives up waiting for plotly on its own timer: wait until all four have said so.
+    await page
+      .waitForFunction(() => document.body.innerText.split("Run the setup cell").length - 1 >= 4, undefined, { timeout: 20000 })
+      .catch(() => undefined);
     assert.equal(await page.getByText("Run the setup cell").count(), 4);
     assert.equal(await waitForCharts(page, 1, 500), 0);
     assert.deepEqual(errors, []);
