@@ -3,6 +3,7 @@
  * training loop (`train`, what users run) and reports seconds per epoch (median of the
  * measured epochs, after warm-up), throughput, data-load time and peak memory.
  */
+import { round } from "../util/format";
 import { tf, currentBackend } from "../backend";
 import { head, loadMnist, type MnistData } from "../data";
 import { evaluatePrepared } from "../eval/evaluate";
@@ -71,10 +72,6 @@ export function median(values: number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
-
 export function peakRssMb(): number {
   return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
 }
@@ -117,18 +114,18 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult[]
         },
       });
       const epochSeconds = run.history.map((h) => h.seconds);
-      const secondsPerEpoch = round3(median(epochSeconds.slice(warmupEpochs)));
+      const secondsPerEpoch = round(median(epochSeconds.slice(warmupEpochs)), 3);
       const testAccuracy = evaluatePrepared(model, testSet).accuracy;
       results.push({
         model: spec,
         backend,
         batchSize,
         secondsPerEpoch,
-        cpuSecondsPerEpoch: round3(median(cpuSeconds.slice(warmupEpochs))),
+        cpuSecondsPerEpoch: round(median(cpuSeconds.slice(warmupEpochs)), 3),
         path,
         samplesPerSecond: Math.round(run.trainCount / secondsPerEpoch),
         peakRssMb: peakRssMb(),
-        dataLoadSeconds: round3(dataLoadSeconds),
+        dataLoadSeconds: round(dataLoadSeconds, 3),
         trainSamples: run.trainCount,
         validationSamples: run.validationCount,
         epochSeconds,

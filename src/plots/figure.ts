@@ -2,6 +2,7 @@
  * The shape every figure builder returns: a Plotly figure as plain JSON. Builders never
  * import plotly; display (notebooks) and report (HTML files) draw the figures.
  */
+import { round } from "../util/format";
 
 /** One Plotly trace (`{ type: "bar", x, y, … }`). */
 export interface Trace {
@@ -55,11 +56,7 @@ export function axisTitle(text: string): { text: string } {
 }
 
 /** Rounds for compact JSON: 0.912345678 → 0.9123 (digits=4). */
-export function round(value: number, digits = 4): number {
-  if (!Number.isFinite(value)) return value;
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
+export { round };
 
 export function percent(value: number, digits = 1): string {
   return `${(value * 100).toFixed(digits)}%`;

@@ -4,6 +4,7 @@
  * Pure builders: they return strings; displaying them is the caller's business
  * (`tslab.display.html(…)`).
  */
+import { escapeHtml } from "../util/format";
 import { encodePng } from "../preprocess/files";
 import { resize, type GreyImage } from "../preprocess/image";
 import type { Preprocessed } from "../preprocess/core";
@@ -11,10 +12,6 @@ import type { FilePrediction } from "./index";
 
 const RIGHT = "#2ca02c";
 const WRONG = "#d62728";
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-}
 
 /** A grey image as an <img> (PNG data URL), shrunk to fit `maxSide` px, or enlarged crisply to `scaleTo`. */
 export function imageTag(image: GreyImage, options: { maxSide?: number; scaleTo?: number; title?: string } = {}): string {

@@ -3,6 +3,8 @@
  * notebooks and reports. Works on anything shaped like a danfo DataFrame.
  */
 
+import { escapeHtml } from "../util/format";
+
 /** What the renderers read from a danfo DataFrame. */
 export interface TableLike {
   columns: string[];
@@ -78,9 +80,7 @@ export function formatTable(df: TableLike, options: FormatOptions = {}): string 
   return out.join("\n");
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
+export { escapeHtml } from "../util/format";
 
 /** An HTML table with inline styles, so it looks the same in Jupyter, nbconvert and reports. */
 export function tableHtml(df: TableLike, options: FormatOptions = {}): string {

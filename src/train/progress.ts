@@ -4,6 +4,7 @@
  * Anywhere else (a pipe, a log file): one line per epoch.
  * Reporters are plain objects, so callers can plug in their own (a plot, a web page).
  */
+import { escapeHtml } from "../util/format";
 import type { EpochLog } from "../types";
 import { inNotebook, notebookOutput, type NotebookOutput } from "../util/notebook";
 
@@ -105,7 +106,7 @@ export function notebookReporter(
   const draw = (epoch: number, epochs: number, done: number, total: number, detail: string) => {
     const text = `epoch ${epoch}/${epochs}  ${done}/${total}  ${detail}`;
     display.send({
-      "text/html": `<div style="font-family:monospace"><progress value="${done}" max="${total}" style="width:240px;vertical-align:middle"></progress> ${escape(text)}</div>`,
+      "text/html": `<div style="font-family:monospace"><progress value="${done}" max="${total}" style="width:240px;vertical-align:middle"></progress> ${escapeHtml(text)}</div>`,
       "text/plain": text,
     });
   };
@@ -122,10 +123,6 @@ export function notebookReporter(
       if (note) write(note);
     },
   };
-}
-
-function escape(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
 }
 
 /** The reporter for `verbose`: silent for 0; for 1 a live bar in a notebook or on a terminal, else lines. */

@@ -1,3 +1,4 @@
+import { round } from "../../util/format";
 import { type Command, stringFlag, printJson } from "../command";
 import { labelCounts, loadMnist, parseDatasetName, pixelStats } from "../../data";
 
@@ -47,8 +48,3 @@ export const command: Command = {
     return 0;
   },
 };
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}

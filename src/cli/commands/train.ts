@@ -1,3 +1,4 @@
+import { round } from "../../util/format";
 import { type Command, backendFromArgs, floatFlag, intFlag, printJson, stringFlag } from "../command";
 import { UsageError } from "../../errors";
 import { head, loadMnist, parseDatasetName } from "../../data";
@@ -137,9 +138,4 @@ export const command: Command = {
 function positive(x: number | undefined, name: string): number {
   if (x === undefined || !(x > 0)) throw new UsageError(`--${name} must be a positive number, got ${x}`);
   return x;
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
 }
