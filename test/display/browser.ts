@@ -1,7 +1,6 @@
 /** Headless Chromium for the page tests: records page errors and every request. */
-import { chromium, type Browser, type Page } from "playwright-core";
-
-export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "../helpers/chromium";
 
 export interface OpenedPage {
   browser: Browser;
@@ -13,7 +12,7 @@ export interface OpenedPage {
 
 /** Opens a local file with the network cut off: any non-file request is recorded and aborted. */
 export async function openOffline(file: string, viewport = { width: 1100, height: 900 }): Promise<OpenedPage> {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   const page = await browser.newPage({ viewport });
   const errors: string[] = [];
   const requests: string[] = [];

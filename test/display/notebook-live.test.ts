@@ -12,8 +12,8 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { CHROMIUM_ARGS } from "./browser";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "../helpers/chromium";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const FIXTURE = path.join(ROOT, "test", "fixtures", "display", "charts.ipynb");
@@ -74,7 +74,7 @@ before(async () => {
   let log = "";
   server.stderr!.on("data", (d) => { log += String(d); });
   await waitForServer(`http://127.0.0.1:${port}/api/status?token=${token}`, 30000).catch((e) => { throw new Error(`${e.message}\n${log}`); });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   // Tall enough to see every output: the notebook scrolls inside #site, not the page.
   page = await browser.newPage({ viewport: { width: 1100, height: 2400 } });
   page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));

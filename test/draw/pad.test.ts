@@ -9,7 +9,8 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "../helpers/chromium";
 import { initBackend } from "../../src/backend";
 import { startDrawServer, type DrawServer } from "../../src/draw/server";
 import { loadModel } from "../../src/models/persist";
@@ -33,10 +34,7 @@ before(async () => {
   fs.writeFileSync(path.join(copyDir, "metadata.json"), JSON.stringify({ ...meta, model: "dense-128-64 (copy)" }));
 
   server = await startDrawServer({ modelDirs: [modelDir, copyDir], port: 0 });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 900, height: 620 } });
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
