@@ -9,6 +9,7 @@ import * as assert from "node:assert/strict";
 import { tf, initBackend } from "../../src/backend";
 import { FastAdam, isWasmKernelRegistered, registerWasmKernels } from "../../src/backend/wasm-kernels";
 import { createRng } from "../../src/util/random";
+import { relativeError } from "../helpers/numeric";
 
 type Arrays = { shape: number[]; values: Float32Array }[];
 
@@ -29,17 +30,6 @@ async function runOn(backend: string, inputs: Arrays, f: (...xs: tf.Tensor[]) =>
   return arrays;
 }
 
-/** Largest |a−b| relative to the largest |b| (so big sums are judged fairly). */
-function relativeError(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length, "result sizes differ");
-  let diff = 0;
-  let scale = 1e-6;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
 
 async function assertSameOnWasmAndCpu(label: string, inputs: Arrays, f: (...xs: tf.Tensor[]) => tf.Tensor[], tol = 1e-5) {
   const expected = await runOn("cpu", inputs, f);

@@ -11,6 +11,7 @@ import { DENSE_GRADS_KERNEL } from "../../src/backend/wasm-kernels/dense-grads";
 import { buildModel } from "../../src/models/variants";
 import { trainStep, type TrainStep } from "../../src/train/step";
 import { createRng } from "../../src/util/random";
+import { relativeError } from "../helpers/numeric";
 
 /** An optimizer that records the gradients it is given instead of applying them. */
 class RecordingOptimizer extends tf.SGDOptimizer {
@@ -44,15 +45,6 @@ async function runStep(step: TrainStep, model: tf.LayersModel, xs: tf.Tensor, ys
   return { grads: optimizer.grads, kernels: new Set(profile.kernelNames) };
 }
 
-function maxRelativeError(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 1e-6;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
 
 for (const spec of ["dense-128-64", "dense-256-128-32", "dense:7"]) {
   test(`fastTrainStep gives the reference step's loss, correct count and gradients (${spec})`, async () => {
@@ -68,7 +60,7 @@ for (const spec of ["dense-128-64", "dense-256-128-32", "dense:7"]) {
       assert.deepEqual(Object.keys(fast.grads).sort(), Object.keys(reference.grads).sort());
       assert.equal(fast.grads.__correct[0], reference.grads.__correct[0]);
       for (const name of Object.keys(reference.grads)) {
-        const err = maxRelativeError(fast.grads[name], reference.grads[name]);
+        const err = relativeError(fast.grads[name], reference.grads[name]);
         assert.ok(err < 2e-5, `${spec} batch ${n}: ${name} differs by ${err.toExponential(2)} (relative)`);
       }
       tf.dispose([xs, ys]);
