@@ -30,6 +30,16 @@ export interface Recipe extends TrainSettings {
 
 const BASE = { batchSize: 32, learningRate: 0.001, validationSplit: 0.2, seed: 42 };
 
+/** What the project recipes add to the seed experiments' settings (each names its dropout). */
+const PROJECT = {
+  ...BASE,
+  batchSize: 64,
+  l2: 1e-5,
+  augment: { shift: 2 },
+  earlyStopping: { monitor: "valLoss", patience: 6, restoreBestWeights: true },
+  lrSchedule: { type: "plateau", monitor: "valLoss", patience: 3, factor: 0.5, minLearningRate: 1e-5 },
+} as const;
+
 export const RECIPES: readonly Recipe[] = [
   {
     ...BASE,
@@ -60,30 +70,20 @@ export const RECIPES: readonly Recipe[] = [
     description: "seed experiment 4: dense 784-256-128-32-10, Adam, batch 32, 50 epochs",
   },
   {
-    ...BASE,
+    ...PROJECT,
     name: "project-dense-128-64",
     model: "dense-128-64",
     epochs: 40,
-    batchSize: 64,
     dropout: 0.1,
-    l2: 1e-5,
-    augment: { shift: 2 },
-    earlyStopping: { monitor: "valLoss", patience: 6, restoreBestWeights: true },
-    lrSchedule: { type: "plateau", monitor: "valLoss", patience: 3, factor: 0.5, minLearningRate: 1e-5 },
     targetAccuracy: 0.982,
     description: "dense-128-64 with random ±2 px shifts, dropout 0.1, light L2, LR halved on plateau, early stopping (restores best)",
   },
   {
-    ...BASE,
+    ...PROJECT,
     name: "project-dense-256-128-32",
     model: "dense-256-128-32",
     epochs: 50,
-    batchSize: 64,
     dropout: 0.2,
-    l2: 1e-5,
-    augment: { shift: 2 },
-    earlyStopping: { monitor: "valLoss", patience: 6, restoreBestWeights: true },
-    lrSchedule: { type: "plateau", monitor: "valLoss", patience: 3, factor: 0.5, minLearningRate: 1e-5 },
     targetAccuracy: 0.985,
     description: "dense-256-128-32 with random ±2 px shifts, dropout 0.2, light L2, LR halved on plateau, early stopping (restores best)",
   },
