@@ -15,7 +15,7 @@ export const QUICK_EPOCHS = 2;
  * Applies quick mode to run settings: at most QUICK_EPOCHS epochs on the first
  * QUICK_TRAIN_LIMIT training images. Outside quick mode the settings are returned as given.
  */
-export function quickable<T extends { epochs: number; trainLimit?: number }>(settings: T): T {
+export function quickable<T extends { epochs: number; trainLimit?: number }>(settings: T): T & { trainLimit?: number } {
   if (!isQuickMode()) return settings;
   return {
     ...settings,
