@@ -11,8 +11,12 @@ import { buildModel } from "../models/variants";
 import { prepareSet } from "../train/batches";
 import { train, type TrainStep } from "../train";
 import { trainStep } from "../train/step";
+import { fastTrainStep } from "../train/fast-step";
 
 const LEARNING_RATE = 0.001;
+
+export const BENCH_PATHS = ["fast", "step", "reference"] as const;
+export type BenchPath = (typeof BENCH_PATHS)[number];
 
 export const DEFAULT_BENCH_MODELS = ["dense-128", "dense-128-64", "dense-256-128-32"];
 
@@ -32,11 +36,14 @@ export interface BenchOptions {
   /** A training step to use instead of the path's own. */
   step?: TrainStep;
   /**
-   * "fast" (default): what `train` does by default — FastAdam (one SIMD kernel per variable
-   * instead of ~20 ops) and fastTrainStep (a dense net's whole forward/backward as one kernel
-   * call). "reference": stock Adam and the gradient-tape step, for comparison.
+   * "fast" (default): what `train` does by default — plain dense stacks on a multi-threaded
+   * DenseTrainer, other models with FastAdam and fastTrainStep. "step": FastAdam and
+   * fastTrainStep for every model (a dense net's forward/backward as one kernel call per
+   * batch, on the main thread). "reference": stock Adam and the gradient-tape step.
    */
-  path?: "reference" | "fast";
+  path?: BenchPath;
+  /** Threads of the DenseTrainer (path "fast"); default as `train`. */
+  threads?: number;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
 }
@@ -49,7 +56,9 @@ export interface BenchResult {
   secondsPerEpoch: number;
   /** Median process CPU time of the measured epochs: less disturbed than wall time on a busy machine. */
   cpuSecondsPerEpoch: number;
-  path: "reference" | "fast";
+  path: BenchPath;
+  /** Threads that trained (see TrainResult.threads). */
+  threads: number;
   /** Training examples per second (trainSamples / secondsPerEpoch). */
   samplesPerSecond: number;
   /** Peak resident memory of the process so far, MiB. */
@@ -104,8 +113,9 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult[]
     try {
       const run = await train(model, trainSet, { epochs: warmupEpochs + epochs, batchSize, learningRate: LEARNING_RATE }, {
         verbose: 0,
-        step: options.step ?? (path === "reference" ? trainStep : undefined),
+        step: options.step ?? (path === "reference" ? trainStep : path === "step" ? fastTrainStep : undefined),
         optimizer,
+        threads: options.threads,
         onEpochEnd: (e) => {
           const used = process.cpuUsage(cpuMark);
           cpuMark = process.cpuUsage();
@@ -123,6 +133,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult[]
         secondsPerEpoch,
         cpuSecondsPerEpoch: round(median(cpuSeconds.slice(warmupEpochs)), 3),
         path,
+        threads: run.threads,
         samplesPerSecond: Math.round(run.trainCount / secondsPerEpoch),
         peakRssMb: peakRssMb(),
         dataLoadSeconds: round(dataLoadSeconds, 3),

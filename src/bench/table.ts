@@ -2,11 +2,12 @@
 import type { BenchResult } from "./run";
 
 export function benchMarkdown(results: BenchResult[], title = "Training benchmark"): string {
-  const header = ["model", "backend", "path", "batch", "s/epoch", "cpu s/epoch", "train samples/s", "test acc", "peak RSS MB", "data load s", "epochs (s)"];
+  const header = ["model", "backend", "path", "threads", "batch", "s/epoch", "cpu s/epoch", "train samples/s", "test acc", "peak RSS MB", "data load s", "epochs (s)"];
   const rows = results.map((r) => [
     r.model,
     r.backend,
     r.path,
+    String(r.threads),
     String(r.batchSize),
     r.secondsPerEpoch.toFixed(2),
     r.cpuSecondsPerEpoch.toFixed(2),

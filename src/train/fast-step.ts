@@ -11,9 +11,11 @@
  */
 import { tf } from "../backend";
 import { DENSE_GRADS_KERNEL } from "../backend/wasm-kernels/dense-grads";
+import { DenseTrainer } from "../backend/wasm-kernels/dense-trainer";
 import { simdKernelsFor } from "../backend/wasm-kernels/simd";
 import { EPSILON } from "./loss";
 import { trainStep as referenceStep, type TrainStep } from "./step";
+import type { PreparedSet } from "./batches";
 
 interface DenseConfig {
   activation?: string;
@@ -57,3 +59,60 @@ export const fastTrainStep: TrainStep = (model, optimizer, xs, ys) => {
   tf.dispose(grads);
   return { loss: loss as tf.Scalar, correct: correct as tf.Scalar };
 };
+
+/** Training through a DenseTrainer (see `startDenseTrainer`). */
+export interface DenseTrainerRun {
+  /** Fill with the epoch's examples in training order before its steps. */
+  epochSet: PreparedSet;
+  /** One Adam step on examples [start, end) of `epochSet`: summed loss and correct count. */
+  step(start: number, end: number, learningRate: number): { lossSum: number; correct: number };
+  /** Puts the trainer's current weights into the model's variables. */
+  copyToModel(): void;
+  /** Stops the trainer's threads. */
+  dispose(): void;
+  threads: number;
+}
+
+interface AdamConfig {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+}
+
+/**
+ * The multi-threaded path for what `fastTrainStep` would run fused (a plain dense
+ * ReLU/softmax stack on wasm), when the optimizer is a fresh Adam: a DenseTrainer
+ * (backend/wasm-kernels/dense-trainer.ts) holding the weights and Adam's moments in shared
+ * memory for the whole run. Same numbers as `fastTrainStep` with FastAdam, bit for bit.
+ * Undefined when it does not apply; the caller then steps through `TrainStep`s.
+ */
+export async function startDenseTrainer(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  examples: number,
+  maxBatch: number,
+  threads?: number,
+): Promise<DenseTrainerRun | undefined> {
+  if (tf.getBackend() !== "wasm" || !(optimizer instanceof tf.AdamOptimizer) || optimizer.iterations !== 0) return undefined;
+  const vars = densePlan(model);
+  if (!vars) return undefined;
+  const layers = [];
+  for (let i = 0; i < vars.length; i += 2) {
+    const [inputs, units] = vars[i].shape;
+    layers.push({ kernel: vars[i].dataSync() as Float32Array, bias: vars[i + 1].dataSync() as Float32Array, inputs, units });
+  }
+  const adam = optimizer as unknown as AdamConfig;
+  const trainer = await DenseTrainer.create({
+    layers, maxBatch, examples, threads, lossEpsilon: EPSILON,
+    adam: { beta1: adam.beta1, beta2: adam.beta2, epsilon: adam.epsilon },
+  });
+  return {
+    epochSet: { x: trainer.epochX, y: trainer.epochY, count: examples, size: layers[0].inputs },
+    step: (start, end, learningRate) => trainer.step(start, end, learningRate),
+    copyToModel() {
+      trainer.read().forEach((values, i) => tf.tidy(() => vars[i].assign(tf.tensor(values, vars[i].shape))));
+    },
+    dispose: () => trainer.dispose(),
+    threads: trainer.threads,
+  };
+}

@@ -14,7 +14,7 @@ import { batchTensors, emptyLike, prepareSet, reorderInto, reorderShiftedInto, t
 import { defaultReporter, type BatchInfo, type ProgressReporter } from "./progress";
 import { PlateauReducer, scheduledLearningRate, type LrSchedule } from "./schedule";
 import { FastAdam } from "../backend/wasm-kernels";
-import { fastTrainStep } from "./fast-step";
+import { fastTrainStep, startDenseTrainer } from "./fast-step";
 import type { TrainStep } from "./step";
 import { evaluatePrepared } from "../eval/evaluate";
 
@@ -81,6 +81,8 @@ export interface TrainOptions {
   step?: TrainStep;
   /** An optimizer to use instead of a fresh Adam. */
   optimizer?: tf.Optimizer;
+  /** Threads for plain dense stacks on wasm (default: DIGIT_LAB_THREADS, else the cores, at most 4). */
+  threads?: number;
 }
 
 export interface TrainResult {
@@ -95,6 +97,8 @@ export interface TrainResult {
   secondsPerEpoch: number;
   trainCount: number;
   validationCount: number;
+  /** Threads that trained (more than 1 only for plain dense stacks on wasm). */
+  threads: number;
 }
 
 /** Trains `model` on `data` (a training ImageSet, or MnistData whose `train` is used). */
@@ -123,12 +127,15 @@ export async function train(
   if (trainData.count === 0) throw new RangeError("no training examples");
 
   const inputShape = inputShapeOf(model);
-  const epochData = emptyLike(trainData);
   const batches = Math.ceil(trainData.count / batchSize);
   // FastAdam: Adam with one fused kernel per variable on wasm (bit-identical weights), stock Adam elsewhere.
   const optimizer = options.optimizer ?? new FastAdam(initialLr);
   const ownsOptimizer = !options.optimizer;
   const step = options.step ?? fastTrainStep;
+  // Plain dense stacks on wasm train on several threads, holding the weights between epochs
+  // (same numbers as fastTrainStep); everything else steps through `step`.
+  const trainer = ownsOptimizer && !options.step ? await startDenseTrainer(model, optimizer, trainData.count, batchSize, options.threads) : undefined;
+  const epochData = trainer?.epochSet ?? emptyLike(trainData);
   const reporter = options.reporter ?? defaultReporter(options.verbose ?? 1);
   const interval = options.batchEndIntervalMs ?? 250;
   const dropouts = dropoutLayers(model);
@@ -154,8 +161,13 @@ export async function train(
       if (shift > 0) reorderShiftedInto(trainData, order, epochData, shift, createRng(layerSeed(seed, 200_000 + epoch)), trainSet.cols);
       else reorderInto(trainData, order, epochData);
 
+      // Running sums: on the device for TrainSteps (read once per report), numbers from the trainer.
       let lossSum = tf.keep(tf.scalar(0));
       let correctSum = tf.keep(tf.scalar(0));
+      let trainerLoss = 0;
+      let trainerCorrect = 0;
+      const totals = () =>
+        trainer ? { loss: trainerLoss, correct: trainerCorrect } : { loss: lossSum.dataSync()[0], correct: correctSum.dataSync()[0] };
       let seen = 0;
       let lastReport = Date.now();
       try {
@@ -166,23 +178,30 @@ export async function train(
           }
           const start = b * batchSize;
           const end = Math.min(trainData.count, start + batchSize);
-          reseedDropout(dropouts, seed, globalStep++);
-          const { xs, ys } = batchTensors(epochData, start, end, inputShape);
-          const result = step(model, optimizer, xs, ys);
-          const nextLoss = tf.tidy(() => tf.add(lossSum, tf.mul(result.loss, end - start)) as tf.Scalar);
-          const nextCorrect = tf.tidy(() => tf.add(correctSum, result.correct) as tf.Scalar);
-          tf.dispose([xs, ys, result.loss, result.correct, lossSum, correctSum]);
-          lossSum = tf.keep(nextLoss);
-          correctSum = tf.keep(nextCorrect);
+          if (trainer) {
+            const result = trainer.step(start, end, lr);
+            trainerLoss += result.lossSum;
+            trainerCorrect += result.correct;
+          } else {
+            reseedDropout(dropouts, seed, globalStep++);
+            const { xs, ys } = batchTensors(epochData, start, end, inputShape);
+            const result = step(model, optimizer, xs, ys);
+            const nextLoss = tf.tidy(() => tf.add(lossSum, tf.mul(result.loss, end - start)) as tf.Scalar);
+            const nextCorrect = tf.tidy(() => tf.add(correctSum, result.correct) as tf.Scalar);
+            tf.dispose([xs, ys, result.loss, result.correct, lossSum, correctSum]);
+            lossSum = tf.keep(nextLoss);
+            correctSum = tf.keep(nextCorrect);
+          }
           seen = end;
 
           const now = Date.now();
           if (now - lastReport >= interval || b === batches - 1) {
             lastReport = now;
             if (reporter.onBatchEnd || options.onBatchEnd) {
+              const sums = totals();
               const info: BatchInfo = {
                 epoch, epochs, batch: b + 1, batches, seconds: (now - started) / 1000,
-                loss: lossSum.dataSync()[0] / seen, accuracy: correctSum.dataSync()[0] / seen,
+                loss: sums.loss / seen, accuracy: sums.correct / seen,
               };
               reporter.onBatchEnd?.(info);
               options.onBatchEnd?.(info);
@@ -191,9 +210,11 @@ export async function train(
             await new Promise<void>((resolve) => setImmediate(resolve));
           }
         }
+        trainer?.copyToModel();
         if (stopReason) break;
-        const loss = lossSum.dataSync()[0] / seen;
-        const acc = correctSum.dataSync()[0] / seen;
+        const sums = totals();
+        const loss = sums.loss / seen;
+        const acc = sums.correct / seen;
         const v = valData ? evaluatePrepared(model, valData, options.evalBatchSize ?? 2000) : undefined;
         const log: EpochLog = v
           ? { epoch, loss, accuracy: acc, valLoss: v.loss, valAccuracy: v.accuracy, seconds: (Date.now() - started) / 1000, learningRate: lr }
@@ -222,6 +243,7 @@ export async function train(
       restored = true;
     }
   } finally {
+    trainer?.dispose();
     tf.dispose(best?.weights);
     for (const d of dropouts) d.layer.seed = d.original;
     if (ownsOptimizer) optimizer.dispose();
@@ -244,6 +266,7 @@ export async function train(
     secondsPerEpoch: history.length ? history.reduce((a, h) => a + h.seconds, 0) / history.length : 0,
     trainCount: trainData.count,
     validationCount: valData?.count ?? 0,
+    threads: trainer?.threads ?? 1,
   };
 }
 

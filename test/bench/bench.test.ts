@@ -25,7 +25,7 @@ test("bench --json reports each model with positive timings and writes the markd
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-bench-"));
   const markdown = path.join(dir, "bench.md");
   try {
-    const r = await runCli(["bench", "--json", "--models", "dense-128,cnn", "--train-limit", "400", "--epochs", "1", "--batch-size", "64", "--backend", "wasm", "--path", "fast", "--markdown", markdown]);
+    const r = await runCli(["bench", "--json", "--models", "dense-128,cnn", "--train-limit", "400", "--epochs", "1", "--batch-size", "64", "--backend", "wasm", "--path", "fast", "--threads", "2", "--markdown", markdown]);
     assert.equal(r.code, 0, r.stderr);
     const results = JSON.parse(r.stdout) as BenchResult[];
     assert.ok(Array.isArray(results) && results.length === 2, r.stdout);
@@ -42,10 +42,11 @@ test("bench --json reports each model with positive timings and writes the markd
       assert.ok(Math.abs(x.samplesPerSecond * x.secondsPerEpoch - x.trainSamples) <= x.secondsPerEpoch, "samplesPerSecond = trainSamples / secondsPerEpoch");
       assert.ok(x.testAccuracy > 0.3 && x.testAccuracy <= 1, `${x.model} learned nothing: test accuracy ${x.testAccuracy}`);
     }
+    assert.deepEqual(results.map((x) => x.threads), [2, 1], "the dense net trains on the 2 threads asked for; the CNN on one");
     const table = fs.readFileSync(markdown, "utf8");
-    assert.match(table, /\| model \| backend \| path \| batch \| s\/epoch \| cpu s\/epoch/);
-    assert.match(table, /\| dense-128 \| wasm \| fast \| 64 \|/);
-    assert.match(table, /\| cnn \| wasm \| fast \| 64 \|/);
+    assert.match(table, /\| model \| backend \| path \| threads \| batch \| s\/epoch \| cpu s\/epoch/);
+    assert.match(table, /\| dense-128 \| wasm \| fast \| 2 \| 64 \|/);
+    assert.match(table, /\| cnn \| wasm \| fast \| 1 \| 64 \|/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -62,11 +63,11 @@ test("median and the markdown table are computed from the numbers given", () => 
   assert.equal(median([3, 1, 2]), 2);
   assert.equal(median([4, 1, 3, 2]), 2.5);
   const row: BenchResult = {
-    model: "dense-128", backend: "wasm", path: "reference", batchSize: 32, secondsPerEpoch: 1.5, cpuSecondsPerEpoch: 1.4, samplesPerSecond: 32000, peakRssMb: 512,
+    model: "dense-128", backend: "wasm", path: "reference", threads: 1, batchSize: 32, secondsPerEpoch: 1.5, cpuSecondsPerEpoch: 1.4, samplesPerSecond: 32000, peakRssMb: 512,
     dataLoadSeconds: 0.2, trainSamples: 48000, validationSamples: 12000, epochSeconds: [2, 1.5, 1.6, 1.4], warmupEpochs: 1,
     testAccuracy: 0.975, params: 101770,
   };
   const md = benchMarkdown([row]);
-  assert.match(md, /\| dense-128 \| wasm \| reference \| 32 \| 1\.50 \| 1\.40 \| 32,000 \| 0\.9750 \| 512 \| 0\.20 \| \(2\.00\) 1\.50 1\.60 1\.40 \|/);
+  assert.match(md, /\| dense-128 \| wasm \| reference \| 1 \| 32 \| 1\.50 \| 1\.40 \| 32,000 \| 0\.9750 \| 512 \| 0\.20 \| \(2\.00\) 1\.50 1\.60 1\.40 \|/);
   assert.match(md, /48,000 training \+ 12,000 validation/);
 });

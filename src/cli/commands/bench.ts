@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { type Command, backendFromArgs, intFlag, printJson, stringFlag } from "../command";
 import { UsageError } from "../../errors";
-import { DEFAULT_BENCH_MODELS, benchMarkdown, runBenchmark } from "../../bench";
+import { BENCH_PATHS, DEFAULT_BENCH_MODELS, benchMarkdown, runBenchmark, type BenchPath } from "../../bench";
 import { writeFileAtomic } from "../../util/atomic-write";
 
 export const command: Command = {
@@ -9,8 +9,8 @@ export const command: Command = {
   summary: "time training (seconds per epoch, samples/s, memory) for one or more models",
   help: [
     "usage: digit-lab bench [--models a,b,…] [--backend native|wasm|cpu] [--batch-size N] [--epochs N]",
-    "                       [--warmup N] [--train-limit N] [--path reference|fast] [--markdown FILE]",
-    "                       [--data-dir DIR] [--json]",
+    "                       [--warmup N] [--train-limit N] [--path fast|step|reference] [--threads N]",
+    "                       [--markdown FILE] [--data-dir DIR] [--json]",
     "",
     "Trains each model on real MNIST (48,000 training + 12,000 validation images) with the project's",
     "training loop and reports the median seconds per epoch over the measured epochs (after --warmup",
@@ -21,8 +21,11 @@ export const command: Command = {
     "  --epochs       measured epochs per model, default 2",
     "  --warmup       warm-up epochs per model, default 1",
     "  --train-limit  use only the first N training images (quick runs)",
-    "  --path         fast (default): train() as users call it — FastAdam and the fused dense step on wasm;",
+    "  --path         fast (default): train() as users call it — on wasm, plain dense stacks on several",
+    "                 threads (DenseTrainer), other models with FastAdam and the fused step;",
+    "                 step: FastAdam and the fused per-batch dense step on one thread (bit-identical to fast);",
     "                 reference: stock Adam and the gradient-tape step (same results within float rounding)",
+    "  --threads      threads of the dense trainer (default: DIGIT_LAB_THREADS, else the cores, at most 4)",
     "  --markdown     where to write the markdown table (default reports/bench.md)",
     "  --json         print [{model, backend, batchSize, secondsPerEpoch, samplesPerSecond, peakRssMb, …}]",
     "",
@@ -36,6 +39,7 @@ export const command: Command = {
     "train-limit": { type: "string" },
     markdown: { type: "string" },
     path: { type: "string" },
+    threads: { type: "string" },
   },
   async run(args) {
     const models = (stringFlag(args, "models") ?? DEFAULT_BENCH_MODELS.join(","))
@@ -48,11 +52,12 @@ export const command: Command = {
     const warmupEpochs = intFlag(args, "warmup", 1, 0);
     const trainLimit = intFlag(args, "train-limit", undefined, 10);
     const markdownFile = path.resolve(stringFlag(args, "markdown") ?? "reports/bench.md");
-    const trainingPath = stringFlag(args, "path") ?? "fast";
-    if (trainingPath !== "reference" && trainingPath !== "fast") throw new UsageError(`--path must be reference or fast, got "${trainingPath}"`);
+    const trainingPath = (stringFlag(args, "path") ?? "fast") as BenchPath;
+    if (!BENCH_PATHS.includes(trainingPath)) throw new UsageError(`--path must be one of ${BENCH_PATHS.join(", ")}, got "${trainingPath}"`);
+    const threads = intFlag(args, "threads", undefined, 1);
     await backendFromArgs(args);
     const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
-    const results = await runBenchmark({ models, batchSize, epochs, warmupEpochs, trainLimit, path: trainingPath, dataDir: stringFlag(args, "data-dir"), log });
+    const results = await runBenchmark({ models, batchSize, epochs, warmupEpochs, trainLimit, path: trainingPath, threads, dataDir: stringFlag(args, "data-dir"), log });
     const markdown = benchMarkdown(results);
     writeFileAtomic(markdownFile, markdown);
     if (args.values.json) {

@@ -49,11 +49,12 @@ static inline int min_int(int a, int b) { return a < b ? a : b; }
 
 /*
  * C[M,N] = Â·B with Â(i,q) = A[i*sar + q*saq] (so plain A and Aᵀ share the code),
- * B[K,N] row-major. Blocks of 4 rows × 8 columns keep 8 accumulators in registers (6×8
+ * B[K,N] and C[M,N] row-major with row strides ldb and ldc (N for whole matrices; more
+ * for a block of columns). Blocks of 4 rows × 8 columns keep 8 accumulators in registers (6×8
  * measured slower: V8 spills); rows past M repeat the last row (computed, not stored).
  */
 static void gemm_strided_a(int M, int N, int K, const float *A, int sar, int saq,
-                           const float *B, float *C) {
+                           const float *B, int ldb, float *C, int ldc) {
   /* Column panels outermost: a K×8 panel of B (25 KB for K = 784) stays in L1 while every
      block of rows uses it; rows of A are re-read from L2 instead, which costs less. */
   int N8 = N & ~7;
@@ -67,7 +68,7 @@ static void gemm_strided_a(int M, int N, int K, const float *A, int sar, int saq
       v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00;
       v128_t c20 = c00, c21 = c00, c30 = c00, c31 = c00;
       const float *b = B + j;
-      for (int q = 0; q < K; q++, b += N) {
+      for (int q = 0; q < K; q++, b += ldb) {
         v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
         int o = q * saq;
         v128_t x0 = wasm_f32x4_splat(a0[o]), x1 = wasm_f32x4_splat(a1[o]);
@@ -81,19 +82,19 @@ static void gemm_strided_a(int M, int N, int K, const float *A, int sar, int saq
         c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(x3, b0));
         c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(x3, b1));
       }
-      float *c = C + i * N + j;
+      float *c = C + i * ldc + j;
       wasm_v128_store(c, c00); wasm_v128_store(c + 4, c01);
-      if (rows > 1) { wasm_v128_store(c + N, c10); wasm_v128_store(c + N + 4, c11); }
-      if (rows > 2) { wasm_v128_store(c + 2 * N, c20); wasm_v128_store(c + 2 * N + 4, c21); }
-      if (rows > 3) { wasm_v128_store(c + 3 * N, c30); wasm_v128_store(c + 3 * N + 4, c31); }
+      if (rows > 1) { wasm_v128_store(c + ldc, c10); wasm_v128_store(c + ldc + 4, c11); }
+      if (rows > 2) { wasm_v128_store(c + 2 * ldc, c20); wasm_v128_store(c + 2 * ldc + 4, c21); }
+      if (rows > 3) { wasm_v128_store(c + 3 * ldc, c30); wasm_v128_store(c + 3 * ldc + 4, c31); }
     }
   }
   for (int j = N8; j < N; j++) {  /* the last N % 8 columns */
     for (int i = 0; i < M; i++) {
       const float *a = A + i * sar;
       float s = 0;
-      for (int q = 0; q < K; q++) s += a[q * saq] * B[q * N + j];
-      C[i * N + j] = s;
+      for (int q = 0; q < K; q++) s += a[q * saq] * B[q * ldb + j];
+      C[i * ldc + j] = s;
     }
   }
 }
@@ -101,13 +102,13 @@ static void gemm_strided_a(int M, int N, int K, const float *A, int sar, int saq
 /* C[M,N] = A[M,K] · B[K,N] */
 EXPORT(gemm_nn)
 void gemm_nn(int M, int N, int K, const float *A, const float *B, float *C) {
-  gemm_strided_a(M, N, K, A, K, 1, B, C);
+  gemm_strided_a(M, N, K, A, K, 1, B, N, C, N);
 }
 
 /* C[M,N] = Aᵀ · B with A stored [K,M] (the weight gradient xᵀ·dy) */
 EXPORT(gemm_tn)
 void gemm_tn(int M, int N, int K, const float *A, const float *B, float *C) {
-  gemm_strided_a(M, N, K, A, 1, M, B, C);
+  gemm_strided_a(M, N, K, A, 1, M, B, N, C, N);
 }
 
 static inline float hsum(v128_t v) {

@@ -1,0 +1,272 @@
+/**
+ * `DenseTrainer`: Adam training steps of a dense ReLU/softmax network on several threads.
+ *
+ * The per-step kernels (dense-grads.ts + FastAdam) run on one core, because the wasm
+ * backend's memory cannot be shared with another thread. This trainer keeps a copy of the
+ * weights, Adam's moments and the epoch's shuffled examples in its own *shared*
+ * WebAssembly memory, and runs simd/dense-trainer.c on the main thread plus worker threads
+ * that join every step (two barriers per step). The caller copies the weights back into
+ * the model whenever it needs them (`read`), e.g. once per epoch for validation.
+ *
+ * Results do not depend on the number of threads: every number is computed by one thread
+ * with the same code in the same order (test/backend/dense-trainer.test.ts).
+ */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { TRAINER_MODULE_BASE64 } from "./simd/trainer-module.generated";
+
+export interface DenseLayerInit {
+  /** [inputs, units] row-major, as a tfjs Dense kernel. */
+  kernel: Float32Array;
+  bias: Float32Array;
+  inputs: number;
+  units: number;
+}
+
+export interface DenseTrainerOptions {
+  /** Hidden layers ReLU, last layer softmax. */
+  layers: DenseLayerInit[];
+  /** Largest batch `step` will be given. */
+  maxBatch: number;
+  /** Examples the epoch buffers (`epochX`, `epochY`) hold. */
+  examples: number;
+  adam: { beta1: number; beta2: number; epsilon: number };
+  /** The cross-entropy's clip (probabilities below it give no gradient). */
+  lossEpsilon: number;
+  /** Threads per step, main thread included. Default: DIGIT_LAB_THREADS, else the cores (at most 4). */
+  threads?: number;
+}
+
+// Word indices of the control block; they mirror the enums in simd/dense-trainer.c.
+const C_LAYERS = 0, C_THREADS = 1, C_BATCH = 2, C_X = 3, C_Y = 4, C_JOB = 5, C_STOP = 6;
+const C_PICKED = 9, C_CORRECT = 10, C_ABORT = 11, C_ADAM = 16, C_LOSS_EPS = 24, C_LAYER0 = 32, C_LAYER_WORDS = 16;
+const L_IN = 0, L_OUT = 1, L_W = 2, L_B = 3, L_MW = 4, L_VW = 5, L_MB = 6, L_VB = 7, L_DW = 8, L_DB = 9, L_ACT = 10, L_DZ = 11;
+
+const PAGE = 65536;
+/** Below this the module's (unused) shadow stack would live; our arrays start above it. */
+const HEAP_START = PAGE;
+
+interface TrainerExports {
+  dense_step(ctx: number): number;
+  worker_step(ctx: number, thread: number, seen: number): number;
+}
+
+// WebAssembly's typings live in the DOM lib, which code notebooks import must not use.
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: object };
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => { buffer: SharedArrayBuffer };
+}
+const WA = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+// A worker compiles nothing: it instantiates the module the main thread compiled, on the shared memory.
+const WORKER_SOURCE = `
+const { workerData, parentPort } = require("node:worker_threads");
+const { module, memory, ctx, thread, abortIndex } = workerData;
+try {
+  const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  parentPort.postMessage("ready");
+  // Step numbers start at 1: a step posted before this thread got here still runs.
+  for (let seen = 0; (seen = kernels.worker_step(ctx, thread, seen)) !== 0; );
+} catch (error) {
+  const words = new Int32Array(memory.buffer);
+  Atomics.store(words, abortIndex, 1);
+  Atomics.notify(words, abortIndex);
+  throw error;
+}`;
+
+let compiled: object | undefined;
+
+/** DIGIT_LAB_THREADS, else the machine's cores, at most 4. */
+export function defaultTrainerThreads(): number {
+  const env = process.env.DIGIT_LAB_THREADS;
+  if (env !== undefined && env !== "") {
+    const n = Number(env);
+    if (!(Number.isInteger(n) && n >= 1 && n <= 64)) throw new RangeError(`DIGIT_LAB_THREADS must be a whole number from 1 to 64, got "${env}"`);
+    return n;
+  }
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+export class DenseTrainer {
+  /** The epoch's examples, in training order: fill before the epoch's steps (flattened, 0–1). */
+  readonly epochX: Float32Array;
+  readonly epochY: Int32Array;
+  readonly threads: number;
+  private readonly memory: { buffer: SharedArrayBuffer };
+  private readonly words: Int32Array;
+  private readonly floats: Float32Array;
+  private readonly ctx: number;
+  private readonly exports: TrainerExports;
+  private readonly workers: Worker[] = [];
+  private readonly layers: DenseLayerInit[];
+  private readonly maxBatch: number;
+  private readonly adam: { b1: number; c1: number; b2: number; c2: number; eps: number };
+  private readonly lossEpsilon: number;
+  /** β1ᵗ and β2ᵗ as float32, as tfjs' Adam keeps them. */
+  private accBeta1: number;
+  private accBeta2: number;
+  private disposed = false;
+
+  /** Starts the worker threads; resolves once every one is ready. */
+  static async create(options: DenseTrainerOptions): Promise<DenseTrainer> {
+    const trainer = new DenseTrainer(options);
+    try {
+      await trainer.startWorkers();
+    } catch (error) {
+      trainer.dispose();
+      throw error;
+    }
+    return trainer;
+  }
+
+  private constructor(options: DenseTrainerOptions) {
+    const { layers, maxBatch, examples } = options;
+    if (layers.length === 0) throw new RangeError("DenseTrainer needs at least one layer");
+    layers.forEach((l, i) => {
+      if (l.kernel.length !== l.inputs * l.units || l.bias.length !== l.units) throw new RangeError(`layer ${i}: kernel or bias size does not match ${l.inputs}×${l.units}`);
+      if (i > 0 && l.inputs !== layers[i - 1].units) throw new RangeError(`layer ${i} takes ${l.inputs} inputs but layer ${i - 1} gives ${layers[i - 1].units}`);
+    });
+    this.layers = layers;
+    this.maxBatch = maxBatch;
+    this.threads = options.threads ?? defaultTrainerThreads();
+    this.lossEpsilon = options.lossEpsilon;
+
+    // Lay out every array in one memory (16-byte aligned for SIMD loads).
+    let top = HEAP_START;
+    const alloc = (bytes: number) => {
+      const at = top;
+      top += Math.ceil(bytes / 64) * 64;
+      return at;
+    };
+    const ctx = alloc(4 * (C_LAYER0 + C_LAYER_WORDS * layers.length));
+    const size = layers[0].inputs;
+    const offsets = layers.map((l) => {
+      const w = 4 * l.inputs * l.units;
+      const b = 4 * l.units;
+      return {
+        w: alloc(w), b: alloc(b), mw: alloc(w), vw: alloc(w), mb: alloc(b), vb: alloc(b), dw: alloc(w), db: alloc(b),
+        act: alloc(4 * maxBatch * l.units), dz: alloc(4 * maxBatch * l.units),
+      };
+    });
+    const picked = alloc(4 * maxBatch);
+    const correct = alloc(4 * this.threads);
+    const epochX = alloc(4 * examples * size);
+    const epochY = alloc(4 * examples);
+    const pages = Math.ceil(top / PAGE);
+    if (pages > 65536) throw new RangeError(`DenseTrainer needs ${(top / 2 ** 30).toFixed(1)} GiB, more than WebAssembly's 4 GiB`);
+    const memory = new WA.Memory({ initial: pages, maximum: pages, shared: true });
+    compiled ??= new WA.Module(Buffer.from(TRAINER_MODULE_BASE64, "base64"));
+    this.exports = new WA.Instance(compiled, { env: { memory } }).exports as unknown as TrainerExports;
+    this.memory = memory;
+    this.ctx = ctx;
+    this.words = new Int32Array(memory.buffer);
+    this.floats = new Float32Array(memory.buffer);
+
+    const w = this.words;
+    const c = ctx >> 2;
+    w[c + C_LAYERS] = layers.length;
+    w[c + C_THREADS] = this.threads;
+    w[c + C_PICKED] = picked;
+    w[c + C_CORRECT] = correct;
+    this.floats[c + C_LOSS_EPS] = options.lossEpsilon;
+    layers.forEach((l, i) => {
+      const o = offsets[i];
+      const base = c + C_LAYER0 + C_LAYER_WORDS * i;
+      w[base + L_IN] = l.inputs;
+      w[base + L_OUT] = l.units;
+      [o.w, o.b, o.mw, o.vw, o.mb, o.vb, o.dw, o.db, o.act, o.dz].forEach((offset, k) => (w[base + L_W + k] = offset));
+      this.floats.set(l.kernel, o.w >> 2);
+      this.floats.set(l.bias, o.b >> 2);
+    });
+    this.epochX = new Float32Array(memory.buffer, epochX, examples * size);
+    this.epochY = new Int32Array(memory.buffer, epochY, examples);
+
+    const f = Math.fround;
+    const { beta1, beta2, epsilon } = options.adam;
+    this.adam = { b1: f(beta1), c1: f(1 - beta1), b2: f(beta2), c2: f(1 - beta2), eps: f(epsilon) };
+    this.accBeta1 = f(beta1);
+    this.accBeta2 = f(beta2);
+  }
+
+  private async startWorkers(): Promise<void> {
+    const ready: Promise<void>[] = [];
+    for (let t = 1; t < this.threads; t++) {
+      const worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { module: compiled, memory: this.memory, ctx: this.ctx, thread: t, abortIndex: (this.ctx >> 2) + C_ABORT },
+      });
+      this.workers.push(worker);
+      ready.push(
+        new Promise<void>((resolve, reject) => {
+          worker.once("message", () => resolve());
+          worker.once("error", reject);
+          worker.once("exit", (code) => reject(new Error(`a training thread exited (code ${code}) before it started`)));
+        }),
+      );
+    }
+    await Promise.all(ready);
+    // A trainer someone forgot to dispose must not keep the process alive (only once they
+    // are ready: until then the awaited promise needs the workers to hold the event loop).
+    for (const worker of this.workers) worker.unref();
+  }
+
+  /**
+   * One Adam step on examples [start, end) of the epoch buffers. Returns the summed
+   * cross-entropy of those examples (clipped as Keras does) and how many were right.
+   */
+  step(start: number, end: number, learningRate: number): { lossSum: number; correct: number } {
+    if (this.disposed) throw new Error("DenseTrainer was disposed");
+    const batch = end - start;
+    if (!(batch >= 1 && batch <= this.maxBatch && start >= 0 && end <= this.epochY.length)) {
+      throw new RangeError(`batch [${start}, ${end}) is outside the epoch buffer or larger than ${this.maxBatch}`);
+    }
+    const f = Math.fround;
+    const c = this.ctx >> 2;
+    const w = this.words;
+    const size = this.layers[0].inputs;
+    w[c + C_BATCH] = batch;
+    w[c + C_X] = this.epochX.byteOffset + 4 * start * size;
+    w[c + C_Y] = this.epochY.byteOffset + 4 * start;
+    const a = this.adam;
+    this.floats.set([a.b1, a.c1, a.b2, a.c2, f(1 - this.accBeta1), f(1 - this.accBeta2), a.eps, f(-learningRate)], c + C_ADAM);
+
+    if (this.exports.dense_step(this.ctx) !== 0) {
+      this.dispose();
+      throw new Error("a training thread failed; DIGIT_LAB_THREADS=1 trains on the main thread only");
+    }
+    this.accBeta1 = f(this.accBeta1 * a.b1);
+    this.accBeta2 = f(this.accBeta2 * a.b2);
+
+    let lossSum = 0;
+    const picked = this.floats.subarray(w[c + C_PICKED] >> 2, (w[c + C_PICKED] >> 2) + batch);
+    for (const p of picked) lossSum += -Math.log(Math.min(Math.max(p, this.lossEpsilon), 1));
+    let correct = 0;
+    for (let t = 0; t < this.threads; t++) correct += w[(w[c + C_CORRECT] >> 2) + t];
+    return { lossSum, correct };
+  }
+
+  /** Copies of the current weights: [kernel0, bias0, kernel1, bias1, …]. */
+  read(): Float32Array[] {
+    const c = this.ctx >> 2;
+    const out: Float32Array[] = [];
+    this.layers.forEach((l, i) => {
+      const base = c + C_LAYER0 + C_LAYER_WORDS * i;
+      const wAt = this.words[base + L_W] >> 2;
+      const bAt = this.words[base + L_B] >> 2;
+      out.push(this.floats.slice(wAt, wAt + l.inputs * l.units), this.floats.slice(bAt, bAt + l.units));
+    });
+    return out;
+  }
+
+  /** Stops the worker threads. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const c = this.ctx >> 2;
+    Atomics.store(this.words, c + C_STOP, 1);
+    Atomics.add(this.words, c + C_JOB, 1);
+    Atomics.notify(this.words, c + C_JOB);
+    for (const worker of this.workers) void worker.terminate();
+  }
+}

@@ -1,0 +1,227 @@
+/*
+ * A whole Adam training step of a dense ReLU/softmax network, shared by several threads.
+ *
+ * Built (build.sh) into its own module whose memory is a *shared* WebAssembly.Memory that
+ * dense-trainer.ts owns: it holds the weights, Adam's moments, the activations and the
+ * epoch's shuffled examples. Every thread runs `step_part` on the same step (SPMD) with its
+ * own index: the main thread through `dense_step`, workers through `worker_step`.
+ *
+ * Thread t owns a block of columns (units) of every layer: those columns of W and b, their
+ * gradients and Adam's moments. It alone reads and writes them, so the weights never move
+ * between cores (a step that updated rows of W on one core and read them on the other
+ * spent more time moving cache lines than computing). A step:
+ *
+ *   forward   layer by layer, this thread's columns of z = h·W + b (barrier between layers:
+ *             the next layer reads all columns of h);
+ *   rows      after a barrier, this thread's rows of the softmax/cross-entropy gradient and
+ *             of the backward pass to every layer's dz (dz·Wᵀ reads all of W for layers ≥ 1,
+ *             which are small; the first layer's input gradient is never needed);
+ *   columns   after a barrier, dW = hᵀ·dz and db = Σ dz for this thread's columns, and
+ *             Adam on exactly those elements; a last barrier before the next step.
+ *
+ * Each number is computed by one thread with the same code and the same order of additions
+ * whatever the number of threads, so 1 and 2 threads give identical weights, and the same
+ * as the per-step kernels (dense-grads.ts + FastAdam) up to the last bit of exp.
+ *
+ * Like kernels.c: no globals, no address-taken locals (every instance would share one
+ * shadow stack in the shared memory), no libc.
+ */
+#include "kernels.c"
+
+/* ctx: int32 words at the offset dense-trainer.ts passes (keep the two in step). */
+enum {
+  C_LAYERS, C_THREADS, C_BATCH, C_X, C_Y, C_JOB, C_STOP, C_BAR_COUNT, C_BAR_GEN, C_PICKED,
+  C_CORRECT, C_ABORT,
+  C_ADAM = 16, /* 8 floats: b1, 1−b1, b2, 1−b2, 1−b1ᵗ, 1−b2ᵗ, ε, −lr */
+  C_LOSS_EPS = 24, /* float: the loss' clip */
+  C_LAYER0 = 32, C_LAYER_WORDS = 16,
+};
+/* Per layer, at C_LAYER0 + l·C_LAYER_WORDS: sizes, then byte offsets of float arrays. */
+enum { L_IN, L_OUT, L_W, L_B, L_MW, L_VW, L_MB, L_VB, L_DW, L_DB, L_ACT, L_DZ };
+
+#define F(ctx, word) ((float *)(unsigned long)(ctx)[word])
+
+static inline int load_i(int *p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
+
+/* All threads wait here until the last arrives (sense by generation). Returns 1 if a thread failed. */
+static int barrier(int *ctx) {
+  if (ctx[C_THREADS] == 1) return 0;
+  int gen = load_i(&ctx[C_BAR_GEN]);
+  if (__atomic_fetch_add(&ctx[C_BAR_COUNT], 1, __ATOMIC_SEQ_CST) == ctx[C_THREADS] - 1) {
+    __atomic_store_n(&ctx[C_BAR_COUNT], 0, __ATOMIC_SEQ_CST);
+    __atomic_fetch_add(&ctx[C_BAR_GEN], 1, __ATOMIC_SEQ_CST);
+    __builtin_wasm_memory_atomic_notify(&ctx[C_BAR_GEN], ctx[C_THREADS] - 1);
+    return 0;
+  }
+  /* Spin: the other threads are busy with the same step, microseconds away. Should one have
+     lost its core (a busy machine), sleep in short naps instead of burning ours. */
+  for (int spins = 0; load_i(&ctx[C_BAR_GEN]) == gen; spins++) {
+    if (load_i(&ctx[C_ABORT])) return 1;
+    if (spins > 100000) __builtin_wasm_memory_atomic_wait32(&ctx[C_BAR_GEN], gen, 100000);
+  }
+  return 0;
+}
+
+/* exp(x) for x ≤ 0 in double, within ~1 ulp: x = k·ln2 + r, |r| ≤ ln2/2, Taylor to r¹³. */
+static double exp_nonpositive(double x) {
+  if (x < -708.0) return 0.0;
+  double k = __builtin_floor(x * 1.4426950408889634 + 0.5);
+  double r = (x - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;
+  double p = 1.0 / 6227020800.0;
+  p = p * r + 1.0 / 479001600.0;
+  p = p * r + 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  p = p * r + 1.0;
+  unsigned long long bits = (unsigned long long)((long long)k + 1023) << 52;
+  return p * __builtin_bit_cast(double, bits);
+}
+
+/*
+ * Rows [r0, r1) of the softmax of the logits, the cross-entropy gradient dz = (p − onehot)/B
+ * (zero where the loss' clip is active) and, per row, p[label] for the loss (its log is
+ * taken in JavaScript) and whether the prediction is right.
+ */
+static int softmax_rows(int r0, int r1, int B, int classes, const float *logits, const int *y,
+                        float *dz, float *picked, float eps) {
+  int correct = 0;
+  for (int i = r0; i < r1; i++) {
+    const float *z = logits + i * classes;
+    float max = z[0];
+    int argmax = 0;
+    for (int j = 1; j < classes; j++) if (z[j] > max) { max = z[j]; argmax = j; }
+    double sum = 0;
+    for (int j = 0; j < classes; j++) sum += exp_nonpositive((double)z[j] - (double)max);
+    int label = y[i];
+    if (argmax == label) correct++;
+    float p_label = (float)(exp_nonpositive((double)z[label] - (double)max) / sum);
+    picked[i] = p_label;
+    int inside = p_label >= eps && p_label <= 1.0f;
+    float *d = dz + i * classes;
+    for (int j = 0; j < classes; j++) {
+      double p = exp_nonpositive((double)z[j] - (double)max) / sum;
+      d[j] = inside ? (float)((p - (j == label ? 1.0 : 0.0)) / B) : 0.0f;
+    }
+  }
+  return correct;
+}
+
+/* Adam in place on n elements (the float32 operations of adam_update, in its order). */
+static void adam_in_place(int n, float *restrict w, const float *restrict g, float *restrict m,
+                          float *restrict v, const float *a) {
+  float b1 = a[0], c1 = a[1], b2 = a[2], c2 = a[3], d1 = a[4], d2 = a[5], eps = a[6], neg_lr = a[7];
+  for (int i = 0; i < n; i++) {
+    float gi = g[i];
+    float mi = m[i] * b1 + gi * c1;
+    float vi = v[i] * b2 + (gi * gi) * c2;
+    m[i] = mi;
+    v[i] = vi;
+    float denom = __builtin_sqrtf(vi / d2) + eps;
+    w[i] = w[i] + ((mi / d1) / denom) * neg_lr;
+  }
+}
+
+/* z[:, j0:j1] = relu?(z[:, j0:j1] + b[j0:j1]) for the B rows of z (row stride ld). */
+static void bias_activation_columns(int B, int j0, int j1, int ld, float *z, const float *b, int relu) {
+  for (int i = 0; i < B; i++) {
+    float *row = z + i * ld;
+    for (int j = j0; j < j1; j++) row[j] += b[j];
+    if (relu) for (int j = j0; j < j1; j++) row[j] = row[j] > 0 ? row[j] : 0;
+  }
+}
+
+/* Thread t's part of one step. Returns 1 if another thread failed. */
+static int step_part(int *ctx, int t) {
+  int L = ctx[C_LAYERS], T = ctx[C_THREADS], B = ctx[C_BATCH];
+  int *layer0 = ctx + C_LAYER0;
+  const float *x = F(ctx, C_X);
+  const float *adam = (const float *)(ctx + C_ADAM);
+#define LAYER(l) (layer0 + (l) * C_LAYER_WORDS)
+#define INPUT(l) ((l) == 0 ? x : F(LAYER((l) - 1), L_ACT))
+
+  /* Forward: this thread's columns of every layer. */
+  for (int l = 0; l < L; l++) {
+    if (l > 0 && barrier(ctx)) return 1;
+    int *ly = LAYER(l);
+    int in = ly[L_IN], out = ly[L_OUT], j0 = out * t / T, j1 = out * (t + 1) / T;
+    gemm_strided_a(B, j1 - j0, in, INPUT(l), in, 1, F(ly, L_W) + j0, out, F(ly, L_ACT) + j0, out);
+    bias_activation_columns(B, j0, j1, out, F(ly, L_ACT), F(ly, L_B), l < L - 1);
+  }
+  if (barrier(ctx)) return 1;
+
+  /* Rows: loss gradient, then backward to every layer's dz. */
+  int r0 = B * t / T, r1 = B * (t + 1) / T, rows = r1 - r0;
+  int *last = LAYER(L - 1);
+  ((int *)F(ctx, C_CORRECT))[t] = softmax_rows(r0, r1, B, last[L_OUT], F(last, L_ACT), (const int *)F(ctx, C_Y),
+                                               F(last, L_DZ), F(ctx, C_PICKED), ((const float *)ctx)[C_LOSS_EPS]);
+  for (int l = L - 1; l > 0; l--) {
+    int *ly = LAYER(l), *below = LAYER(l - 1);
+    int in = ly[L_IN], out = ly[L_OUT];
+    float *dh = F(below, L_DZ) + r0 * in;
+    gemm_nt(rows, in, out, F(ly, L_DZ) + r0 * out, F(ly, L_W), dh);
+    relu_grad(rows * in, F(below, L_ACT) + r0 * in, dh);
+  }
+  if (barrier(ctx)) return 1;
+
+  /* Columns: this thread's gradients, then Adam on them. */
+  for (int l = 0; l < L; l++) {
+    int *ly = LAYER(l);
+    int in = ly[L_IN], out = ly[L_OUT], j0 = out * t / T, j1 = out * (t + 1) / T, n = j1 - j0;
+    const float *dz = F(ly, L_DZ);
+    float *dw = F(ly, L_DW);
+    gemm_strided_a(in, n, B, INPUT(l), 1, in, dz + j0, out, dw + j0, out);
+    for (int i = 0; i < in; i++) {
+      int at = i * out + j0;
+      adam_in_place(n, F(ly, L_W) + at, dw + at, F(ly, L_MW) + at, F(ly, L_VW) + at, adam);
+    }
+    float *db = F(ly, L_DB);
+    for (int c = j0; c < j1; c++) db[c] = 0;
+    for (int r = 0; r < B; r++) {
+      const float *row = dz + r * out;
+      for (int c = j0; c < j1; c++) db[c] += row[c];
+    }
+    adam_in_place(n, F(ly, L_B) + j0, db + j0, F(ly, L_MB) + j0, F(ly, L_VB) + j0, adam);
+  }
+#undef LAYER
+#undef INPUT
+  return barrier(ctx);
+}
+
+/* The main thread's entry: wakes the workers for one step and does part 0. 0 = done, 1 = a worker failed. */
+EXPORT(dense_step)
+int dense_step(int *ctx) {
+  if (ctx[C_THREADS] > 1) {
+    __atomic_fetch_add(&ctx[C_JOB], 1, __ATOMIC_SEQ_CST);
+    __builtin_wasm_memory_atomic_notify(&ctx[C_JOB], ctx[C_THREADS] - 1);
+  }
+  return step_part(ctx, 0);
+}
+
+/*
+ * A worker thread's step: waits for the next step (spinning briefly, then sleeping, since
+ * steps follow each other within microseconds but epochs pause for validation) and does
+ * part t. Returns the step number done, or 0 when C_STOP is set or a thread failed.
+ * The worker's JavaScript calls it in a loop rather than looping here: V8 swaps in its
+ * optimized code only between calls, and a loop that never returned would run the
+ * baseline compiler's code forever.
+ */
+EXPORT(worker_step)
+int worker_step(int *ctx, int t, int seen) {
+  int job, spins = 0;
+  while ((job = load_i(&ctx[C_JOB])) == seen) {
+    if (++spins > 200000) {
+      __builtin_wasm_memory_atomic_wait32(&ctx[C_JOB], seen, -1);
+      spins = 0;
+    }
+  }
+  if (load_i(&ctx[C_STOP])) return 0;
+  return step_part(ctx, t) ? 0 : job;
+}
