@@ -26,7 +26,7 @@ function layersOf(model: tf.LayersModel): DenseLayerInit[] {
   return model.layers
     .filter((l) => l.getClassName() === "Dense")
     .map((l) => {
-      const [kernel, bias] = l.getWeights();
+      const [kernel, bias] = l.getWeights() as [tf.Tensor2D, tf.Tensor1D];
       return { kernel: kernel.dataSync() as Float32Array, bias: bias.dataSync() as Float32Array, inputs: kernel.shape[0], units: kernel.shape[1] };
     });
 }
