@@ -66,6 +66,8 @@ export interface DenseTrainerRun {
   epochSet: PreparedSet;
   /** One Adam step on examples [start, end) of `epochSet`: summed loss and correct count. */
   step(start: number, end: number, learningRate: number): { lossSum: number; correct: number };
+  /** Loss and accuracy on the validation set given at the start, on all threads. */
+  validate(): { loss: number; accuracy: number };
   /** Puts the trainer's current weights into the model's variables. */
   copyToModel(): void;
   /** Stops the trainer's threads. */
@@ -92,6 +94,7 @@ export async function startDenseTrainer(
   examples: number,
   maxBatch: number,
   threads?: number,
+  validation?: PreparedSet,
 ): Promise<DenseTrainerRun | undefined> {
   if (tf.getBackend() !== "wasm" || !(optimizer instanceof tf.AdamOptimizer) || optimizer.iterations !== 0) return undefined;
   const vars = densePlan(model);
@@ -103,11 +106,16 @@ export async function startDenseTrainer(
   }
   const adam = optimizer as unknown as AdamConfig;
   const trainer = await DenseTrainer.create({
-    layers, maxBatch, examples, threads, lossEpsilon: EPSILON,
+    layers, maxBatch, examples, threads, lossEpsilon: EPSILON, evaluationExamples: validation?.count ?? 0,
     adam: { beta1: adam.beta1, beta2: adam.beta2, epsilon: adam.epsilon },
   });
+  if (validation) {
+    trainer.evalX.set(validation.x);
+    trainer.evalY.set(validation.y);
+  }
   return {
     epochSet: { x: trainer.epochX, y: trainer.epochY, count: examples, size: layers[0].inputs },
+    validate: () => trainer.evaluate(),
     step: (start, end, learningRate) => trainer.step(start, end, learningRate),
     copyToModel() {
       trainer.read().forEach((values, i) => tf.tidy(() => vars[i].assign(tf.tensor(values, vars[i].shape))));

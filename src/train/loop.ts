@@ -134,7 +134,7 @@ export async function train(
   const step = options.step ?? fastTrainStep;
   // Plain dense stacks on wasm train on several threads, holding the weights between epochs
   // (same numbers as fastTrainStep); everything else steps through `step`.
-  const trainer = ownsOptimizer && !options.step ? await startDenseTrainer(model, optimizer, trainData.count, batchSize, options.threads) : undefined;
+  const trainer = ownsOptimizer && !options.step ? await startDenseTrainer(model, optimizer, trainData.count, batchSize, options.threads, valData) : undefined;
   const epochData = trainer?.epochSet ?? emptyLike(trainData);
   const reporter = options.reporter ?? defaultReporter(options.verbose ?? 1);
   const interval = options.batchEndIntervalMs ?? 250;
@@ -215,7 +215,7 @@ export async function train(
         const sums = totals();
         const loss = sums.loss / seen;
         const acc = sums.correct / seen;
-        const v = valData ? evaluatePrepared(model, valData, options.evalBatchSize ?? 2000) : undefined;
+        const v = !valData ? undefined : trainer ? trainer.validate() : evaluatePrepared(model, valData, options.evalBatchSize ?? 2000);
         const log: EpochLog = v
           ? { epoch, loss, accuracy: acc, valLoss: v.loss, valAccuracy: v.accuracy, seconds: (Date.now() - started) / 1000, learningRate: lr }
           : { epoch, loss, accuracy: acc, seconds: (Date.now() - started) / 1000, learningRate: lr };

@@ -100,7 +100,8 @@ test("train() runs plain dense stacks on the DenseTrainer with the per-step path
     assert.equal(h.accuracy, b.history[i].accuracy);
     assert.equal(h.valAccuracy, b.history[i].valAccuracy);
     assert.ok(Math.abs(h.loss - b.history[i].loss) < 1e-5 * h.loss, `loss ${h.loss} vs ${b.history[i].loss}`);
-    assert.equal(h.valLoss, b.history[i].valLoss, "validation reads the weights copied back into the model");
+    // The trainer validates on its own threads; the per-step path through the tfjs model.
+    assert.ok(Math.abs(h.valLoss! - b.history[i].valLoss!) < 1e-5 * h.valLoss!, `val loss ${h.valLoss} vs ${b.history[i].valLoss}`);
   }
   // Models with dropout (or on other paths) still step through TrainSteps.
   const dropout = await train(buildModel("dense-128", { seed: 9, dropout: 0.2 }), images, { epochs: 1, seed: 9 }, { verbose: 0 });

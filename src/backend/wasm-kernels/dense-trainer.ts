@@ -30,6 +30,8 @@ export interface DenseTrainerOptions {
   maxBatch: number;
   /** Examples the epoch buffers (`epochX`, `epochY`) hold. */
   examples: number;
+  /** Examples the evaluation buffers (`evalX`, `evalY`) hold (default 0). */
+  evaluationExamples?: number;
   adam: { beta1: number; beta2: number; epsilon: number };
   /** The cross-entropy's clip (probabilities below it give no gradient). */
   lossEpsilon: number;
@@ -39,7 +41,7 @@ export interface DenseTrainerOptions {
 
 // Word indices of the control block; they mirror the enums in simd/dense-trainer.c.
 const C_LAYERS = 0, C_THREADS = 1, C_BATCH = 2, C_X = 3, C_Y = 4, C_JOB = 5, C_STOP = 6;
-const C_PICKED = 9, C_CORRECT = 10, C_ABORT = 11, C_ADAM = 16, C_LOSS_EPS = 24, C_LAYER0 = 32, C_LAYER_WORDS = 16;
+const C_PICKED = 9, C_CORRECT = 10, C_ABORT = 11, C_EVALUATE = 12, C_ADAM = 16, C_LOSS_EPS = 24, C_LAYER0 = 32, C_LAYER_WORDS = 16;
 const L_IN = 0, L_OUT = 1, L_W = 2, L_B = 3, L_MW = 4, L_VW = 5, L_MB = 6, L_VB = 7, L_DW = 8, L_DB = 9, L_ACT = 10, L_DZ = 11;
 
 const PAGE = 65536;
@@ -92,6 +94,9 @@ export class DenseTrainer {
   /** The epoch's examples, in training order: fill before the epoch's steps (flattened, 0–1). */
   readonly epochX: Float32Array;
   readonly epochY: Int32Array;
+  /** A held-out set for `evaluate`: fill once (flattened, 0–1). */
+  readonly evalX: Float32Array;
+  readonly evalY: Int32Array;
   readonly threads: number;
   private readonly memory: { buffer: SharedArrayBuffer };
   private readonly words: Int32Array;
@@ -101,6 +106,8 @@ export class DenseTrainer {
   private readonly workers: Worker[] = [];
   private readonly layers: DenseLayerInit[];
   private readonly maxBatch: number;
+  /** Rows per evaluation chunk: activations are allocated for at least this many. */
+  private readonly evalChunk: number;
   private readonly adam: { b1: number; c1: number; b2: number; c2: number; eps: number };
   private readonly lossEpsilon: number;
   /** β1ᵗ and β2ᵗ as float32, as tfjs' Adam keeps them. */
@@ -129,6 +136,8 @@ export class DenseTrainer {
     });
     this.layers = layers;
     this.maxBatch = maxBatch;
+    this.evalChunk = Math.max(maxBatch, 512);
+    const evaluationExamples = options.evaluationExamples ?? 0;
     this.threads = options.threads ?? defaultTrainerThreads();
     this.lossEpsilon = options.lossEpsilon;
 
@@ -146,13 +155,15 @@ export class DenseTrainer {
       const b = 4 * l.units;
       return {
         w: alloc(w), b: alloc(b), mw: alloc(w), vw: alloc(w), mb: alloc(b), vb: alloc(b), dw: alloc(w), db: alloc(b),
-        act: alloc(4 * maxBatch * l.units), dz: alloc(4 * maxBatch * l.units),
+        act: alloc(4 * this.evalChunk * l.units), dz: alloc(4 * this.evalChunk * l.units),
       };
     });
-    const picked = alloc(4 * maxBatch);
+    const picked = alloc(4 * this.evalChunk);
     const correct = alloc(4 * this.threads);
     const epochX = alloc(4 * examples * size);
     const epochY = alloc(4 * examples);
+    const evalX = alloc(4 * evaluationExamples * size);
+    const evalY = alloc(4 * evaluationExamples);
     const pages = Math.ceil(top / PAGE);
     if (pages > 65536) throw new RangeError(`DenseTrainer needs ${(top / 2 ** 30).toFixed(1)} GiB, more than WebAssembly's 4 GiB`);
     const memory = new WA.Memory({ initial: pages, maximum: pages, shared: true });
@@ -181,6 +192,8 @@ export class DenseTrainer {
     });
     this.epochX = new Float32Array(memory.buffer, epochX, examples * size);
     this.epochY = new Int32Array(memory.buffer, epochY, examples);
+    this.evalX = new Float32Array(memory.buffer, evalX, evaluationExamples * size);
+    this.evalY = new Int32Array(memory.buffer, evalY, evaluationExamples);
 
     const f = Math.fround;
     const { beta1, beta2, epsilon } = options.adam;
@@ -222,22 +235,41 @@ export class DenseTrainer {
       throw new RangeError(`batch [${start}, ${end}) is outside the epoch buffer or larger than ${this.maxBatch}`);
     }
     const f = Math.fround;
+    const a = this.adam;
+    this.floats.set([a.b1, a.c1, a.b2, a.c2, f(1 - this.accBeta1), f(1 - this.accBeta2), a.eps, f(-learningRate)], (this.ctx >> 2) + C_ADAM);
+    const result = this.run(this.epochX, this.epochY, start, end, false);
+    this.accBeta1 = f(this.accBeta1 * a.b1);
+    this.accBeta2 = f(this.accBeta2 * a.b2);
+    return result;
+  }
+
+  /** Mean loss and accuracy on the first `count` examples of the evaluation buffers (no update). */
+  evaluate(count = this.evalY.length): { loss: number; accuracy: number } {
+    if (this.disposed) throw new Error("DenseTrainer was disposed");
+    if (!(count >= 0 && count <= this.evalY.length)) throw new RangeError(`cannot evaluate ${count} examples: the evaluation buffers hold ${this.evalY.length}`);
+    let lossSum = 0;
+    let correct = 0;
+    for (let start = 0; start < count; start += this.evalChunk) {
+      const r = this.run(this.evalX, this.evalY, start, Math.min(count, start + this.evalChunk), true);
+      lossSum += r.lossSum;
+      correct += r.correct;
+    }
+    return count ? { loss: lossSum / count, accuracy: correct / count } : { loss: 0, accuracy: 0 };
+  }
+
+  /** One pass of the threads over rows [start, end) of x/y: a training step, or only the loss. */
+  private run(x: Float32Array, y: Int32Array, start: number, end: number, evaluate: boolean): { lossSum: number; correct: number } {
     const c = this.ctx >> 2;
     const w = this.words;
-    const size = this.layers[0].inputs;
+    const batch = end - start;
     w[c + C_BATCH] = batch;
-    w[c + C_X] = this.epochX.byteOffset + 4 * start * size;
-    w[c + C_Y] = this.epochY.byteOffset + 4 * start;
-    const a = this.adam;
-    this.floats.set([a.b1, a.c1, a.b2, a.c2, f(1 - this.accBeta1), f(1 - this.accBeta2), a.eps, f(-learningRate)], c + C_ADAM);
-
+    w[c + C_X] = x.byteOffset + 4 * start * this.layers[0].inputs;
+    w[c + C_Y] = y.byteOffset + 4 * start;
+    w[c + C_EVALUATE] = evaluate ? 1 : 0;
     if (this.exports.dense_step(this.ctx) !== 0) {
       this.dispose();
       throw new Error("a training thread failed; DIGIT_LAB_THREADS=1 trains on the main thread only");
     }
-    this.accBeta1 = f(this.accBeta1 * a.b1);
-    this.accBeta2 = f(this.accBeta2 * a.b2);
-
     let lossSum = 0;
     const picked = this.floats.subarray(w[c + C_PICKED] >> 2, (w[c + C_PICKED] >> 2) + batch);
     for (const p of picked) lossSum += -Math.log(Math.min(Math.max(p, this.lossEpsilon), 1));

@@ -19,6 +19,8 @@
  *   columns   after a barrier, dW = hᵀ·dz and db = Σ dz for this thread's columns, and
  *             Adam on exactly those elements; a last barrier before the next step.
  *
+ * With C_EVALUATE set, a "step" stops after the softmax: loss and accuracy, no update.
+ *
  * Each number is computed by one thread with the same code and the same order of additions
  * whatever the number of threads, so 1 and 2 threads give identical weights, and the same
  * as the per-step kernels (dense-grads.ts + FastAdam) up to the last bit of exp.
@@ -31,7 +33,7 @@
 /* ctx: int32 words at the offset dense-trainer.ts passes (keep the two in step). */
 enum {
   C_LAYERS, C_THREADS, C_BATCH, C_X, C_Y, C_JOB, C_STOP, C_BAR_COUNT, C_BAR_GEN, C_PICKED,
-  C_CORRECT, C_ABORT,
+  C_CORRECT, C_ABORT, C_EVALUATE,
   C_ADAM = 16, /* 8 floats: b1, 1−b1, b2, 1−b2, 1−b1ᵗ, 1−b2ᵗ, ε, −lr */
   C_LOSS_EPS = 24, /* float: the loss' clip */
   C_LAYER0 = 32, C_LAYER_WORDS = 16,
@@ -162,6 +164,7 @@ static int step_part(int *ctx, int t) {
   int *last = LAYER(L - 1);
   ((int *)F(ctx, C_CORRECT))[t] = softmax_rows(r0, r1, B, last[L_OUT], F(last, L_ACT), (const int *)F(ctx, C_Y),
                                                F(last, L_DZ), F(ctx, C_PICKED), ((const float *)ctx)[C_LOSS_EPS]);
+  if (ctx[C_EVALUATE]) return barrier(ctx);
   for (int l = L - 1; l > 0; l--) {
     int *ly = LAYER(l), *below = LAYER(l - 1);
     int in = ly[L_IN], out = ly[L_OUT];
