@@ -1,5 +1,5 @@
 /**
- * `fastTrainStep`: a drop-in TrainStep (./step.ts), the default of `train`, that runs a whole step of a
+ * `fastTrainStep`: a drop-in TrainStep (./step.ts), the default step of `train`, that runs a whole step of a
  * dense ReLU network as one "DigitLabDenseGrads" kernel call (backend/wasm-kernels/dense-grads.ts) plus the
  * optimizer's update, instead of ~75 engine calls through the gradient tape.
  *
@@ -8,6 +8,9 @@
  * architectures, other backends — to the reference step, so it is always safe to pass.
  * Loss, metric and gradients match the reference step within float32 rounding
  * (test/train/fast-step.test.ts).
+ *
+ * `startDenseTrainer` (below) is what `train` prefers for those same models when it owns the
+ * optimizer: the same numbers, computed on several threads (backend/wasm-kernels/dense-trainer.ts).
  */
 import { tf } from "../backend";
 import { DENSE_GRADS_KERNEL } from "../backend/wasm-kernels/dense-grads";

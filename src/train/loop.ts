@@ -76,7 +76,9 @@ export interface TrainOptions {
   evalBatchSize?: number;
   /**
    * The per-batch step. Default: `fastTrainStep` — one fused kernel for plain dense stacks on
-   * wasm, the reference `trainStep` (gradient tape) for everything else.
+   * wasm, the reference `trainStep` (gradient tape) for everything else. Without this option
+   * (and `optimizer`), plain dense stacks on wasm train on a multi-threaded DenseTrainer instead,
+   * with the same numbers as `fastTrainStep`; passing a step forces the per-batch path.
    */
   step?: TrainStep;
   /** An optimizer to use instead of a fresh Adam. */
