@@ -1,13 +1,16 @@
 /**
  * Running a model over a whole set in large batches: probabilities, loss and accuracy.
- * Probabilities are read back once per batch (n×10 floats), and loss/accuracy are then
- * computed in plain JavaScript, so one pass gives everything.
+ * Probabilities (and the logits beneath them) are read back once per batch (n×10 floats),
+ * and loss/accuracy are then computed in plain JavaScript, so one pass gives everything.
+ * The loss is Keras': cross-entropy from the logits when the model ends in a Dense softmax.
  */
 import { tf } from "../backend";
 import type { ImageSet } from "../data";
 import { inputShapeOf } from "../models/variants";
 import { batchTensors, prepareSet, type PreparedSet } from "../train/batches";
+import { softmaxLogits } from "../models/logits";
 import { EPSILON, regularizationLoss } from "../train/loss";
+import { softmaxCrossEntropyRow } from "../util/cross-entropy";
 import type { ClassificationReport, ConfusionMatrix } from "../types";
 import { argmaxRows, confusionMatrix, reportFromConfusion } from "./metrics";
 
@@ -35,29 +38,47 @@ export interface DetailedEvaluation extends Evaluation {
 
 /** Probabilities for prepared (normalized) examples: a row-major [count, classes] array. */
 export function predictPrepared(model: tf.LayersModel, set: PreparedSet, batchSize = DEFAULT_EVAL_BATCH_SIZE): Float32Array {
+  return forwardPrepared(model, set, batchSize, false).probabilities;
+}
+
+/**
+ * Probabilities and, if asked and the model ends in a Dense softmax, the logits beneath
+ * them (softmax of those logits: the same numbers the model outputs), row-major [count, classes].
+ */
+function forwardPrepared(
+  model: tf.LayersModel,
+  set: PreparedSet,
+  batchSize: number,
+  withLogits: boolean,
+): { probabilities: Float32Array; logits?: Float32Array } {
   const inputShape = inputShapeOf(model);
   const classes = (model.outputs[0].shape[1] as number) ?? 10;
-  const out = new Float32Array(set.count * classes);
+  const probabilitiesOut = new Float32Array(set.count * classes);
+  let logitsOut: Float32Array | undefined;
   for (let start = 0; start < set.count; start += batchSize) {
     const end = Math.min(set.count, start + batchSize);
     const { xs, ys } = batchTensors(set, start, end, inputShape);
-    const probabilities = tf.tidy(() => model.apply(xs, { training: false }) as tf.Tensor);
-    out.set(probabilities.dataSync() as Float32Array, start * classes);
-    tf.dispose([xs, ys, probabilities]);
+    const logits = withLogits ? softmaxLogits(model, xs, false) : undefined;
+    const probabilities = tf.tidy(() => (logits ? tf.softmax(logits) : (model.apply(xs, { training: false }) as tf.Tensor)));
+    probabilitiesOut.set(probabilities.dataSync() as Float32Array, start * classes);
+    if (logits) (logitsOut ??= new Float32Array(set.count * classes)).set(logits.dataSync() as Float32Array, start * classes);
+    tf.dispose([xs, ys, probabilities, logits as tf.Tensor]);
   }
-  return out;
+  return { probabilities: probabilitiesOut, logits: logitsOut };
 }
 
 /** Loss and accuracy of prepared examples (synchronous; used for validation inside training). */
 export function evaluatePrepared(model: tf.LayersModel, set: PreparedSet, batchSize = DEFAULT_EVAL_BATCH_SIZE): Evaluation & { probabilities: Float32Array } {
-  const probabilities = predictPrepared(model, set, batchSize);
+  const { probabilities, logits } = forwardPrepared(model, set, batchSize, true);
   const classes = set.count ? probabilities.length / set.count : 10;
   let loss = 0;
   let right = 0;
   for (let i = 0; i < set.count; i++) {
     const row = i * classes;
     const label = set.y[i];
-    loss -= Math.log(Math.min(1, Math.max(EPSILON, probabilities[row + label])));
+    loss += logits
+      ? softmaxCrossEntropyRow(logits, row, classes, label)
+      : -Math.log(Math.min(1, Math.max(EPSILON, probabilities[row + label])));
     let best = 0;
     for (let c = 1; c < classes; c++) if (probabilities[row + c] > probabilities[row + best]) best = c;
     if (best === label) right++;

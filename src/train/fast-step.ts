@@ -16,7 +16,6 @@ import { tf } from "../backend";
 import { DENSE_GRADS_KERNEL } from "../backend/wasm-kernels/dense-grads";
 import { DenseTrainer } from "../backend/wasm-kernels/dense-trainer";
 import { simdKernelsFor } from "../backend/wasm-kernels/simd";
-import { EPSILON } from "./loss";
 import { trainStep as referenceStep, type TrainStep } from "./step";
 import type { PreparedSet } from "./batches";
 
@@ -55,7 +54,7 @@ export const fastTrainStep: TrainStep = (model, optimizer, xs, ys) => {
   }
   const inputs: Record<string, tf.Tensor> = { x: xs, labels: ys };
   vars.forEach((v, i) => (inputs[`${i % 2 ? "b" : "w"}${i >> 1}`] = v));
-  const [loss, correct, ...grads] = tf.engine().runKernel(DENSE_GRADS_KERNEL, inputs, { layers: vars.length / 2, epsilon: EPSILON }) as tf.Tensor[];
+  const [loss, correct, ...grads] = tf.engine().runKernel(DENSE_GRADS_KERNEL, inputs, { layers: vars.length / 2 }) as tf.Tensor[];
   const named: Record<string, tf.Tensor> = {};
   vars.forEach((v, i) => (named[v.name] = grads[i]));
   optimizer.applyGradients(named);
@@ -109,7 +108,7 @@ export async function startDenseTrainer(
   }
   const adam = optimizer as unknown as AdamConfig;
   const trainer = await DenseTrainer.create({
-    layers, maxBatch, examples, threads, lossEpsilon: EPSILON, evaluationExamples: validation?.count ?? 0,
+    layers, maxBatch, examples, threads, evaluationExamples: validation?.count ?? 0,
     adam: { beta1: adam.beta1, beta2: adam.beta2, epsilon: adam.epsilon },
   });
   if (validation) {

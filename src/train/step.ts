@@ -5,7 +5,8 @@
  * device and reads the sums once per epoch.
  */
 import { tf } from "../backend";
-import { countCorrect, regularizationLoss, sparseCategoricalCrossentropy } from "./loss";
+import { softmaxLogits } from "../models/logits";
+import { countCorrect, regularizationLoss, sparseCategoricalCrossentropy, sparseCategoricalCrossentropyFromLogits } from "./loss";
 
 export interface StepResult {
   /** Mean loss over the batch (regularization included), a scalar the caller disposes. */
@@ -17,14 +18,18 @@ export interface StepResult {
 /** xs: [b, …inputShape] float32 in [0, 1]; ys: [b] int32 labels. Must not dispose its inputs. */
 export type TrainStep = (model: tf.LayersModel, optimizer: tf.Optimizer, xs: tf.Tensor, ys: tf.Tensor1D) => StepResult;
 
-/** The reference step: forward in training mode, cross-entropy (+ L2), gradients, Adam update. */
+/**
+ * The reference step: forward in training mode, cross-entropy (+ L2), gradients, Adam update.
+ * The cross-entropy is taken from the logits under the softmax, as Keras does.
+ */
 export const trainStep: TrainStep = (model, optimizer, xs, ys) => {
   let correct: tf.Scalar | undefined;
   const loss = optimizer.minimize(
     () => {
-      const probabilities = model.apply(xs, { training: true }) as tf.Tensor2D;
-      correct = tf.keep(countCorrect(ys, probabilities));
-      const data = sparseCategoricalCrossentropy(ys, probabilities);
+      const logits = softmaxLogits(model, xs, true);
+      const scores = logits ?? (model.apply(xs, { training: true }) as tf.Tensor2D);
+      correct = tf.keep(countCorrect(ys, scores));
+      const data = logits ? sparseCategoricalCrossentropyFromLogits(ys, logits) : sparseCategoricalCrossentropy(ys, scores);
       const penalty = regularizationLoss(model);
       return penalty ? tf.add(data, penalty) : data;
     },

@@ -12,7 +12,6 @@ import { head, loadMnist, type ImageSet } from "../../src/data";
 import { buildModel } from "../../src/models/variants";
 import { prepareSet } from "../../src/train/batches";
 import { fastTrainStep } from "../../src/train/fast-step";
-import { EPSILON } from "../../src/train/loss";
 import { train } from "../../src/train";
 import { REAL_DATA_DIR } from "../helpers/paths";
 
@@ -41,7 +40,7 @@ for (const spec of ["dense-128-64", "dense:7"]) {
     const model = buildModel(spec, { seed: 5 });
     const results: { weights: Float32Array[]; loss: number; correct: number }[] = [];
     for (const threads of [1, 2, 3]) {
-      const trainer = await DenseTrainer.create({ layers: layersOf(model), maxBatch: batch, examples: set.count, adam: ADAM, lossEpsilon: EPSILON, threads });
+      const trainer = await DenseTrainer.create({ layers: layersOf(model), maxBatch: batch, examples: set.count, adam: ADAM, threads });
       try {
         assert.equal(trainer.threads, threads);
         trainer.epochX.set(set.x);
@@ -110,7 +109,7 @@ test("train() runs plain dense stacks on the DenseTrainer with the per-step path
 
 test("DenseTrainer rejects layers that do not fit together, batches outside its buffer and bad DIGIT_LAB_THREADS", async () => {
   const ok: DenseLayerInit = { kernel: new Float32Array(4 * 3), bias: new Float32Array(3), inputs: 4, units: 3 };
-  const base = { maxBatch: 2, examples: 4, adam: ADAM, lossEpsilon: EPSILON, threads: 1 };
+  const base = { maxBatch: 2, examples: 4, adam: ADAM, threads: 1 };
   await assert.rejects(DenseTrainer.create({ ...base, layers: [{ ...ok, bias: new Float32Array(2) }] }), /layer 0: kernel or bias size does not match 4×3/);
   await assert.rejects(DenseTrainer.create({ ...base, layers: [ok, { ...ok }] }), /layer 1 takes 4 inputs but layer 0 gives 3/);
   const trainer = await DenseTrainer.create({ ...base, layers: [ok] });

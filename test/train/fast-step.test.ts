@@ -9,6 +9,7 @@ import { tf, initBackend } from "../../src/backend";
 import { fastTrainStep } from "../../src/train/fast-step";
 import { DENSE_GRADS_KERNEL } from "../../src/backend/wasm-kernels/dense-grads";
 import { buildModel } from "../../src/models/variants";
+import { softmaxLogits } from "../../src/models/logits";
 import { trainStep, type TrainStep } from "../../src/train/step";
 import { createRng } from "../../src/util/random";
 import { relativeError } from "../helpers/numeric";
@@ -83,4 +84,38 @@ test("fastTrainStep leaves models it does not cover to the reference step", asyn
     tf.dispose([flat, xs, ys]);
     model.dispose();
   }
+});
+
+test("the loss comes from the logits, as Keras takes it: confidently wrong examples keep their loss and gradient", async () => {
+  await initBackend({ backend: "wasm", log: null });
+  await tf.setBackend("wasm");
+  const model = buildModel("dense:7", { seed: 3 });
+  // Sharpen the output layer so some rows are confidently wrong (p[label] far below 1e-7).
+  const [w0, b0, w1, b1] = model.getWeights(); // the variables' own tensors: not ours to dispose
+  const sharp = tf.mul(w1, 60);
+  model.setWeights([w0, b0, sharp, b1]);
+  const n = 16;
+  const { xs, ys } = batch(n, 784, 11);
+  const z = tf.tidy(() => softmaxLogits(model, xs, false)!.arraySync() as number[][]);
+  const labels = ys.arraySync() as number[];
+  // Expected: mean of log Σ exp(z) − z_y, and the last bias' gradient mean(p − onehot), in float64.
+  let expectedLoss = 0;
+  const expectedBiasGrad = new Float64Array(10);
+  let confidentlyWrong = 0;
+  z.forEach((row, i) => {
+    const max = Math.max(...row);
+    const sum = row.reduce((s, v) => s + Math.exp(v - max), 0);
+    expectedLoss += (Math.log(sum) - (row[labels[i]] - max)) / n;
+    row.forEach((v, j) => (expectedBiasGrad[j] += (Math.exp(v - max) / sum - (j === labels[i] ? 1 : 0)) / n));
+    if (row[labels[i]] - max < Math.log(1e-7)) confidentlyWrong++;
+  });
+  assert.ok(confidentlyWrong >= 2, `only ${confidentlyWrong} confidently wrong rows: the test would not tell a clipped loss apart`);
+  const biasName = (model.layers[model.layers.length - 1].weights[1].read() as tf.Variable).name;
+  for (const step of [fastTrainStep, trainStep]) {
+    const { grads } = await runStep(step, model, xs, ys);
+    assert.ok(Math.abs(grads.__loss[0] - expectedLoss) < 1e-4 * expectedLoss, `loss ${grads.__loss[0]} ≠ ${expectedLoss}`);
+    assert.ok(relativeError(grads[biasName], expectedBiasGrad) < 1e-5, `bias gradient ${Array.from(grads[biasName])} ≠ ${Array.from(expectedBiasGrad)}`);
+  }
+  tf.dispose([sharp, xs, ys]);
+  model.dispose();
 });

@@ -4,7 +4,7 @@
  * Through the tfjs engine a step of dense-128-64 is ~75 kernel calls, each with engine
  * and gradient-tape bookkeeping (~5–13 µs apiece here) — at batch 32 that bookkeeping
  * costs as much as the arithmetic. "DigitLabDenseGrads" computes the forward pass, the
- * loss (softmax probabilities, cross-entropy clipped at ε as in src/train/loss.ts), the
+ * loss (softmax cross-entropy from the logits, as Keras and src/train/loss.ts take it), the
  * correct count and every gradient in one call on the wasm heap, with the SIMD kernels.
  * The optimizer then applies the gradients as usual (FastAdam: one kernel per variable),
  * so optimizer state, schedules and saved models are exactly as with the reference step.
@@ -13,6 +13,7 @@
  */
 import { dispose, type KernelArgs, type TensorInfo, type WasmBackendLike } from "./kernel-utils";
 import { simdKernelsFor } from "./simd";
+import { softmaxCrossEntropyRow } from "../../util/cross-entropy";
 
 export const DENSE_GRADS_KERNEL = "DigitLabDenseGrads";
 
@@ -24,13 +25,13 @@ interface HeapBackend extends WasmBackendLike {
 
 /**
  * Kernel. Inputs: x [B,D] float32, labels [B] int32, w0,b0 … w{L−1},b{L−1}.
- * Attrs: layers, epsilon (the loss' clip). Outputs: [mean loss, correct count, dw0, db0, …].
+ * Attrs: layers. Outputs: [mean loss, correct count, dw0, db0, …].
  */
 export function denseGrads(args: KernelArgs): TensorInfo[] {
   const backend = args.backend as HeapBackend;
   const simd = simdKernelsFor(backend as unknown as { wasm?: object });
   if (!simd) throw new Error(`${DENSE_GRADS_KERNEL} needs the SIMD kernels`);
-  const { layers, epsilon } = args.attrs as { layers: number; epsilon: number };
+  const { layers } = args.attrs as { layers: number };
   const x = args.inputs.x as TensorInfo;
   const labels = args.inputs.labels as TensorInfo;
   const w = Array.from({ length: layers }, (_, l) => args.inputs[`w${l}`] as TensorInfo);
@@ -48,7 +49,7 @@ export function denseGrads(args: KernelArgs): TensorInfo[] {
     acts.push(z);
   }
 
-  // Softmax, clipped cross-entropy and its gradient: [B,10] values, done in JavaScript.
+  // Softmax, cross-entropy and its gradient: [B,10] values, done in JavaScript.
   const classes = w[layers - 1].shape[1];
   const logits = backend.typedArrayFromHeap(acts[layers]) as Float32Array;
   const y = backend.typedArrayFromHeap(labels) as Int32Array;
@@ -59,24 +60,13 @@ export function denseGrads(args: KernelArgs): TensorInfo[] {
   let correct = 0;
   for (let i = 0; i < batch; i++) {
     const row = i * classes;
-    let max = -Infinity;
-    let argmax = 0;
-    for (let j = 0; j < classes; j++) {
-      if (logits[row + j] > max) {
-        max = logits[row + j];
-        argmax = j;
-      }
-    }
-    let sum = 0;
-    for (let j = 0; j < classes; j++) sum += p[j] = Math.exp(logits[row + j] - max);
-    for (let j = 0; j < classes; j++) p[j] /= sum;
     const label = y[i];
+    lossSum += softmaxCrossEntropyRow(logits, row, classes, label, p);
+    let argmax = 0;
+    for (let j = 1; j < classes; j++) if (logits[row + j] > logits[row + argmax]) argmax = j;
     if (argmax === label) correct++;
-    const picked = Math.fround(p[label]);
-    lossSum += -Math.log(Math.min(Math.max(picked, epsilon), 1));
-    // d(−mean log p_y)/dz_j = (p_j − [j = y]) / B, zero where the clip is active.
-    const inside = picked >= epsilon && picked <= 1;
-    for (let j = 0; j < classes; j++) dzv[row + j] = inside ? (p[j] - (j === label ? 1 : 0)) / batch : 0;
+    // d(mean loss)/dz_j = (p_j − [j = y]) / B.
+    for (let j = 0; j < classes; j++) dzv[row + j] = (p[j] - (j === label ? 1 : 0)) / batch;
   }
 
   // Backward, last layer first: dW = hᵀ·dz, db = Σ_rows dz, dh = dz·Wᵀ masked by ReLU.

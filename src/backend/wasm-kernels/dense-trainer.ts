@@ -5,7 +5,7 @@
  * backend's memory cannot be shared with another thread. This trainer keeps a copy of the
  * weights, Adam's moments and the epoch's shuffled examples in its own *shared*
  * WebAssembly memory, and runs simd/dense-trainer.c on the main thread plus worker threads
- * that join every step (two barriers per step). The caller copies the weights back into
+ * that join every step (L + 2 barriers per step for L layers). The caller copies the weights back into
  * the model whenever it needs them (`read`), e.g. once per epoch for validation.
  *
  * Results do not depend on the number of threads: every number is computed by one thread
@@ -33,15 +33,13 @@ export interface DenseTrainerOptions {
   /** Examples the evaluation buffers (`evalX`, `evalY`) hold (default 0). */
   evaluationExamples?: number;
   adam: { beta1: number; beta2: number; epsilon: number };
-  /** The cross-entropy's clip (probabilities below it give no gradient). */
-  lossEpsilon: number;
   /** Threads per step, main thread included. Default: DIGIT_LAB_THREADS, else the cores (at most 4). */
   threads?: number;
 }
 
 // Word indices of the control block; they mirror the enums in simd/dense-trainer.c.
 const C_LAYERS = 0, C_THREADS = 1, C_BATCH = 2, C_X = 3, C_Y = 4, C_JOB = 5, C_STOP = 6;
-const C_PICKED = 9, C_CORRECT = 10, C_ABORT = 11, C_EVALUATE = 12, C_ADAM = 16, C_LOSS_EPS = 24, C_LAYER0 = 32, C_LAYER_WORDS = 16;
+const C_ROW_LOSS = 9, C_CORRECT = 10, C_ABORT = 11, C_EVALUATE = 12, C_ADAM = 16, C_LAYER0 = 32, C_LAYER_WORDS = 16;
 const L_IN = 0, L_OUT = 1, L_W = 2, L_B = 3, L_MW = 4, L_VW = 5, L_MB = 6, L_VB = 7, L_DW = 8, L_DB = 9, L_ACT = 10, L_DZ = 11;
 
 const PAGE = 65536;
@@ -109,7 +107,6 @@ export class DenseTrainer {
   /** Rows per evaluation chunk: activations are allocated for at least this many. */
   private readonly evalChunk: number;
   private readonly adam: { b1: number; c1: number; b2: number; c2: number; eps: number };
-  private readonly lossEpsilon: number;
   /** β1ᵗ and β2ᵗ as float32, as tfjs' Adam keeps them. */
   private accBeta1: number;
   private accBeta2: number;
@@ -139,7 +136,6 @@ export class DenseTrainer {
     this.evalChunk = Math.max(maxBatch, 512);
     const evaluationExamples = options.evaluationExamples ?? 0;
     this.threads = options.threads ?? defaultTrainerThreads();
-    this.lossEpsilon = options.lossEpsilon;
 
     // Lay out every array in one memory (16-byte aligned for SIMD loads).
     let top = HEAP_START;
@@ -158,7 +154,7 @@ export class DenseTrainer {
         act: alloc(4 * this.evalChunk * l.units), dz: alloc(4 * this.evalChunk * l.units),
       };
     });
-    const picked = alloc(4 * this.evalChunk);
+    const rowLoss = alloc(16 * this.evalChunk);
     const correct = alloc(4 * this.threads);
     const epochX = alloc(4 * examples * size);
     const epochY = alloc(4 * examples);
@@ -178,9 +174,8 @@ export class DenseTrainer {
     const c = ctx >> 2;
     w[c + C_LAYERS] = layers.length;
     w[c + C_THREADS] = this.threads;
-    w[c + C_PICKED] = picked;
+    w[c + C_ROW_LOSS] = rowLoss;
     w[c + C_CORRECT] = correct;
-    this.floats[c + C_LOSS_EPS] = options.lossEpsilon;
     layers.forEach((l, i) => {
       const o = offsets[i];
       const base = c + C_LAYER0 + C_LAYER_WORDS * i;
@@ -226,7 +221,7 @@ export class DenseTrainer {
 
   /**
    * One Adam step on examples [start, end) of the epoch buffers. Returns the summed
-   * cross-entropy of those examples (clipped as Keras does) and how many were right.
+   * cross-entropy of those examples (from the logits, as Keras takes it) and how many were right.
    */
   step(start: number, end: number, learningRate: number): { lossSum: number; correct: number } {
     if (this.disposed) throw new Error("DenseTrainer was disposed");
@@ -271,8 +266,9 @@ export class DenseTrainer {
       throw new Error("a training thread failed; DIGIT_LAB_THREADS=1 trains on the main thread only");
     }
     let lossSum = 0;
-    const picked = this.floats.subarray(w[c + C_PICKED] >> 2, (w[c + C_PICKED] >> 2) + batch);
-    for (const p of picked) lossSum += -Math.log(Math.min(Math.max(p, this.lossEpsilon), 1));
+    // Cross-entropy from the logits: per row, log(Σ exp(z − max)) − (z_y − max).
+    const rowLoss = new Float64Array(this.memory.buffer, w[c + C_ROW_LOSS], 2 * batch);
+    for (let i = 0; i < batch; i++) lossSum += Math.log(rowLoss[2 * i]) - rowLoss[2 * i + 1];
     let correct = 0;
     for (let t = 0; t < this.threads; t++) correct += w[(w[c + C_CORRECT] >> 2) + t];
     return { lossSum, correct };

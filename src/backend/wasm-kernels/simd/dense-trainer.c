@@ -32,10 +32,9 @@
 
 /* ctx: int32 words at the offset dense-trainer.ts passes (keep the two in step). */
 enum {
-  C_LAYERS, C_THREADS, C_BATCH, C_X, C_Y, C_JOB, C_STOP, C_BAR_COUNT, C_BAR_GEN, C_PICKED,
+  C_LAYERS, C_THREADS, C_BATCH, C_X, C_Y, C_JOB, C_STOP, C_BAR_COUNT, C_BAR_GEN, C_ROW_LOSS,
   C_CORRECT, C_ABORT, C_EVALUATE,
   C_ADAM = 16, /* 8 floats: b1, 1−b1, b2, 1−b2, 1−b1ᵗ, 1−b2ᵗ, ε, −lr */
-  C_LOSS_EPS = 24, /* float: the loss' clip */
   C_LAYER0 = 32, C_LAYER_WORDS = 16,
 };
 /* Per layer, at C_LAYER0 + l·C_LAYER_WORDS: sizes, then byte offsets of float arrays. */
@@ -88,12 +87,14 @@ static double exp_nonpositive(double x) {
 }
 
 /*
- * Rows [r0, r1) of the softmax of the logits, the cross-entropy gradient dz = (p − onehot)/B
- * (zero where the loss' clip is active) and, per row, p[label] for the loss (its log is
- * taken in JavaScript) and whether the prediction is right.
+ * Rows [r0, r1) of the softmax of the logits and the cross-entropy gradient
+ * dz = (p − onehot)/B. The loss is taken from the logits, as Keras does for a softmax output
+ * (no clip, so a confidently wrong row keeps its gradient): row i's loss is
+ * log(sum) − (z_y − max), and this stores sum and z_y − max at row_loss[2i], row_loss[2i+1]
+ * for JavaScript to take the log. Returns how many rows' prediction is right.
  */
 static int softmax_rows(int r0, int r1, int B, int classes, const float *logits, const int *y,
-                        float *dz, float *picked, float eps) {
+                        float *dz, double *row_loss) {
   int correct = 0;
   for (int i = r0; i < r1; i++) {
     const float *z = logits + i * classes;
@@ -104,13 +105,12 @@ static int softmax_rows(int r0, int r1, int B, int classes, const float *logits,
     for (int j = 0; j < classes; j++) sum += exp_nonpositive((double)z[j] - (double)max);
     int label = y[i];
     if (argmax == label) correct++;
-    float p_label = (float)(exp_nonpositive((double)z[label] - (double)max) / sum);
-    picked[i] = p_label;
-    int inside = p_label >= eps && p_label <= 1.0f;
+    row_loss[2 * i] = sum;
+    row_loss[2 * i + 1] = (double)z[label] - (double)max;
     float *d = dz + i * classes;
     for (int j = 0; j < classes; j++) {
       double p = exp_nonpositive((double)z[j] - (double)max) / sum;
-      d[j] = inside ? (float)((p - (j == label ? 1.0 : 0.0)) / B) : 0.0f;
+      d[j] = (float)((p - (j == label ? 1.0 : 0.0)) / B);
     }
   }
   return correct;
@@ -163,7 +163,7 @@ static int step_part(int *ctx, int t) {
   int r0 = B * t / T, r1 = B * (t + 1) / T, rows = r1 - r0;
   int *last = LAYER(L - 1);
   ((int *)F(ctx, C_CORRECT))[t] = softmax_rows(r0, r1, B, last[L_OUT], F(last, L_ACT), (const int *)F(ctx, C_Y),
-                                               F(last, L_DZ), F(ctx, C_PICKED), ((const float *)ctx)[C_LOSS_EPS]);
+                                               F(last, L_DZ), (double *)F(ctx, C_ROW_LOSS));
   if (ctx[C_EVALUATE]) return barrier(ctx);
   for (int l = L - 1; l > 0; l--) {
     int *ly = LAYER(l), *below = LAYER(l - 1);
