@@ -4,5 +4,5 @@ export { loadMnist, defaultDataDir, parseDatasetName, pairImagesAndLabels, type 
 export { parseIdx, readIdxFile, encodeIdx, isGzip } from "./idx";
 export { downloadVerified, sha256 } from "./download";
 export { normalizePixels, toTensors, subset, head, type InputLayout, type TensorOptions } from "./tensors";
-export { splitTrainValidation, DEFAULT_SPLIT_SEED, type SplitOptions } from "./split";
+export { splitTrainValidation, DEFAULT_SPLIT_SEED, type SplitOptions, type ValidationFrom } from "./split";
 export { labelCounts, intensityCounts, pixelStats, meanImagePerClass, type PixelStats } from "./stats";

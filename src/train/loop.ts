@@ -6,7 +6,7 @@
  * schedules, and a clean stop from code between batches.
  */
 import { tf } from "../backend";
-import { splitTrainValidation, type ImageSet, type MnistData } from "../data";
+import { splitTrainValidation, type ImageSet, type MnistData, type ValidationFrom } from "../data";
 import { layerSeed, inputShapeOf } from "../models/variants";
 import type { EpochLog } from "../types";
 import { createRng, seededPermutation } from "../util/random";
@@ -38,6 +38,8 @@ export interface TrainSettings {
   learningRate?: number;
   /** Share held out for validation, default 0.2; 0 for none. */
   validationSplit?: number;
+  /** Which examples are held out: a seeded random share (default) or, as Keras, the last ones ("end"). */
+  validationFrom?: ValidationFrom;
   /** Seeds the split, the shuffles and the dropout masks. Default 42. */
   seed?: number;
   earlyStopping?: EarlyStopping;
@@ -119,7 +121,7 @@ export async function train(
   if (!(Number.isInteger(epochs) && epochs >= 1)) throw new RangeError(`epochs must be a whole number ≥ 1, got ${epochs}`);
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new RangeError(`batch size must be a whole number ≥ 1, got ${batchSize}`);
 
-  const split = splitTrainValidation(trainSet.count, { validationFraction: validationSplit, seed });
+  const split = splitTrainValidation(trainSet.count, { validationFraction: validationSplit, from: settings.validationFrom, seed });
   const trainData = prepareSet(trainSet, split.train);
   const valData: PreparedSet | undefined = options.validationData
     ? prepareSet(options.validationData)

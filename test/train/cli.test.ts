@@ -84,6 +84,9 @@ test("usage errors: unknown recipe and missing model dir are reported, not throw
     assert.match(m.stderr, /unknown model "nope": choose one of dense-128, .*dense:512-256/);
     assert.doesNotMatch(m.stderr, /download/);
   }
+  const v = cli("train", "--recipe", "seed-001", "--validation-from", "middle", "--data-dir", path.join(tmp, "no-data-here"));
+  assert.equal(v.code, 2, v.stderr);
+  assert.match(v.stderr, /--validation-from must be random or end, got "middle"/);
   const e = cli("evaluate", "--model-dir", path.join(tmp, "missing"));
   assert.equal(e.code, 1);
   assert.match(e.stderr, /missing: no such model directory/);

@@ -5,7 +5,8 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { initBackend, tf } from "../../src/backend";
-import { head, loadMnist, type ImageSet } from "../../src/data";
+import { head, loadMnist, splitTrainValidation, subset, type ImageSet } from "../../src/data";
+import { evaluate } from "../../src/eval";
 import { buildModel } from "../../src/models";
 import { PlateauReducer, scheduledLearningRate, StopHandle, train, trainStep, type TrainOptions, type TrainStep } from "../../src/train";
 import type { EpochLog } from "../../src/types";
@@ -171,5 +172,24 @@ test("the per-batch step can be swapped per call and dropout seeds are put back"
   assert.equal(calls, 15);
   const seedsAfter = model.layers.filter((l) => l.getClassName() === "Dropout").map((l) => (l.getConfig() as { seed?: number }).seed);
   assert.deepEqual(seedsAfter, seedsBefore);
+  model.dispose();
+});
+
+test("validationFrom \"end\" holds out the last examples, unshuffled, as Keras' validation_split", async () => {
+  // Keras: split_at = int(n · (1 − split)); train on x[:split_at], validate on x[split_at:].
+  const keras = splitTrainValidation(1003, { validationFraction: 0.2, from: "end" });
+  assert.equal(keras.train.length, Math.floor(1003 * 0.8));
+  assert.deepEqual(Array.from(keras.train), Array.from({ length: 802 }, (_, i) => i));
+  assert.deepEqual(Array.from(keras.validation), Array.from({ length: 201 }, (_, i) => 802 + i));
+  assert.throws(() => splitTrainValidation(10, { from: "middle" as never }), /"random" or "end"/);
+
+  // train() validates on exactly those examples: its last val loss is the tail's loss under the final weights.
+  const model = buildModel("dense-128", { seed: 4 });
+  const result = await train(model, slice, { epochs: 1, seed: 4, validationFrom: "end" }, quiet);
+  assert.equal(result.validationCount, 400);
+  const tail = subset(slice, Int32Array.from({ length: 400 }, (_, i) => 1600 + i));
+  const onTail = await evaluate(model, tail);
+  assert.ok(Math.abs(result.history[0].valLoss! - onTail.loss) < 1e-5, `${result.history[0].valLoss} ≠ ${onTail.loss}`);
+  assert.equal(result.history[0].valAccuracy, onTail.accuracy);
   model.dispose();
 });

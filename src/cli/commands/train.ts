@@ -1,7 +1,7 @@
 import { round } from "../../util/format";
 import { type Command, backendFromArgs, floatFlag, intFlag, printJson, stringFlag } from "../command";
 import { UsageError } from "../../errors";
-import { head, loadMnist, parseDatasetName } from "../../data";
+import { head, loadMnist, parseDatasetName, type ValidationFrom } from "../../data";
 import { buildModel, parseModelSpec, saveModel } from "../../models";
 import { defaultRecipe, getRecipe, recipeNames, type Recipe } from "../../recipes";
 import { train } from "../../train";
@@ -13,13 +13,15 @@ export const command: Command = {
   summary: "train a model (by name or recipe), report test accuracy, optionally save it",
   help: [
     "usage: digit-lab train --model NAME | --recipe NAME [--epochs N] [--batch-size N] [--seed N]",
-    "                       [--learning-rate X] [--dropout X] [--l2 X] [--train-limit N]",
+    "                       [--learning-rate X] [--dropout X] [--l2 X] [--validation-from random|end] [--train-limit N]",
     "                       [--dataset mnist|fashion-mnist] [--save DIR] [--report FILE] [--json]",
     "",
     "  --model NAME         an architecture from `digit-lab models`, or a dense stack like dense:512-256",
     `  --recipe NAME        a named recipe: ${recipeNames().join(", ")}`,
     "                       (with --model too, the recipe's settings train that model instead)",
     "  --epochs, --batch-size, --seed, --learning-rate, --dropout, --l2   override the recipe",
+    "  --validation-from random|end   hold out a seeded random 20% (project recipes) or, as Keras'",
+    "                       validation_split, the last 20% of the file (seed recipes)",
     "  --train-limit N      train on the first N training images only (before the validation split)",
     "  --save DIR           write model.json, weights.bin and metadata.json to DIR",
     "  --report FILE        write an offline HTML report: curves, history, confusion matrix, per-class report, mistakes",
@@ -34,6 +36,7 @@ export const command: Command = {
     "learning-rate": { type: "string" },
     dropout: { type: "string" },
     l2: { type: "string" },
+    "validation-from": { type: "string" },
     "train-limit": { type: "string" },
     dataset: { type: "string" },
     save: { type: "string" },
@@ -51,6 +54,7 @@ export const command: Command = {
     recipe.learningRate = positive(floatFlag(args, "learning-rate", recipe.learningRate), "learning-rate");
     recipe.dropout = floatFlag(args, "dropout", recipe.dropout);
     recipe.l2 = floatFlag(args, "l2", recipe.l2);
+    recipe.validationFrom = parseValidationFrom(stringFlag(args, "validation-from") ?? recipe.validationFrom ?? "random");
     const trainLimit = intFlag(args, "train-limit", undefined);
     const dataset = parseDatasetName(stringFlag(args, "dataset") ?? "mnist");
     parseModelSpec(recipe.model); // a wrong name is a usage error before any data is read
@@ -63,7 +67,8 @@ export const command: Command = {
     process.stderr.write(
       `training ${recipe.model} (${params.toLocaleString("en-US")} params) with recipe ${recipe.name}: ` +
         `${recipe.epochs} epochs, batch ${recipe.batchSize}, lr ${recipe.learningRate}, seed ${recipe.seed}, ` +
-        `${trainSet.count.toLocaleString("en-US")} training images before the ${recipe.validationSplit} validation split\n`,
+        `${trainSet.count.toLocaleString("en-US")} training images before the ${recipe.validationSplit} validation split ` +
+        `(${recipe.validationFrom === "end" ? "the last examples, as Keras" : "seeded random"})\n`,
     );
     const result = await train(model, trainSet, recipe, { verbose: 1 });
     const test = await evaluateDetailed(model, data.test);
@@ -110,6 +115,7 @@ export const command: Command = {
       seed: recipe.seed,
       trainCount: result.trainCount,
       validationCount: result.validationCount,
+      validationFrom: recipe.validationFrom,
       epochs: result.history.length,
       epochsRequested: recipe.epochs,
       batchSize: recipe.batchSize,
@@ -138,4 +144,9 @@ export const command: Command = {
 function positive(x: number | undefined, name: string): number {
   if (x === undefined || !(x > 0)) throw new UsageError(`--${name} must be a positive number, got ${x}`);
   return x;
+}
+
+function parseValidationFrom(value: string): ValidationFrom {
+  if (value === "random" || value === "end") return value;
+  throw new UsageError(`--validation-from must be random or end, got "${value}"`);
 }
