@@ -21,9 +21,9 @@ export const DEFAULT_SPLIT_SEED = 42;
 
 /**
  * Splits 0..count-1 into training and validation indices. By default the examples are
- * shuffled with `seed` first, so both parts are representative (MNIST's training file is
- * not in random order near its end), and the same seed always gives the same split. With
- * `from: "end"` the validation part is the file's last examples, exactly as in Keras.
+ * shuffled with `seed` first, so both parts are random samples whatever the file's order,
+ * and the same seed always gives the same split. With `from: "end"` the validation part is
+ * the file's last examples, exactly as in Keras.
  */
 export function splitTrainValidation(count: number, options: SplitOptions = {}): { train: Int32Array; validation: Int32Array } {
   const fraction = options.validationFraction ?? 0.2;
