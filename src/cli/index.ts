@@ -11,6 +11,7 @@ const COMMANDS: Record<string, string> = {
   data: "./commands/data",
   models: "./commands/models",
   train: "./commands/train",
+  seeds: "./commands/seeds",
   evaluate: "./commands/evaluate",
   predict: "./commands/predict",
   compare: "./commands/compare",

@@ -1,4 +1,4 @@
-/** The `models`, `train` and `evaluate` commands, run as a user would (real MNIST, small slice). */
+/** The `models`, `train`, `seeds` and `evaluate` commands, run as a user would (real MNIST, small slice). */
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -71,6 +71,32 @@ test("train --json → one JSON object on stdout, progress on stderr; --save the
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /precision\s+recall\s+f1-score\s+support/);
   assert.match(text.stdout, /weighted avg/);
+});
+
+test("seeds --json trains once per seed, as train --seed would, and reports mean, std, min and max", () => {
+  const common = ["--model", "dense-128", "--epochs", "1", "--train-limit", "2000"];
+  const r = cli("seeds", ...common, "--seeds", "3,4", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(out.seeds, [3, 4]);
+  assert.equal(out.params, 101770);
+  assert.deepEqual(out.runs.map((x: { seed: number }) => x.seed), [3, 4]);
+  const [a, b] = out.runs.map((x: { testAccuracy: number }) => x.testAccuracy);
+  assert.notEqual(a, b, "different seeds gave the same accuracy");
+  assert.ok(Math.abs(out.testAccuracy.mean - (a + b) / 2) < 1e-12);
+  assert.ok(Math.abs(out.testAccuracy.std - Math.abs(a - b) / Math.SQRT2) < 1e-12, "sample standard deviation");
+  assert.deepEqual([out.testAccuracy.min, out.testAccuracy.max], [Math.min(a, b), Math.max(a, b)]);
+  assert.match(r.stderr, /dense-128, seed 4 \(2 of 2\)/);
+  // The same run as `train --seed 3`.
+  const single = JSON.parse(cli("train", ...common, "--seed", "3", "--json").stdout);
+  assert.equal(single.testAccuracy, a);
+  const text = cli("seeds", ...common, "--seeds", "3,4");
+  assert.match(text.stdout, /mean \d+\.\d\d% ± \d+\.\d\d \(standard deviation over 2 seeds\), range/);
+  for (const bad of ["3,x", "3,3"]) {
+    const e = cli("seeds", ...common, "--seeds", bad);
+    assert.equal(e.code, 2, e.stderr);
+    assert.match(e.stderr, /--seeds/);
+  }
 });
 
 test("usage errors: unknown recipe and missing model dir are reported, not thrown", () => {

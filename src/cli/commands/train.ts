@@ -1,9 +1,9 @@
 import { round } from "../../util/format";
-import { type Command, backendFromArgs, floatFlag, intFlag, printJson, stringFlag } from "../command";
-import { UsageError } from "../../errors";
-import { head, loadMnist, parseDatasetName, type ValidationFrom } from "../../data";
-import { buildModel, parseModelSpec, saveModel } from "../../models";
-import { defaultRecipe, getRecipe, recipeNames, type Recipe } from "../../recipes";
+import { type Command, backendFromArgs, printJson, stringFlag } from "../command";
+import { RECIPE_OPTIONS, recipeFromArgs } from "../recipe-args";
+import { head, loadMnist } from "../../data";
+import { buildModel, saveModel } from "../../models";
+import { recipeNames } from "../../recipes";
 import { train } from "../../train";
 import { evaluateDetailed, misclassified } from "../../eval";
 import { trainingReport, writeReport } from "../../report";
@@ -28,37 +28,12 @@ export const command: Command = {
     "  --json               print one JSON object (history, timings, test metrics); progress goes to stderr",
   ].join("\n"),
   options: {
-    model: { type: "string" },
-    recipe: { type: "string" },
-    epochs: { type: "string" },
-    "batch-size": { type: "string" },
-    seed: { type: "string" },
-    "learning-rate": { type: "string" },
-    dropout: { type: "string" },
-    l2: { type: "string" },
-    "validation-from": { type: "string" },
-    "train-limit": { type: "string" },
-    dataset: { type: "string" },
+    ...RECIPE_OPTIONS,
     save: { type: "string" },
     report: { type: "string" },
   },
   async run(args) {
-    const modelFlag = stringFlag(args, "model");
-    const recipeFlag = stringFlag(args, "recipe");
-    if (!modelFlag && !recipeFlag) throw new UsageError("give --model NAME or --recipe NAME (see `digit-lab models`, `digit-lab train --help`)");
-    const recipe: Recipe = recipeFlag ? getRecipe(recipeFlag) : defaultRecipe(modelFlag!);
-    if (modelFlag) recipe.model = modelFlag;
-    recipe.epochs = intFlag(args, "epochs", recipe.epochs);
-    recipe.batchSize = intFlag(args, "batch-size", recipe.batchSize);
-    recipe.seed = intFlag(args, "seed", recipe.seed, 0);
-    recipe.learningRate = positive(floatFlag(args, "learning-rate", recipe.learningRate), "learning-rate");
-    recipe.dropout = floatFlag(args, "dropout", recipe.dropout);
-    recipe.l2 = floatFlag(args, "l2", recipe.l2);
-    recipe.validationFrom = parseValidationFrom(stringFlag(args, "validation-from") ?? recipe.validationFrom ?? "random");
-    const trainLimit = intFlag(args, "train-limit", undefined);
-    const dataset = parseDatasetName(stringFlag(args, "dataset") ?? "mnist");
-    parseModelSpec(recipe.model); // a wrong name is a usage error before any data is read
-
+    const { recipe, trainLimit, dataset } = recipeFromArgs(args, "train");
     const backend = await backendFromArgs(args);
     const data = await loadMnist({ dataset, dataDir: stringFlag(args, "data-dir") });
     const trainSet = trainLimit !== undefined ? head(data.train, trainLimit) : data.train;
@@ -140,13 +115,3 @@ export const command: Command = {
     return 0;
   },
 };
-
-function positive(x: number | undefined, name: string): number {
-  if (x === undefined || !(x > 0)) throw new UsageError(`--${name} must be a positive number, got ${x}`);
-  return x;
-}
-
-function parseValidationFrom(value: string): ValidationFrom {
-  if (value === "random" || value === "end") return value;
-  throw new UsageError(`--validation-from must be random or end, got "${value}"`);
-}

@@ -1,0 +1,106 @@
+import { type Command, backendFromArgs, printJson, stringFlag } from "../command";
+import { RECIPE_OPTIONS, recipeFromArgs } from "../recipe-args";
+import { UsageError } from "../../errors";
+import { head, loadMnist } from "../../data";
+import { buildModel } from "../../models";
+import { recipeNames } from "../../recipes";
+import { train } from "../../train";
+import { evaluate } from "../../eval";
+import { formatTable } from "../../tables";
+import { round } from "../../util/format";
+
+const DEFAULT_SEEDS = "42,1,2,3,4";
+
+const { seed: _seedFlag, ...OPTIONS_WITHOUT_SEED } = RECIPE_OPTIONS;
+
+export const command: Command = {
+  name: "seeds",
+  summary: "train one recipe once per seed: test accuracy of each, and their mean ± standard deviation",
+  help: [
+    "usage: digit-lab seeds --model NAME | --recipe NAME [--seeds 42,1,2,3,4] [--epochs N] [--batch-size N]",
+    "                       [--learning-rate X] [--dropout X] [--l2 X] [--validation-from random|end]",
+    "                       [--train-limit N] [--dataset mnist|fashion-mnist] [--json]",
+    "",
+    "A single run's accuracy scatters with the seed (initial weights, split, shuffles, dropout);",
+    "before comparing a recipe with a reported number, look at its spread over several seeds.",
+    "",
+    `  --recipe NAME        a named recipe: ${recipeNames().join(", ")}`,
+    "  --model NAME         an architecture (with the default settings, or the recipe's with --recipe)",
+    `  --seeds LIST         comma-separated seeds (default ${DEFAULT_SEEDS})`,
+    "  --epochs, --batch-size, --learning-rate, --dropout, --l2, --validation-from, --train-limit",
+    "                       override the recipe, as for `digit-lab train`",
+    "  --json               print {\"runs\": [...], \"testAccuracy\": {mean, std, min, max}, ...}; progress goes to stderr",
+  ].join("\n"),
+  options: { ...OPTIONS_WITHOUT_SEED, seeds: { type: "string" } },
+  async run(args) {
+    const { recipe, trainLimit, dataset } = recipeFromArgs(args, "seeds");
+    const seeds = parseSeeds(stringFlag(args, "seeds") ?? DEFAULT_SEEDS);
+    const backend = await backendFromArgs(args);
+    const data = await loadMnist({ dataset, dataDir: stringFlag(args, "data-dir") });
+    const trainSet = trainLimit !== undefined ? head(data.train, trainLimit) : data.train;
+
+    const runs = [];
+    let params = 0;
+    for (const [i, seed] of seeds.entries()) {
+      process.stderr.write(`${recipe.name}, seed ${seed} (${i + 1} of ${seeds.length})\n`);
+      const model = buildModel(recipe.model, { dropout: recipe.dropout, l2: recipe.l2, seed });
+      params = model.countParams();
+      const result = await train(model, trainSet, { ...recipe, seed }, { verbose: 1 });
+      const test = await evaluate(model, data.test);
+      model.dispose();
+      runs.push({
+        seed,
+        testAccuracy: test.accuracy,
+        testLoss: test.loss,
+        epochs: result.history.length,
+        bestEpoch: result.bestEpoch ?? null,
+        secondsPerEpoch: round(result.secondsPerEpoch, 3),
+      });
+    }
+    const accuracy = spread(runs.map((r) => r.testAccuracy));
+    const summary = {
+      model: recipe.model,
+      recipe: recipe.name,
+      params,
+      backend: backend.name,
+      dataset,
+      epochsRequested: recipe.epochs,
+      validationFrom: recipe.validationFrom,
+      seeds,
+      runs,
+      testAccuracy: accuracy,
+      secondsPerEpoch: round(runs.reduce((s, r) => s + r.secondsPerEpoch, 0) / runs.length, 3),
+    };
+    if (args.values.json) printJson(summary);
+    else {
+      const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
+      const table = {
+        columns: ["seed", "test accuracy", "test loss", "epochs", "s/epoch"],
+        values: runs.map((r) => [r.seed, percent(r.testAccuracy), r.testLoss, r.epochs, r.secondsPerEpoch]),
+        index: runs.map((_, i) => i),
+      };
+      process.stdout.write(
+        `${formatTable(table, { caption: `${recipe.name === recipe.model ? recipe.model : `${recipe.name} (${recipe.model})`} on ${backend.name}` })}\n` +
+          `mean ${percent(accuracy.mean)} ± ${(100 * accuracy.std).toFixed(2)} (standard deviation over ${runs.length} seeds), ` +
+          `range ${percent(accuracy.min)} – ${percent(accuracy.max)}\n`,
+      );
+    }
+    return 0;
+  },
+};
+
+/** "42,1,2" → [42, 1, 2]: whole numbers ≥ 0, no repeats. */
+function parseSeeds(raw: string): number[] {
+  const parts = raw.split(",").map((s) => s.trim());
+  if (parts.some((s) => !/^\d+$/.test(s))) throw new UsageError(`--seeds must be comma-separated whole numbers, got "${raw}"`);
+  const seeds = parts.map(Number);
+  if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds lists a seed twice: "${raw}"`);
+  return seeds;
+}
+
+/** Mean, sample standard deviation (0 for one value), min and max. */
+export function spread(values: number[]): { mean: number; std: number; min: number; max: number } {
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  const variance = values.length > 1 ? values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1) : 0;
+  return { mean, std: Math.sqrt(variance), min: Math.min(...values), max: Math.max(...values) };
+}
