@@ -11,6 +11,7 @@
  *
  * `startDenseTrainer` (below) is what `train` prefers for those same models when it owns the
  * optimizer: the same numbers, computed on several threads (backend/wasm-kernels/dense-trainer.ts).
+ * It also takes dense stacks with dropout and L2 (the project recipes').
  */
 import { tf } from "../backend";
 import { DENSE_GRADS_KERNEL } from "../backend/wasm-kernels/dense-grads";
@@ -27,27 +28,57 @@ interface DenseConfig {
   activityRegularizer?: unknown;
 }
 
-/** The (kernel, bias) variables of an eligible dense ReLU/softmax stack, or undefined. */
-function densePlan(model: tf.LayersModel): tf.Variable[] | undefined {
-  const vars: tf.Variable[] = [];
+/** An eligible dense ReLU/softmax stack: its (kernel, bias) variables, and per Dense layer its output's dropout rate and its kernel's L2. */
+interface DensePlan {
+  vars: tf.Variable[];
+  dropout: number[];
+  l2: number[];
+}
+
+/** The L2 factor of a serialized kernel regularizer: 0 for none, undefined for one the trainer does not know. */
+function l2Factor(regularizer: unknown): number | undefined {
+  if (!regularizer) return 0;
+  const r = regularizer as { className?: string; config?: { l1?: number; l2?: number } };
+  return r.className === "L1L2" && !r.config?.l1 ? r.config?.l2 ?? 0 : undefined;
+}
+
+/** The plan of a Sequential stack of Dense layers (ReLU hidden, softmax output, biases), each hidden one optionally followed by Dropout; else undefined. */
+function densePlan(model: tf.LayersModel): DensePlan | undefined {
+  const plan: DensePlan = { vars: [], dropout: [], l2: [] };
   const dense = model.layers.filter((l) => l.getClassName() === "Dense");
   for (const layer of model.layers) {
     const kind = layer.getClassName();
-    if (kind === "Dropout" && (layer.getConfig() as { rate?: number }).rate === 0) continue;
+    if (kind === "Dropout") {
+      const { rate = 0, noiseShape } = layer.getConfig() as { rate?: number; noiseShape?: unknown };
+      if (rate === 0) continue;
+      const after = plan.dropout.length - 1; // the Dense layer this Dropout follows
+      if (noiseShape || after < 0 || after === dense.length - 1 || plan.dropout[after] !== 0) return undefined;
+      plan.dropout[after] = rate;
+      continue;
+    }
     if (kind !== "Dense" || !layer.trainable) return undefined;
     const c = layer.getConfig() as DenseConfig;
     const last = layer === dense[dense.length - 1];
     if (c.activation !== (last ? "softmax" : "relu") || !c.useBias) return undefined;
-    if (c.kernelRegularizer || c.biasRegularizer || c.activityRegularizer) return undefined;
+    const l2 = l2Factor(c.kernelRegularizer);
+    if (l2 === undefined || c.biasRegularizer || c.activityRegularizer) return undefined;
     const [kernel, bias] = layer.trainableWeights;
-    vars.push(kernel.read() as tf.Variable, bias.read() as tf.Variable);
+    plan.vars.push(kernel.read() as tf.Variable, bias.read() as tf.Variable);
+    plan.dropout.push(0);
+    plan.l2.push(l2);
   }
-  return dense.length > 0 ? vars : undefined;
+  return dense.length > 0 ? plan : undefined;
+}
+
+/** The plan, if the fused per-step kernel covers it: no active dropout and no L2. */
+function plainDensePlan(model: tf.LayersModel): tf.Variable[] | undefined {
+  const plan = densePlan(model);
+  return plan && plan.dropout.every((d) => d === 0) && plan.l2.every((l) => l === 0) ? plan.vars : undefined;
 }
 
 /** A TrainStep that runs eligible dense models as one fused kernel call (see above). */
 export const fastTrainStep: TrainStep = (model, optimizer, xs, ys) => {
-  const vars = tf.getBackend() === "wasm" && tf.getKernel(DENSE_GRADS_KERNEL, "wasm") ? densePlan(model) : undefined;
+  const vars = tf.getBackend() === "wasm" && tf.getKernel(DENSE_GRADS_KERNEL, "wasm") ? plainDensePlan(model) : undefined;
   const fits = !!vars && xs.rank === 2 && xs.shape[1] === vars[0].shape[0] && xs.dtype === "float32" && ys.dtype === "int32";
   if (!vars || !fits || !simdKernelsFor(tf.backend() as unknown as { wasm?: object })) {
     return referenceStep(model, optimizer, xs, ys);
@@ -83,32 +114,40 @@ interface AdamConfig {
   epsilon: number;
 }
 
+export interface DenseTrainerSetup {
+  /** Examples per epoch (the epoch buffer's size). */
+  examples: number;
+  maxBatch: number;
+  threads?: number;
+  validation?: PreparedSet;
+  /** Seeds the dropout masks. */
+  seed?: number;
+}
+
 /**
- * The multi-threaded path for what `fastTrainStep` would run fused (a plain dense
- * ReLU/softmax stack on wasm), when the optimizer is a fresh Adam: a DenseTrainer
- * (backend/wasm-kernels/dense-trainer.ts) holding the weights and Adam's moments in shared
- * memory for the whole run. Same numbers as `fastTrainStep` with FastAdam, bit for bit.
- * Undefined when it does not apply; the caller then steps through `TrainStep`s.
+ * The multi-threaded path for dense ReLU/softmax stacks on wasm when the optimizer is a
+ * fresh Adam: a DenseTrainer (backend/wasm-kernels/dense-trainer.ts) holding the weights
+ * and Adam's moments in shared memory for the whole run. Without dropout and L2 (what
+ * `fastTrainStep` runs fused) it gives the same weights as `fastTrainStep` with FastAdam,
+ * bit for bit. With them it applies the same L2 and dropout of the same rates, but its
+ * dropout masks come from its own seeded hash, not from tf.dropout's generator. Undefined
+ * when it does not apply; the caller then steps through `TrainStep`s.
  */
-export async function startDenseTrainer(
-  model: tf.LayersModel,
-  optimizer: tf.Optimizer,
-  examples: number,
-  maxBatch: number,
-  threads?: number,
-  validation?: PreparedSet,
-): Promise<DenseTrainerRun | undefined> {
+export async function startDenseTrainer(model: tf.LayersModel, optimizer: tf.Optimizer, setup: DenseTrainerSetup): Promise<DenseTrainerRun | undefined> {
   if (tf.getBackend() !== "wasm" || !(optimizer instanceof tf.AdamOptimizer) || optimizer.iterations !== 0) return undefined;
-  const vars = densePlan(model);
-  if (!vars) return undefined;
+  const plan = densePlan(model);
+  if (!plan) return undefined;
+  const { vars } = plan;
+  const { examples, maxBatch, threads, validation, seed } = setup;
   const layers = [];
   for (let i = 0; i < vars.length; i += 2) {
     const [inputs, units] = vars[i].shape;
-    layers.push({ kernel: vars[i].dataSync() as Float32Array, bias: vars[i + 1].dataSync() as Float32Array, inputs, units });
+    const kernel = vars[i].dataSync() as Float32Array;
+    layers.push({ kernel, bias: vars[i + 1].dataSync() as Float32Array, inputs, units, dropout: plan.dropout[i >> 1], l2: plan.l2[i >> 1] });
   }
   const adam = optimizer as unknown as AdamConfig;
   const trainer = await DenseTrainer.create({
-    layers, maxBatch, examples, threads, evaluationExamples: validation?.count ?? 0,
+    layers, maxBatch, examples, threads, seed, evaluationExamples: validation?.count ?? 0,
     adam: { beta1: adam.beta1, beta2: adam.beta2, epsilon: adam.epsilon },
   });
   if (validation) {

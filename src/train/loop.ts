@@ -136,9 +136,10 @@ export async function train(
   const optimizer = options.optimizer ?? new FastAdam(initialLr);
   const ownsOptimizer = !options.optimizer;
   const step = options.step ?? fastTrainStep;
-  // Plain dense stacks on wasm train on several threads, holding the weights between epochs
-  // (same numbers as fastTrainStep); everything else steps through `step`.
-  const trainer = ownsOptimizer && !options.step ? await startDenseTrainer(model, optimizer, trainData.count, batchSize, options.threads, valData) : undefined;
+  // Dense stacks on wasm (with or without dropout and L2) train on several threads, holding the
+  // weights between epochs (without dropout: the same numbers as fastTrainStep); everything else
+  // steps through `step`.
+  const trainer = ownsOptimizer && !options.step ? await startDenseTrainer(model, optimizer, { examples: trainData.count, maxBatch: batchSize, threads: options.threads, validation: valData, seed }) : undefined;
   const epochData = trainer?.epochSet ?? emptyLike(trainData);
   const reporter = options.reporter ?? defaultReporter(options.verbose ?? 1);
   const interval = options.batchEndIntervalMs ?? 250;

@@ -21,6 +21,10 @@ export interface DenseLayerInit {
   bias: Float32Array;
   inputs: number;
   units: number;
+  /** Dropout rate on this (hidden) layer's output while training: 0 (default) for none. */
+  dropout?: number;
+  /** L2 penalty l2·ΣW² on the kernel, as tf.regularizers.l2: 0 (default) for none. */
+  l2?: number;
 }
 
 export interface DenseTrainerOptions {
@@ -33,14 +37,18 @@ export interface DenseTrainerOptions {
   /** Examples the evaluation buffers (`evalX`, `evalY`) hold (default 0). */
   evaluationExamples?: number;
   adam: { beta1: number; beta2: number; epsilon: number };
+  /** Seeds the dropout masks (default 0): the same seed and steps give the same masks. */
+  seed?: number;
   /** Threads per step, main thread included. Default: DIGIT_LAB_THREADS, else the cores (at most 4). */
   threads?: number;
 }
 
 // Word indices of the control block; they mirror the enums in simd/dense-trainer.c.
 const C_LAYERS = 0, C_THREADS = 1, C_BATCH = 2, C_X = 3, C_Y = 4, C_JOB = 5, C_STOP = 6;
-const C_ROW_LOSS = 9, C_CORRECT = 10, C_ABORT = 11, C_EVALUATE = 12, C_ADAM = 16, C_LAYER0 = 32, C_LAYER_WORDS = 16;
+const C_ROW_LOSS = 9, C_CORRECT = 10, C_ABORT = 11, C_EVALUATE = 12, C_SEED = 13, C_STEP = 14, C_PENALTY = 15;
+const C_ADAM = 16, C_LAYER0 = 32, C_LAYER_WORDS = 16;
 const L_IN = 0, L_OUT = 1, L_W = 2, L_B = 3, L_MW = 4, L_VW = 5, L_MB = 6, L_VB = 7, L_DW = 8, L_DB = 9, L_ACT = 10, L_DZ = 11;
+const L_KEEP = 12, L_L2 = 13;
 
 const PAGE = 65536;
 /** Below this the module's (unused) shadow stack would live; our arrays start above it. */
@@ -110,6 +118,9 @@ export class DenseTrainer {
   /** β1ᵗ and β2ᵗ as float32, as tfjs' Adam keeps them. */
   private accBeta1: number;
   private accBeta2: number;
+  /** Steps taken: numbers the dropout masks. */
+  private steps = 0;
+  private readonly hasL2: boolean;
   private disposed = false;
 
   /** Starts the worker threads; resolves once every one is ready. */
@@ -130,7 +141,12 @@ export class DenseTrainer {
     layers.forEach((l, i) => {
       if (l.kernel.length !== l.inputs * l.units || l.bias.length !== l.units) throw new RangeError(`layer ${i}: kernel or bias size does not match ${l.inputs}×${l.units}`);
       if (i > 0 && l.inputs !== layers[i - 1].units) throw new RangeError(`layer ${i} takes ${l.inputs} inputs but layer ${i - 1} gives ${layers[i - 1].units}`);
+      const dropout = l.dropout ?? 0;
+      if (!(dropout >= 0 && dropout < 1)) throw new RangeError(`layer ${i}: dropout must be in [0, 1), got ${dropout}`);
+      if (dropout > 0 && i === layers.length - 1) throw new RangeError(`layer ${i}: dropout applies to hidden layers, not the output layer`);
+      if (!((l.l2 ?? 0) >= 0)) throw new RangeError(`layer ${i}: l2 must be ≥ 0, got ${l.l2}`);
     });
+    this.hasL2 = layers.some((l) => (l.l2 ?? 0) > 0);
     this.layers = layers;
     this.maxBatch = maxBatch;
     this.evalChunk = Math.max(maxBatch, 512);
@@ -156,6 +172,7 @@ export class DenseTrainer {
     });
     const rowLoss = alloc(16 * this.evalChunk);
     const correct = alloc(4 * this.threads);
+    const penalty = alloc(8 * this.threads);
     const epochX = alloc(4 * examples * size);
     const epochY = alloc(4 * examples);
     const evalX = alloc(4 * evaluationExamples * size);
@@ -176,11 +193,15 @@ export class DenseTrainer {
     w[c + C_THREADS] = this.threads;
     w[c + C_ROW_LOSS] = rowLoss;
     w[c + C_CORRECT] = correct;
+    w[c + C_PENALTY] = penalty;
+    w[c + C_SEED] = options.seed ?? 0;
     layers.forEach((l, i) => {
       const o = offsets[i];
       const base = c + C_LAYER0 + C_LAYER_WORDS * i;
       w[base + L_IN] = l.inputs;
       w[base + L_OUT] = l.units;
+      this.floats[base + L_KEEP] = Math.fround(1 - (l.dropout ?? 0));
+      this.floats[base + L_L2] = l.l2 ?? 0;
       [o.w, o.b, o.mw, o.vw, o.mb, o.vb, o.dw, o.db, o.act, o.dz].forEach((offset, k) => (w[base + L_W + k] = offset));
       this.floats.set(l.kernel, o.w >> 2);
       this.floats.set(l.bias, o.b >> 2);
@@ -232,9 +253,15 @@ export class DenseTrainer {
     const f = Math.fround;
     const a = this.adam;
     this.floats.set([a.b1, a.c1, a.b2, a.c2, f(1 - this.accBeta1), f(1 - this.accBeta2), a.eps, f(-learningRate)], (this.ctx >> 2) + C_ADAM);
+    this.words[(this.ctx >> 2) + C_STEP] = this.steps++;
     const result = this.run(this.epochX, this.epochY, start, end, false);
     this.accBeta1 = f(this.accBeta1 * a.b1);
     this.accBeta2 = f(this.accBeta2 * a.b2);
+    if (this.hasL2) {
+      // As Keras reports it: the batch's mean loss plus the penalty (of the weights the step started from).
+      const penalties = new Float64Array(this.memory.buffer, this.words[(this.ctx >> 2) + C_PENALTY], this.threads);
+      result.lossSum += batch * penalties.reduce((sum, p) => sum + p, 0);
+    }
     return result;
   }
 
@@ -249,7 +276,18 @@ export class DenseTrainer {
       lossSum += r.lossSum;
       correct += r.correct;
     }
-    return count ? { loss: lossSum / count, accuracy: correct / count } : { loss: 0, accuracy: 0 };
+    return count ? { loss: lossSum / count + this.penalty(), accuracy: correct / count } : { loss: 0, accuracy: 0 };
+  }
+
+  /** The L2 penalty Σ l2·ΣW² of the current weights (0 without L2). */
+  private penalty(): number {
+    if (!this.hasL2) return 0;
+    let total = 0;
+    this.read().forEach((values, i) => {
+      const l2 = i % 2 === 0 ? this.layers[i >> 1].l2 ?? 0 : 0;
+      if (l2 > 0) total += l2 * values.reduce((sum, v) => sum + v * v, 0);
+    });
+    return total;
   }
 
   /** One pass of the threads over rows [start, end) of x/y: a training step, or only the loss. */

@@ -21,6 +21,12 @@
  *
  * With C_EVALUATE set, a "step" stops after the softmax: loss and accuracy, no update.
  *
+ * Optional, per layer: dropout on a hidden layer's output (L_KEEP < 1: each unit of each row
+ * is kept with that probability and scaled by 1/keep, as tf.dropout does; the mask is a hash
+ * of seed, step, layer, row and unit, so it does not depend on which thread draws it) and an
+ * L2 penalty l2·ΣW² on the kernel (L_L2 > 0: its gradient 2·l2·W joins dW, and each thread
+ * adds its columns' penalty to C_PENALTY[t]).
+ *
  * Each number is computed by one thread with the same code and the same order of additions
  * whatever the number of threads, so 1 and 2 threads give identical weights, and the same
  * as the per-step kernels (dense-grads.ts + FastAdam) up to the last bit of exp.
@@ -34,11 +40,14 @@
 enum {
   C_LAYERS, C_THREADS, C_BATCH, C_X, C_Y, C_JOB, C_STOP, C_BAR_COUNT, C_BAR_GEN, C_ROW_LOSS,
   C_CORRECT, C_ABORT, C_EVALUATE,
+  C_SEED, /* int: the dropout masks' seed */
+  C_STEP, /* int: the step number, for the dropout masks */
+  C_PENALTY, /* byte offset of one double per thread: this step's L2 penalty of its columns */
   C_ADAM = 16, /* 8 floats: b1, 1−b1, b2, 1−b2, 1−b1ᵗ, 1−b2ᵗ, ε, −lr */
   C_LAYER0 = 32, C_LAYER_WORDS = 16,
 };
 /* Per layer, at C_LAYER0 + l·C_LAYER_WORDS: sizes, then byte offsets of float arrays. */
-enum { L_IN, L_OUT, L_W, L_B, L_MW, L_VW, L_MB, L_VB, L_DW, L_DB, L_ACT, L_DZ };
+enum { L_IN, L_OUT, L_W, L_B, L_MW, L_VW, L_MB, L_VB, L_DW, L_DB, L_ACT, L_DZ, L_KEEP /* float */, L_L2 /* float */ };
 
 #define F(ctx, word) ((float *)(unsigned long)(ctx)[word])
 
@@ -131,6 +140,38 @@ static void adam_in_place(int n, float *restrict w, const float *restrict g, flo
   }
 }
 
+/* A well-mixed 32-bit hash step (the finalizer of "lowbias32"). */
+static inline unsigned mix32(unsigned x) {
+  x ^= x >> 16;
+  x *= 0x7feb352du;
+  x ^= x >> 15;
+  x *= 0x846ca68bu;
+  x ^= x >> 16;
+  return x;
+}
+
+/* Dropout on columns [j0, j1) of the B rows of h (row stride ld): keep with probability keep, then divide by keep. */
+static void dropout_columns(int B, int j0, int j1, int ld, float *h, float keep, unsigned seed, unsigned step, unsigned layer) {
+  unsigned base = mix32(seed ^ mix32(step ^ mix32(layer + 0x9e3779b9u)));
+  for (int i = 0; i < B; i++) {
+    float *row = h + i * ld;
+    unsigned row_base = mix32(base ^ (unsigned)i);
+    for (int j = j0; j < j1; j++) {
+      float u = (float)(mix32(row_base ^ (unsigned)j * 0x85ebca6bu) >> 8) * (1.0f / 16777216.0f);
+      row[j] = u < keep ? row[j] / keep : 0.0f;
+    }
+  }
+}
+
+/* The gradient through ReLU and dropout: dh / keep where h > 0 (h is the kept, scaled output), else 0. */
+static void relu_dropout_grad(int n, const float *h, float *dh, float keep) {
+  if (keep >= 1.0f) {
+    relu_grad(n, h, dh);
+    return;
+  }
+  for (int i = 0; i < n; i++) dh[i] = h[i] > 0 ? dh[i] / keep : 0.0f;
+}
+
 /* z[:, j0:j1] = relu?(z[:, j0:j1] + b[j0:j1]) for the B rows of z (row stride ld). */
 static void bias_activation_columns(int B, int j0, int j1, int ld, float *z, const float *b, int relu) {
   for (int i = 0; i < B; i++) {
@@ -156,6 +197,10 @@ static int step_part(int *ctx, int t) {
     int in = ly[L_IN], out = ly[L_OUT], j0 = out * t / T, j1 = out * (t + 1) / T;
     gemm_strided_a(B, j1 - j0, in, INPUT(l), in, 1, F(ly, L_W) + j0, out, F(ly, L_ACT) + j0, out);
     bias_activation_columns(B, j0, j1, out, F(ly, L_ACT), F(ly, L_B), l < L - 1);
+    float keep = ((const float *)ly)[L_KEEP];
+    if (l < L - 1 && keep < 1.0f && !ctx[C_EVALUATE]) {
+      dropout_columns(B, j0, j1, out, F(ly, L_ACT), keep, (unsigned)ctx[C_SEED], (unsigned)ctx[C_STEP], (unsigned)l);
+    }
   }
   if (barrier(ctx)) return 1;
 
@@ -170,17 +215,30 @@ static int step_part(int *ctx, int t) {
     int in = ly[L_IN], out = ly[L_OUT];
     float *dh = F(below, L_DZ) + r0 * in;
     gemm_nt(rows, in, out, F(ly, L_DZ) + r0 * out, F(ly, L_W), dh);
-    relu_grad(rows * in, F(below, L_ACT) + r0 * in, dh);
+    relu_dropout_grad(rows * in, F(below, L_ACT) + r0 * in, dh, ((const float *)below)[L_KEEP]);
   }
   if (barrier(ctx)) return 1;
 
-  /* Columns: this thread's gradients, then Adam on them. */
+  /* Columns: this thread's gradients (+ L2's), then Adam on them. */
+  double penalty = 0;
   for (int l = 0; l < L; l++) {
     int *ly = LAYER(l);
     int in = ly[L_IN], out = ly[L_OUT], j0 = out * t / T, j1 = out * (t + 1) / T, n = j1 - j0;
     const float *dz = F(ly, L_DZ);
     float *dw = F(ly, L_DW);
     gemm_strided_a(in, n, B, INPUT(l), 1, in, dz + j0, out, dw + j0, out);
+    float l2 = ((const float *)ly)[L_L2];
+    if (l2 > 0) {
+      const float *w = F(ly, L_W);
+      double squares = 0;
+      for (int i = 0; i < in; i++) {
+        for (int j = i * out + j0; j < i * out + j1; j++) {
+          squares += (double)w[j] * (double)w[j];
+          dw[j] = dw[j] + l2 * (w[j] * 2.0f);
+        }
+      }
+      penalty += (double)l2 * squares;
+    }
     for (int i = 0; i < in; i++) {
       int at = i * out + j0;
       adam_in_place(n, F(ly, L_W) + at, dw + at, F(ly, L_MW) + at, F(ly, L_VW) + at, adam);
@@ -193,6 +251,7 @@ static int step_part(int *ctx, int t) {
     }
     adam_in_place(n, F(ly, L_B) + j0, db + j0, F(ly, L_MB) + j0, F(ly, L_VB) + j0, adam);
   }
+  ((double *)F(ctx, C_PENALTY))[t] = penalty;
 #undef LAYER
 #undef INPUT
   return barrier(ctx);
