@@ -48,7 +48,8 @@ export type RunSettings = Required<Omit<CompareSettings, "variants" | "trainLimi
   dataset: DatasetName;
 };
 
-const CACHE_VERSION = 1;
+/** Bumped whenever training itself changes, so older cached runs are not shown as current. 2: the loss from the logits (Keras'), dropout on the DenseTrainer. */
+const CACHE_VERSION = 2;
 const PROJECT_CACHE = path.resolve(__dirname, "..", "..", ".cache", "runs");
 
 /** Where cached runs live: DIGIT_LAB_CACHE_DIR, else `<project>/.cache/runs`. */
