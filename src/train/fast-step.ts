@@ -143,7 +143,8 @@ export async function startDenseTrainer(model: tf.LayersModel, optimizer: tf.Opt
   for (let i = 0; i < vars.length; i += 2) {
     const [inputs, units] = vars[i].shape;
     const kernel = vars[i].dataSync() as Float32Array;
-    layers.push({ kernel, bias: vars[i + 1].dataSync() as Float32Array, inputs, units, dropout: plan.dropout[i >> 1], l2: plan.l2[i >> 1] });
+    const bias = vars[i + 1].dataSync() as Float32Array;
+    layers.push({ kernel, bias, inputs, units, dropout: plan.dropout[i >> 1], l2: plan.l2[i >> 1] });
   }
   const adam = optimizer as unknown as AdamConfig;
   const trainer = await DenseTrainer.create({

@@ -281,11 +281,11 @@ export class DenseTrainer {
 
   /** The L2 penalty Σ l2·ΣW² of the current weights (0 without L2). */
   private penalty(): number {
-    if (!this.hasL2) return 0;
     let total = 0;
-    this.read().forEach((values, i) => {
-      const l2 = i % 2 === 0 ? this.layers[i >> 1].l2 ?? 0 : 0;
-      if (l2 > 0) total += l2 * values.reduce((sum, v) => sum + v * v, 0);
+    this.layers.forEach((l, i) => {
+      if (!l.l2) return;
+      const at = this.words[(this.ctx >> 2) + C_LAYER0 + C_LAYER_WORDS * i + L_W] >> 2;
+      total += l.l2 * this.floats.subarray(at, at + l.inputs * l.units).reduce((sum, v) => sum + v * v, 0);
     });
     return total;
   }
