@@ -175,94 +175,19 @@ void bias_activation(int M, int N, float *out, const float *bias, int relu) {
 }
 
 /*
- * Filter gradient of a 2-D convolution (NHWC input x, HWIO filter, dilation 1):
- *   dw[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·sh+kh−pt, ow·sw+kw−pl, ci] · dy[n,oh,ow,co]
- * Positions in the zero padding are skipped. Loop order matters more than the arithmetic:
- * one output row (n, oh) at a time, so its dy row and the few x rows it touches stay in
- * L1 while all KH·KW taps accumulate into dw (small enough for L2). Each tap's update is
- * a product x_rowᵀ·dy_row done in blocks of 4 input × 8 output channels. (XNNPACK would
- * first pack dy as an OH×OW-tap filter and run its tiles on a KH×KW output.)
+ * C[M,N] += Â·B with Â(i,q) = A[i*sar + q*saq] (as in gemm_strided_a), B[K,N] and C[M,N]
+ * with row strides ldb and ldc: the building block of the direct convolutions below. In the
+ * forward pass and the input gradient Â's rows are pixels of one image row (sar =
+ * stride·channels, saq = 1) and B is one filter tap; in the filter gradient Â's rows are
+ * input channels read across those pixels (sar = 1, saq = stride·channels) and B is a row of
+ * dy. Blocks of 4 rows × 8 columns; rows past M repeat the last row (computed, not stored).
  */
-EXPORT(conv2d_filter_grad)
-void conv2d_filter_grad(int N, int H, int W, int Ci, int OH, int OW, int Co, int KH, int KW,
-                        int sh, int sw, int pt, int pl, const float *x, const float *dy, float *dw) {
-  int Co8 = Co & ~7;
-  int total = KH * KW * Ci * Co;
-  for (int i = 0; i < total; i++) dw[i] = 0;
-  for (int n = 0; n < N; n++) {
-    for (int oh = 0; oh < OH; oh++) {
-      const float *dyrow = dy + ((n * OH + oh) * OW) * Co;
-      for (int kh = 0; kh < KH; kh++) {
-        int ih = oh * sh + kh - pt;
-        if (ih < 0 || ih >= H) continue;
-        const float *xrow = x + ((n * H + ih) * W) * Ci;
-        for (int kw = 0; kw < KW; kw++) {
-          /* Output columns whose input column ow·sw+kw−pl lies inside the image. */
-          int ow_lo = 0, ow_hi = OW;
-          while (ow_lo < OW && ow_lo * sw + kw - pl < 0) ow_lo++;
-          while (ow_hi > ow_lo && (ow_hi - 1) * sw + kw - pl >= W) ow_hi--;
-          if (ow_lo >= ow_hi) continue;
-          float *tap = dw + (kh * KW + kw) * Ci * Co;
-          const float *x0 = xrow + (ow_lo * sw + kw - pl) * Ci;
-          const float *g0 = dyrow + ow_lo * Co;
-          int xs = sw * Ci;
-          int cnt = ow_hi - ow_lo;
-          for (int ci = 0; ci < Ci; ci += 4) {
-            int c1 = min_int(ci + 1, Ci - 1), c2 = min_int(ci + 2, Ci - 1), c3 = min_int(ci + 3, Ci - 1);
-            int rows = min_int(4, Ci - ci);
-            for (int co = 0; co < Co8; co += 8) {
-              float *o0 = tap + ci * Co + co, *o1 = tap + c1 * Co + co, *o2 = tap + c2 * Co + co, *o3 = tap + c3 * Co + co;
-              v128_t a00 = wasm_v128_load(o0), a01 = wasm_v128_load(o0 + 4);
-              v128_t a10 = wasm_v128_load(o1), a11 = wasm_v128_load(o1 + 4);
-              v128_t a20 = wasm_v128_load(o2), a21 = wasm_v128_load(o2 + 4);
-              v128_t a30 = wasm_v128_load(o3), a31 = wasm_v128_load(o3 + 4);
-              const float *xp = x0;
-              const float *gp = g0 + co;
-              for (int t = 0; t < cnt; t++, xp += xs, gp += Co) {
-                v128_t q0 = wasm_v128_load(gp), q1 = wasm_v128_load(gp + 4);
-                v128_t v0 = wasm_f32x4_splat(xp[ci]), v1 = wasm_f32x4_splat(xp[c1]);
-                v128_t v2 = wasm_f32x4_splat(xp[c2]), v3 = wasm_f32x4_splat(xp[c3]);
-                a00 = wasm_f32x4_add(a00, wasm_f32x4_mul(v0, q0));
-                a01 = wasm_f32x4_add(a01, wasm_f32x4_mul(v0, q1));
-                a10 = wasm_f32x4_add(a10, wasm_f32x4_mul(v1, q0));
-                a11 = wasm_f32x4_add(a11, wasm_f32x4_mul(v1, q1));
-                a20 = wasm_f32x4_add(a20, wasm_f32x4_mul(v2, q0));
-                a21 = wasm_f32x4_add(a21, wasm_f32x4_mul(v2, q1));
-                a30 = wasm_f32x4_add(a30, wasm_f32x4_mul(v3, q0));
-                a31 = wasm_f32x4_add(a31, wasm_f32x4_mul(v3, q1));
-              }
-              /* Rows past Ci were computed from a repeated channel: not stored. */
-              wasm_v128_store(o0, a00); wasm_v128_store(o0 + 4, a01);
-              if (rows > 1) { wasm_v128_store(o1, a10); wasm_v128_store(o1 + 4, a11); }
-              if (rows > 2) { wasm_v128_store(o2, a20); wasm_v128_store(o2 + 4, a21); }
-              if (rows > 3) { wasm_v128_store(o3, a30); wasm_v128_store(o3 + 4, a31); }
-            }
-            for (int co = Co8; co < Co; co++) {  /* the last Co % 8 output channels */
-              for (int r = 0; r < rows; r++) {
-                float s = tap[(ci + r) * Co + co];
-                for (int t = 0; t < cnt; t++) s += x0[t * xs + ci + r] * g0[t * Co + co];
-                tap[(ci + r) * Co + co] = s;
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-}
-
-/*
- * C[M,N] += A[M,K]·B[K,N] with row strides lda, ldb, ldc (each row contiguous): the
- * building block of the direct convolutions below, where A's rows are pixels of one image
- * row (stride = stride·channels) and B is one filter tap. Blocks of 4 rows × 8 columns;
- * rows past M repeat the last row (computed, not stored).
- */
-static void gemm_acc(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc) {
+static void gemm_acc(int M, int N, int K, const float *A, int sar, int saq, const float *B, int ldb, float *C, int ldc) {
   int N8 = N & ~7;
   for (int i = 0; i < M; i += 4) {
     int i1 = min_int(i + 1, M - 1), i2 = min_int(i + 2, M - 1), i3 = min_int(i + 3, M - 1);
     int rows = min_int(4, M - i);
-    const float *a0 = A + i * lda, *a1 = A + i1 * lda, *a2 = A + i2 * lda, *a3 = A + i3 * lda;
+    const float *a0 = A + i * sar, *a1 = A + i1 * sar, *a2 = A + i2 * sar, *a3 = A + i3 * sar;
     for (int j = 0; j < N8; j += 8) {
       float *o0 = C + i * ldc + j, *o1 = C + i1 * ldc + j, *o2 = C + i2 * ldc + j, *o3 = C + i3 * ldc + j;
       v128_t c00 = wasm_v128_load(o0), c01 = wasm_v128_load(o0 + 4);
@@ -272,8 +197,9 @@ static void gemm_acc(int M, int N, int K, const float *A, int lda, const float *
       const float *b = B + j;
       for (int q = 0; q < K; q++, b += ldb) {
         v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
-        v128_t x0 = wasm_f32x4_splat(a0[q]), x1 = wasm_f32x4_splat(a1[q]);
-        v128_t x2 = wasm_f32x4_splat(a2[q]), x3 = wasm_f32x4_splat(a3[q]);
+        int o = q * saq;
+        v128_t x0 = wasm_f32x4_splat(a0[o]), x1 = wasm_f32x4_splat(a1[o]);
+        v128_t x2 = wasm_f32x4_splat(a2[o]), x3 = wasm_f32x4_splat(a3[o]);
         c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(x0, b0));
         c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(x0, b1));
         c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(x1, b0));
@@ -290,9 +216,9 @@ static void gemm_acc(int M, int N, int K, const float *A, int lda, const float *
     }
     for (int j = N8; j < N; j++) {  /* the last N % 8 columns */
       for (int r = 0; r < rows; r++) {
-        const float *a = A + (i + r) * lda;
+        const float *a = A + (i + r) * sar;
         float s = C[(i + r) * ldc + j];
-        for (int q = 0; q < K; q++) s += a[q] * B[q * ldb + j];
+        for (int q = 0; q < K; q++) s += a[q * saq] * B[q * ldb + j];
         C[(i + r) * ldc + j] = s;
       }
     }
@@ -309,6 +235,39 @@ static inline int col_hi(int OW, int W, int sw, int kw, int pl, int lo) {
   int hi = OW;
   while (hi > lo && (hi - 1) * sw + kw - pl >= W) hi--;
   return hi;
+}
+
+/*
+ * Filter gradient of a 2-D convolution (NHWC input x, HWIO filter, dilation 1):
+ *   dw[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·sh+kh−pt, ow·sw+kw−pl, ci] · dy[n,oh,ow,co]
+ * Positions in the zero padding are skipped. Loop order matters more than the arithmetic:
+ * one output row (n, oh) at a time, so its dy row and the few x rows it touches stay in
+ * L1 while all KH·KW taps accumulate into dw (small enough for L2). Each tap's update is
+ * a product x_rowᵀ·dy_row (gemm_acc, in blocks of 4 input × 8 output channels). (XNNPACK would
+ * first pack dy as an OH×OW-tap filter and run its tiles on a KH×KW output.)
+ */
+EXPORT(conv2d_filter_grad)
+void conv2d_filter_grad(int N, int H, int W, int Ci, int OH, int OW, int Co, int KH, int KW,
+                        int sh, int sw, int pt, int pl, const float *x, const float *dy, float *dw) {
+  int total = KH * KW * Ci * Co;
+  for (int i = 0; i < total; i++) dw[i] = 0;
+  for (int n = 0; n < N; n++) {
+    for (int oh = 0; oh < OH; oh++) {
+      const float *dyrow = dy + ((n * OH + oh) * OW) * Co;
+      for (int kh = 0; kh < KH; kh++) {
+        int ih = oh * sh + kh - pt;
+        if (ih < 0 || ih >= H) continue;
+        const float *xrow = x + ((n * H + ih) * W) * Ci;
+        for (int kw = 0; kw < KW; kw++) {
+          int lo = col_lo(OW, sw, kw, pl), hi = col_hi(OW, W, sw, kw, pl, lo);
+          if (lo >= hi) continue;
+          /* tap[ci, co] += Σ_ow x[ow·sw+kw−pl, ci] · dy[ow, co] over the columns inside the image */
+          gemm_acc(Ci, Co, hi - lo, xrow + (lo * sw + kw - pl) * Ci, 1, sw * Ci, dyrow + lo * Co, Co,
+                   dw + (kh * KW + kw) * Ci * Co, Co);
+        }
+      }
+    }
+  }
 }
 
 /*
@@ -330,7 +289,7 @@ void conv2d_forward(int N, int H, int W, int Ci, int OH, int OW, int Co, int KH,
         for (int kw = 0; kw < KW; kw++) {
           int lo = col_lo(OW, sw, kw, pl), hi = col_hi(OW, W, sw, kw, pl, lo);
           if (lo >= hi) continue;
-          gemm_acc(hi - lo, Co, Ci, xrow + (lo * sw + kw - pl) * Ci, sw * Ci,
+          gemm_acc(hi - lo, Co, Ci, xrow + (lo * sw + kw - pl) * Ci, sw * Ci, 1,
                    w + (kh * KW + kw) * Ci * Co, Co, yrow + lo * Co, Co);
         }
       }
@@ -358,7 +317,7 @@ void conv2d_input_grad(int N, int H, int W, int Ci, int OH, int OW, int Co, int 
         for (int kw = 0; kw < KW; kw++) {
           int lo = col_lo(OW, sw, kw, pl), hi = col_hi(OW, W, sw, kw, pl, lo);
           if (lo >= hi) continue;
-          gemm_acc(hi - lo, Ci, Co, dyrow + lo * Co, Co, wt + (kh * KW + kw) * Co * Ci, Ci,
+          gemm_acc(hi - lo, Ci, Co, dyrow + lo * Co, Co, 1, wt + (kh * KW + kw) * Co * Ci, Ci,
                    dxrow + (lo * sw + kw - pl) * Ci, sw * Ci);
         }
       }
