@@ -13,7 +13,7 @@ import { createRng, seededPermutation } from "../util/random";
 import { batchTensors, emptyLike, prepareSet, reorderInto, reorderShiftedInto, type PreparedSet } from "./batches";
 import { defaultReporter, type BatchInfo, type ProgressReporter } from "./progress";
 import { PlateauReducer, scheduledLearningRate, type LrSchedule } from "./schedule";
-import { FastAdam } from "../backend/wasm-kernels";
+import { convolutionThreads, FastAdam } from "../backend/wasm-kernels";
 import { fastTrainStep, startDenseTrainer } from "./fast-step";
 import type { TrainStep } from "./step";
 import { evaluatePrepared } from "../eval/evaluate";
@@ -85,7 +85,7 @@ export interface TrainOptions {
   step?: TrainStep;
   /** An optimizer to use instead of a fresh Adam. */
   optimizer?: tf.Optimizer;
-  /** Threads for plain dense stacks on wasm (default: DIGIT_LAB_THREADS, else the cores, at most 4). */
+  /** Threads for plain dense stacks on wasm (default: DIGIT_LAB_THREADS, else the cores, at most 4). Convolutions use DIGIT_LAB_THREADS (conv-threads.ts). */
   threads?: number;
 }
 
@@ -101,7 +101,7 @@ export interface TrainResult {
   secondsPerEpoch: number;
   trainCount: number;
   validationCount: number;
-  /** Threads that trained (more than 1 only for plain dense stacks on wasm). */
+  /** Threads that trained: several for plain dense stacks and for convolutions on wasm, else 1. */
   threads: number;
 }
 
@@ -140,6 +140,8 @@ export async function train(
   // weights between epochs (without dropout: the same numbers as fastTrainStep); everything else
   // steps through `step`.
   const trainer = ownsOptimizer && !options.step ? await startDenseTrainer(model, optimizer, { examples: trainData.count, maxBatch: batchSize, threads: options.threads, validation: valData, seed }) : undefined;
+  // Convolutions on wasm split each batch between threads (conv-threads.ts); start them now.
+  const threads = trainer?.threads ?? (model.layers.some((l) => l.getClassName() === "Conv2D") ? await convolutionThreads() : 1);
   const epochData = trainer?.epochSet ?? emptyLike(trainData);
   const reporter = options.reporter ?? defaultReporter(options.verbose ?? 1);
   const interval = options.batchEndIntervalMs ?? 250;
@@ -271,7 +273,7 @@ export async function train(
     secondsPerEpoch: history.length ? history.reduce((a, h) => a + h.seconds, 0) / history.length : 0,
     trainCount: trainData.count,
     validationCount: valData?.count ?? 0,
-    threads: trainer?.threads ?? 1,
+    threads,
   };
 }
 

@@ -16,11 +16,27 @@
  */
 import { tf } from "../index";
 import { simdKernelsFor } from "./simd";
+import { conv2dFilterGrad, conv2dForward, conv2dInputGrad, type ConvDims } from "./conv-threads";
 import { dispose, reshape, runKernel, transpose, type KernelArgs, type TensorInfo, type WasmBackendLike } from "./kernel-utils";
 
 interface HeapBackend extends WasmBackendLike {
   makeOutput(shape: number[], dtype: "float32"): TensorInfo;
   getMemoryOffset(dataId: object): number;
+  wasm: { HEAPU8: Uint8Array };
+}
+
+/** The backend's memory as it is now (it may grow, and move, whenever an output is made). */
+function heapOf(backend: HeapBackend): ArrayBuffer {
+  return backend.wasm.HEAPU8.buffer as ArrayBuffer;
+}
+
+/** The kernels' size arguments of a convolution. */
+function convDims(info: ReturnType<typeof tf.backend_util.computeConv2DInfo>): ConvDims {
+  return {
+    N: info.batchSize, H: info.inHeight, W: info.inWidth, Ci: info.inChannels, OH: info.outHeight, OW: info.outWidth,
+    Co: info.outChannels, KH: info.filterHeight, KW: info.filterWidth, sh: info.strideHeight, sw: info.strideWidth,
+    pt: info.padInfo.top, pl: info.padInfo.left,
+  };
 }
 
 /** The SIMD kernels, unless DIGIT_LAB_SIMD_CONV=off (for comparisons) or unavailable. */
@@ -103,10 +119,10 @@ export function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
   if (simd && x.dtype === "float32" && dy.dtype === "float32") {
     const heap = backend as HeapBackend;
     const out = heap.makeOutput([kh, kw, info.inChannels, info.outChannels], "float32");
-    simd.conv2d_filter_grad(
-      x.shape[0], h, w, info.inChannels, oh, ow, info.outChannels, kh, kw, sh, sw, top, left,
-      heap.getMemoryOffset(x.dataId), heap.getMemoryOffset(dy.dataId), heap.getMemoryOffset(out.dataId),
-    );
+    const halves = heap.makeOutput([2, kh, kw, info.inChannels, info.outChannels], "float32");
+    const at = (t: TensorInfo) => heap.getMemoryOffset(t.dataId);
+    conv2dFilterGrad(simd, heapOf(heap), convDims(info), at(x), at(dy), at(out), at(halves));
+    dispose(backend, halves);
     return out;
   }
   const xT = transpose(x, [3, 1, 2, 0], backend); // [Ci,H,W,N]: batch becomes channels
@@ -156,10 +172,7 @@ export function conv2DBackpropInput(args: KernelArgs): TensorInfo {
     const wt = transpose(filter, [0, 1, 3, 2], backend); // [KH,KW,Co,Ci]: each tap a plain product
     const out = heap.makeOutput(inputShape, "float32");
     const at = (t: TensorInfo) => heap.getMemoryOffset(t.dataId);
-    simd.conv2d_input_grad(
-      inputShape[0], h, w, info.inChannels, info.outHeight, info.outWidth, info.outChannels, kh, kw, sh, sw,
-      info.padInfo.top, info.padInfo.left, at(dy), at(wt), at(out),
-    );
+    conv2dInputGrad(simd, heapOf(heap), convDims(info), at(dy), at(wt), at(out));
     dispose(backend, wt);
     return out;
   }
@@ -210,11 +223,7 @@ function directConv2D(kernelName: "Conv2D" | "FusedConv2D") {
     const heap = backend as HeapBackend;
     const out = heap.makeOutput(info.outShape, "float32");
     const at = (t: TensorInfo) => heap.getMemoryOffset(t.dataId);
-    simd.conv2d_forward(
-      info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
-      info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
-      at(x), at(filter), at(out),
-    );
+    conv2dForward(simd, heapOf(heap), convDims(info), at(x), at(filter), at(out));
     if (kernelName === "FusedConv2D" && (bias || attrs.activation === "relu")) {
       simd.bias_activation(info.batchSize * info.outHeight * info.outWidth, info.outChannels, at(out), bias ? at(bias) : 0, attrs.activation === "relu" ? 1 : 0);
     }

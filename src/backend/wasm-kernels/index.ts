@@ -23,6 +23,8 @@ import { maxPoolGrad, sum } from "./pooling";
 import { identity } from "./identity";
 import { DENSE_GRADS_KERNEL, denseGrads } from "./dense-grads";
 
+import { startConvThreads } from "./conv-threads";
+
 export { FastAdam, ADAM_KERNEL } from "./adam";
 
 const BACKEND = "wasm";
@@ -68,4 +70,13 @@ export function registerWasmKernels(): string[] {
 export function isWasmKernelRegistered(kernelName: string): boolean {
   const current = tf.getKernel(kernelName, BACKEND);
   return !!current && (current.kernelFunc as unknown) === WASM_KERNELS[kernelName];
+}
+
+/**
+ * The threads our convolution kernels run on, with their workers started: 1 unless the
+ * current backend is wasm with our Conv2D kernels (and DIGIT_LAB_SIMD_CONV is not off).
+ */
+export async function convolutionThreads(): Promise<number> {
+  if (tf.getBackend() !== BACKEND || !isWasmKernelRegistered("Conv2D") || process.env.DIGIT_LAB_SIMD_CONV === "off") return 1;
+  return startConvThreads();
 }
