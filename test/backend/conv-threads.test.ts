@@ -99,7 +99,7 @@ test("training a CNN reports the convolution threads and the same history on 1 a
   const { buildModel } = await import("../../src/models");
   const { train } = await import("../../src/train");
   const data = head((await loadMnist({ dataDir: REAL_DATA_DIR, download: false })).train, 320);
-  const runs = [];
+  const runs: { result: Awaited<ReturnType<typeof train>>; weights: Buffer[] }[] = [];
   for (const threads of [1, 2]) {
     configureConvThreads({ threads });
     const model = buildModel("cnn", { seed: 3 });
