@@ -48,8 +48,12 @@ export type RunSettings = Required<Omit<CompareSettings, "variants" | "trainLimi
   dataset: DatasetName;
 };
 
-/** Bumped whenever training itself changes, so older cached runs are not shown as current. 2: the loss from the logits (Keras'), dropout on the DenseTrainer. */
-const CACHE_VERSION = 2;
+/**
+ * Bumped whenever training itself changes, so older cached runs are not shown as current.
+ * 2: the loss from the logits (Keras'), dropout on the DenseTrainer. 3: convolution filter
+ * gradients sum the batch's two halves separately (conv-threads.ts), which changes CNN runs in the last bits.
+ */
+const CACHE_VERSION = 3;
 const PROJECT_CACHE = path.resolve(__dirname, "..", "..", ".cache", "runs");
 
 /** Where cached runs live: DIGIT_LAB_CACHE_DIR, else `<project>/.cache/runs`. */
