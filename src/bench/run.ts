@@ -12,6 +12,7 @@ import { prepareSet } from "../train/batches";
 import { train, type TrainStep } from "../train";
 import { trainStep } from "../train/step";
 import { fastTrainStep } from "../train/fast-step";
+import { configureConvThreads } from "../backend/wasm-kernels/conv-threads";
 
 const LEARNING_RATE = 0.001;
 
@@ -42,7 +43,7 @@ export interface BenchOptions {
    * batch, on the main thread). "reference": stock Adam and the gradient-tape step.
    */
   path?: BenchPath;
-  /** Threads of the DenseTrainer (path "fast"); default as `train`. */
+  /** Threads of the DenseTrainer (path "fast") and of convolutions on wasm; default as `train`. */
   threads?: number;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
@@ -105,49 +106,55 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult[]
   const testSet = prepareSet(data.test);
 
   const results: BenchResult[] = [];
-  for (const spec of options.models) {
-    const model = buildModel(spec);
-    const optimizer = path === "reference" ? tf.train.adam(LEARNING_RATE) : undefined;
-    const cpuSeconds: number[] = [];
-    let cpuMark = process.cpuUsage();
-    try {
-      const run = await train(model, trainSet, { epochs: warmupEpochs + epochs, batchSize, learningRate: LEARNING_RATE }, {
-        verbose: 0,
-        step: options.step ?? (path === "reference" ? trainStep : path === "step" ? fastTrainStep : undefined),
-        optimizer,
-        threads: options.threads,
-        onEpochEnd: (e) => {
-          const used = process.cpuUsage(cpuMark);
-          cpuMark = process.cpuUsage();
-          cpuSeconds.push((used.user + used.system) / 1e6);
-          log(`${spec}: epoch ${e.epoch}${e.epoch <= warmupEpochs ? " (warm-up)" : ""} ${e.seconds.toFixed(2)} s (cpu ${cpuSeconds[cpuSeconds.length - 1].toFixed(2)} s), val acc ${e.valAccuracy?.toFixed(4) ?? "-"}`);
-        },
-      });
-      const epochSeconds = run.history.map((h) => h.seconds);
-      const secondsPerEpoch = round(median(epochSeconds.slice(warmupEpochs)), 3);
-      const testAccuracy = evaluatePrepared(model, testSet).accuracy;
-      results.push({
-        model: spec,
-        backend,
-        batchSize,
-        secondsPerEpoch,
-        cpuSecondsPerEpoch: round(median(cpuSeconds.slice(warmupEpochs)), 3),
-        path,
-        threads: run.threads,
-        samplesPerSecond: Math.round(run.trainCount / secondsPerEpoch),
-        peakRssMb: peakRssMb(),
-        dataLoadSeconds: round(dataLoadSeconds, 3),
-        trainSamples: run.trainCount,
-        validationSamples: run.validationCount,
-        epochSeconds,
-        warmupEpochs,
-        testAccuracy,
-        params: model.countParams(),
-      });
-    } finally {
-      model.dispose();
-      optimizer?.dispose();
+  // Convolutions split between a process-wide pool of threads: size it for this run only.
+  if (options.threads !== undefined) configureConvThreads({ threads: options.threads });
+  try {
+    for (const spec of options.models) {
+      const model = buildModel(spec);
+      const optimizer = path === "reference" ? tf.train.adam(LEARNING_RATE) : undefined;
+      const cpuSeconds: number[] = [];
+      let cpuMark = process.cpuUsage();
+      try {
+        const run = await train(model, trainSet, { epochs: warmupEpochs + epochs, batchSize, learningRate: LEARNING_RATE }, {
+          verbose: 0,
+          step: options.step ?? (path === "reference" ? trainStep : path === "step" ? fastTrainStep : undefined),
+          optimizer,
+          threads: options.threads,
+          onEpochEnd: (e) => {
+            const used = process.cpuUsage(cpuMark);
+            cpuMark = process.cpuUsage();
+            cpuSeconds.push((used.user + used.system) / 1e6);
+            log(`${spec}: epoch ${e.epoch}${e.epoch <= warmupEpochs ? " (warm-up)" : ""} ${e.seconds.toFixed(2)} s (cpu ${cpuSeconds[cpuSeconds.length - 1].toFixed(2)} s), val acc ${e.valAccuracy?.toFixed(4) ?? "-"}`);
+          },
+        });
+        const epochSeconds = run.history.map((h) => h.seconds);
+        const secondsPerEpoch = round(median(epochSeconds.slice(warmupEpochs)), 3);
+        const testAccuracy = evaluatePrepared(model, testSet).accuracy;
+        results.push({
+          model: spec,
+          backend,
+          batchSize,
+          secondsPerEpoch,
+          cpuSecondsPerEpoch: round(median(cpuSeconds.slice(warmupEpochs)), 3),
+          path,
+          threads: run.threads,
+          samplesPerSecond: Math.round(run.trainCount / secondsPerEpoch),
+          peakRssMb: peakRssMb(),
+          dataLoadSeconds: round(dataLoadSeconds, 3),
+          trainSamples: run.trainCount,
+          validationSamples: run.validationCount,
+          epochSeconds,
+          warmupEpochs,
+          testAccuracy,
+          params: model.countParams(),
+        });
+      } finally {
+        model.dispose();
+        optimizer?.dispose();
+      }
     }
+  } finally {
+    if (options.threads !== undefined) configureConvThreads({});
   }
   return results;
 }

@@ -25,7 +25,7 @@ export const command: Command = {
     "                 threads (DenseTrainer), other models with FastAdam and the fused step;",
     "                 step: FastAdam and the fused per-batch dense step on one thread (bit-identical to fast);",
     "                 reference: stock Adam and the gradient-tape step (same results within float rounding)",
-    "  --threads      threads of the dense trainer (default: DIGIT_LAB_THREADS, else the cores, at most 4)",
+    "  --threads      threads of the dense trainer and of convolutions (default: DIGIT_LAB_THREADS, else the cores, at most 4)",
     "  --markdown     where to write the markdown table (default reports/bench.md)",
     "  --json         print [{model, backend, batchSize, secondsPerEpoch, samplesPerSecond, peakRssMb, …}]",
     "",
