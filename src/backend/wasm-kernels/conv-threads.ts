@@ -11,8 +11,9 @@
  *                             fewer images;
  *   filter gradient           the batch's two halves summed separately, then added.
  *
- * Every number is computed by one thread with the same code in the same order as a single
- * call would, so results do not depend on the number of threads (test/backend/conv-threads.test.ts).
+ * Every number is computed by one thread, with the same code and the same order of additions
+ * whatever the number of threads (the filter gradient's halves depend on the batch size only),
+ * so results do not depend on the number of threads (test/backend/conv-threads.test.ts).
  * Workers start on first use; until one reports ready, and for small convolutions, the main
  * thread does everything. A worker that fails is replaced by the main thread for good.
  */
@@ -34,8 +35,8 @@ const CONTROL_WORDS = 1024;
 const STAGING = CONTROL + 4 * CONTROL_WORDS;
 /**
  * Room for the workers' copies. The memory never grows: a worker's instance learns of a grown
- * shared memory only when V8 interrupts its thread, and one that had not yet read past the old
- * end (out of bounds). Bigger convolutions go through in rounds.
+ * shared memory only when V8 interrupts its thread, and a worker that had not yet done so failed
+ * reading past the old end. Bigger convolutions go through in rounds instead.
  */
 const STAGING_FLOATS = 16 * 2 ** 20; // 64 MiB
 /** Below this many multiply-adds a convolution is not worth waking a thread for. */
