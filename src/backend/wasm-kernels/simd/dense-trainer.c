@@ -125,19 +125,11 @@ static int softmax_rows(int r0, int r1, int B, int classes, const float *logits,
   return correct;
 }
 
-/* Adam in place on n elements (the float32 operations of adam_update, in its order). */
+/* Adam in place on n elements (adam_update's element, so the same float32 operations). */
 static void adam_in_place(int n, float *restrict w, const float *restrict g, float *restrict m,
                           float *restrict v, const float *a) {
   float b1 = a[0], c1 = a[1], b2 = a[2], c2 = a[3], d1 = a[4], d2 = a[5], eps = a[6], neg_lr = a[7];
-  for (int i = 0; i < n; i++) {
-    float gi = g[i];
-    float mi = m[i] * b1 + gi * c1;
-    float vi = v[i] * b2 + (gi * gi) * c2;
-    m[i] = mi;
-    v[i] = vi;
-    float denom = __builtin_sqrtf(vi / d2) + eps;
-    w[i] = w[i] + ((mi / d1) / denom) * neg_lr;
-  }
+  for (int i = 0; i < n; i++) w[i] = adam_element(w[i], g[i], m[i], v[i], m + i, v + i, b1, c1, b2, c2, d1, d2, eps, neg_lr);
 }
 
 /* A well-mixed 32-bit hash step (the finalizer of "lowbias32"). */

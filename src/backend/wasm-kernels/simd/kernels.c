@@ -15,24 +15,30 @@
 #define EXPORT(name) __attribute__((export_name(#name))) 
 
 /*
- * One Adam step for one variable (tfjs' AdamOptimizer.applyGradients, fused):
+ * One Adam step for one element (tfjs' AdamOptimizer.applyGradients, fused):
  *   m' = m·β1 + g·(1−β1);  v' = v·β2 + g²·(1−β2)
  *   w' = w + (m'/(1−β1ᵗ)) / (sqrt(v'/(1−β2ᵗ)) + ε) · (−lr)
- * The loop auto-vectorizes to f32x4 with -msimd128.
+ * m and v point at where the new moments go; returns w'. Also the DenseTrainer's Adam
+ * (dense-trainer.c), so both apply the same float32 operations.
  */
+static inline __attribute__((always_inline)) float adam_element(
+    float w, float g, float m0, float v0, float *m, float *v,
+    float b1, float c1, float b2, float c2, float d1, float d2, float eps, float neg_lr) {
+  float mi = m0 * b1 + g * c1;
+  float vi = v0 * b2 + (g * g) * c2;
+  *m = mi;
+  *v = vi;
+  float denom = __builtin_sqrtf(vi / d2) + eps;
+  return w + ((mi / d1) / denom) * neg_lr;
+}
+
+/* Adam on one variable, w0/m0/v0 → w1/m1/v1. The loop auto-vectorizes to f32x4 with -msimd128. */
 EXPORT(adam_update)
 void adam_update(int n, const float *restrict w0, const float *restrict g, const float *restrict m0,
                  const float *restrict v0, float *restrict w1, float *restrict m1, float *restrict v1,
                  float b1, float c1, float b2, float c2, float d1, float d2, float eps, float neg_lr) {
-  for (int i = 0; i < n; i++) {
-    float gi = g[i];
-    float mi = m0[i] * b1 + gi * c1;
-    float vi = v0[i] * b2 + (gi * gi) * c2;
-    m1[i] = mi;
-    v1[i] = vi;
-    float denom = __builtin_sqrtf(vi / d2) + eps;
-    w1[i] = w0[i] + ((mi / d1) / denom) * neg_lr;
-  }
+  for (int i = 0; i < n; i++)
+    w1[i] = adam_element(w0[i], g[i], m0[i], v0[i], m1 + i, v1 + i, b1, c1, b2, c2, d1, d2, eps, neg_lr);
 }
 
 /*
@@ -238,32 +244,36 @@ static inline int col_hi(int OW, int W, int sw, int kw, int pl, int lo) {
 }
 
 /*
- * Filter gradient of a 2-D convolution (NHWC input x, HWIO filter, dilation 1):
- *   dw[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·sh+kh−pt, ow·sw+kw−pl, ci] · dy[n,oh,ow,co]
- * Positions in the zero padding are skipped. Loop order matters more than the arithmetic:
- * one output row (n, oh) at a time, so its dy row and the few x rows it touches stay in
- * L1 while all KH·KW taps accumulate into dw (small enough for L2). Each tap's update is
- * a product x_rowᵀ·dy_row (gemm_acc, in blocks of 4 input × 8 output channels). (XNNPACK would
- * first pack dy as an OH×OW-tap filter and run its tiles on a KH×KW output.)
+ * The loop nest of the three convolution kernels below (NHWC, HWIO filter, dilation 1):
+ * for each output row (n, oh) and filter tap (kh, kw), the input row ih = oh·sh+kh−pt and the
+ * output columns [lo, hi) whose input columns lie inside the image (zero padding is skipped),
+ * then one product per tap, picked by `kind` (a constant at each call: the branch folds away).
+ * `a`, `b` and `out` are the kernel's first input, second input and output.
+ * Loop order matters more than the arithmetic: one output row at a time, so its y/dy row and
+ * the few x rows it touches stay in L1.
  */
-EXPORT(conv2d_filter_grad)
-void conv2d_filter_grad(int N, int H, int W, int Ci, int OH, int OW, int Co, int KH, int KW,
-                        int sh, int sw, int pt, int pl, const float *x, const float *dy, float *dw) {
-  int total = KH * KW * Ci * Co;
-  for (int i = 0; i < total; i++) dw[i] = 0;
+enum { CONV_FORWARD, CONV_INPUT_GRAD, CONV_FILTER_GRAD };
+
+static inline __attribute__((always_inline)) void conv_taps(
+    int kind, int N, int H, int W, int Ci, int OH, int OW, int Co, int KH, int KW,
+    int sh, int sw, int pt, int pl, const float *a, const float *b, float *out) {
   for (int n = 0; n < N; n++) {
     for (int oh = 0; oh < OH; oh++) {
-      const float *dyrow = dy + ((n * OH + oh) * OW) * Co;
+      int orow = ((n * OH + oh) * OW) * Co; /* the y / dy row */
       for (int kh = 0; kh < KH; kh++) {
         int ih = oh * sh + kh - pt;
         if (ih < 0 || ih >= H) continue;
-        const float *xrow = x + ((n * H + ih) * W) * Ci;
+        int irow = ((n * H + ih) * W) * Ci; /* the x / dx row */
         for (int kw = 0; kw < KW; kw++) {
           int lo = col_lo(OW, sw, kw, pl), hi = col_hi(OW, W, sw, kw, pl, lo);
           if (lo >= hi) continue;
-          /* tap[ci, co] += Σ_ow x[ow·sw+kw−pl, ci] · dy[ow, co] over the columns inside the image */
-          gemm_acc(Ci, Co, hi - lo, xrow + (lo * sw + kw - pl) * Ci, 1, sw * Ci, dyrow + lo * Co, Co,
-                   dw + (kh * KW + kw) * Ci * Co, Co);
+          int icol = irow + (lo * sw + kw - pl) * Ci, ocol = orow + lo * Co, tap = (kh * KW + kw) * Ci * Co;
+          if (kind == CONV_FORWARD) /* y_row += x_row(shifted)·w_tap */
+            gemm_acc(hi - lo, Co, Ci, a + icol, sw * Ci, 1, b + tap, Co, out + ocol, Co);
+          else if (kind == CONV_INPUT_GRAD) /* dx_row(shifted) += dy_row·wt_tap */
+            gemm_acc(hi - lo, Ci, Co, a + ocol, Co, 1, b + tap, Ci, out + icol, sw * Ci);
+          else /* tap[ci, co] += Σ_ow x[ow·sw+kw−pl, ci] · dy[ow, co] */
+            gemm_acc(Ci, Co, hi - lo, a + icol, 1, sw * Ci, b + ocol, Co, out + tap, Co);
         }
       }
     }
@@ -271,30 +281,27 @@ void conv2d_filter_grad(int N, int H, int W, int Ci, int OH, int OW, int Co, int
 }
 
 /*
- * Forward convolution y = conv(x, w), NHWC/HWIO, dilation 1, zero padding (pt, pl):
- * for each output row and filter tap, y_row += x_row(shifted)·w_tap.
+ * Filter gradient of a 2-D convolution:
+ *   dw[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·sh+kh−pt, ow·sw+kw−pl, ci] · dy[n,oh,ow,co]
+ * All KH·KW taps accumulate into dw (small enough for L2). Each tap's update is a product
+ * x_rowᵀ·dy_row (gemm_acc, in blocks of 4 input × 8 output channels). (XNNPACK would first
+ * pack dy as an OH×OW-tap filter and run its tiles on a KH×KW output.)
  */
+EXPORT(conv2d_filter_grad)
+void conv2d_filter_grad(int N, int H, int W, int Ci, int OH, int OW, int Co, int KH, int KW,
+                        int sh, int sw, int pt, int pl, const float *x, const float *dy, float *dw) {
+  int total = KH * KW * Ci * Co;
+  for (int i = 0; i < total; i++) dw[i] = 0;
+  conv_taps(CONV_FILTER_GRAD, N, H, W, Ci, OH, OW, Co, KH, KW, sh, sw, pt, pl, x, dy, dw);
+}
+
+/* Forward convolution y = conv(x, w), zero padding (pt, pl): y_row += x_row(shifted)·w_tap per tap. */
 EXPORT(conv2d_forward)
 void conv2d_forward(int N, int H, int W, int Ci, int OH, int OW, int Co, int KH, int KW,
                     int sh, int sw, int pt, int pl, const float *x, const float *w, float *y) {
   int total = N * OH * OW * Co;
   for (int i = 0; i < total; i++) y[i] = 0;
-  for (int n = 0; n < N; n++) {
-    for (int oh = 0; oh < OH; oh++) {
-      float *yrow = y + ((n * OH + oh) * OW) * Co;
-      for (int kh = 0; kh < KH; kh++) {
-        int ih = oh * sh + kh - pt;
-        if (ih < 0 || ih >= H) continue;
-        const float *xrow = x + ((n * H + ih) * W) * Ci;
-        for (int kw = 0; kw < KW; kw++) {
-          int lo = col_lo(OW, sw, kw, pl), hi = col_hi(OW, W, sw, kw, pl, lo);
-          if (lo >= hi) continue;
-          gemm_acc(hi - lo, Co, Ci, xrow + (lo * sw + kw - pl) * Ci, sw * Ci, 1,
-                   w + (kh * KW + kw) * Ci * Co, Co, yrow + lo * Co, Co);
-        }
-      }
-    }
-  }
+  conv_taps(CONV_FORWARD, N, H, W, Ci, OH, OW, Co, KH, KW, sh, sw, pt, pl, x, w, y);
 }
 
 /*
@@ -307,22 +314,7 @@ void conv2d_input_grad(int N, int H, int W, int Ci, int OH, int OW, int Co, int 
                        int sh, int sw, int pt, int pl, const float *dy, const float *wt, float *dx) {
   int total = N * H * W * Ci;
   for (int i = 0; i < total; i++) dx[i] = 0;
-  for (int n = 0; n < N; n++) {
-    for (int oh = 0; oh < OH; oh++) {
-      const float *dyrow = dy + ((n * OH + oh) * OW) * Co;
-      for (int kh = 0; kh < KH; kh++) {
-        int ih = oh * sh + kh - pt;
-        if (ih < 0 || ih >= H) continue;
-        float *dxrow = dx + ((n * H + ih) * W) * Ci;
-        for (int kw = 0; kw < KW; kw++) {
-          int lo = col_lo(OW, sw, kw, pl), hi = col_hi(OW, W, sw, kw, pl, lo);
-          if (lo >= hi) continue;
-          gemm_acc(hi - lo, Ci, Co, dyrow + lo * Co, Co, 1, wt + (kh * KW + kw) * Co * Ci, Ci,
-                   dxrow + (lo * sw + kw - pl) * Ci, sw * Ci);
-        }
-      }
-    }
-  }
+  conv_taps(CONV_INPUT_GRAD, N, H, W, Ci, OH, OW, Co, KH, KW, sh, sw, pt, pl, dy, wt, dx);
 }
 
 /*
