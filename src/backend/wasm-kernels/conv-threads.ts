@@ -232,8 +232,9 @@ function dimsArgs(d: ConvDims, N = d.N): number[] {
   return [N, d.H, d.W, d.Ci, d.OH, d.OW, d.Co, d.KH, d.KW, d.sh, d.sw, d.pt, d.pl];
 }
 
-/** How many threads to use for a convolution of `macs` multiply-adds split into at most `maxParts`. */
-function partsFor(macs: number, maxParts: number): { pool: ConvThreads; parts: number } | undefined {
+/** How many threads to use for convolution `d` split into at most `maxParts`. */
+function partsFor(d: ConvDims, maxParts: number): { pool: ConvThreads; parts: number } | undefined {
+  const macs = d.N * d.OH * d.OW * d.Co * d.KH * d.KW * d.Ci;
   if (macs < MIN_PARALLEL_MACS || maxParts < 2) return undefined;
   const p = threadPool();
   const parts = p ? Math.min(p.available(), maxParts) : 1;
@@ -251,7 +252,7 @@ function byImages(
 ): void {
   const images = (lo: number, hi: number) =>
     kernel([...dimsArgs(d, hi - lo), input.at + 4 * lo * input.perImage, filter.at, output.at + 4 * lo * output.perImage]);
-  const split = partsFor(d.N * d.OH * d.OW * d.Co * d.KH * d.KW * d.Ci, d.N);
+  const split = partsFor(d, d.N);
   const perImage = input.perImage + output.perImage;
   const workers = split ? split.parts - 1 : 0;
   // Images per worker per round: as many as its share of the staging memory holds.
@@ -312,7 +313,7 @@ export function conv2dFilterGrad(
   const half = d.N >> 1;
   if (half === 0) return images(0, d.N, dw);
   const rest = d.N - half;
-  const split = partsFor(d.N * d.OH * d.OW * d.Co * d.KH * d.KW * d.Ci, 2);
+  const split = partsFor(d, 2);
   const staging = split?.pool.staging;
   if (!split || !staging || rest * (xPerImage + dyPerImage) + size > staging.length) {
     images(0, half, scratch);

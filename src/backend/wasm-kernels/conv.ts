@@ -15,19 +15,13 @@
  *     (~4 GFLOP/s); this runs at forward-convolution speed.
  */
 import { tf } from "../index";
-import { simdKernelsFor } from "./simd";
+import { heapBufferOf, simdKernelsFor } from "./simd";
 import { conv2dFilterGrad, conv2dForward, conv2dInputGrad, type ConvDims } from "./conv-threads";
 import { dispose, reshape, runKernel, transpose, type KernelArgs, type TensorInfo, type WasmBackendLike } from "./kernel-utils";
 
 interface HeapBackend extends WasmBackendLike {
   makeOutput(shape: number[], dtype: "float32"): TensorInfo;
   getMemoryOffset(dataId: object): number;
-  wasm: { HEAPU8: Uint8Array };
-}
-
-/** The backend's memory as it is now (it may grow, and move, whenever an output is made). */
-function heapOf(backend: HeapBackend): ArrayBuffer {
-  return backend.wasm.HEAPU8.buffer as ArrayBuffer;
 }
 
 /** The kernels' size arguments of a convolution. */
@@ -39,9 +33,14 @@ function convDims(info: ReturnType<typeof tf.backend_util.computeConv2DInfo>): C
   };
 }
 
-/** The SIMD kernels, unless DIGIT_LAB_SIMD_CONV=off (for comparisons) or unavailable. */
+/** Whether DIGIT_LAB_SIMD_CONV=off keeps the stock convolutions (for comparisons). */
+export function simdConvOff(): boolean {
+  return process.env.DIGIT_LAB_SIMD_CONV === "off";
+}
+
+/** The SIMD kernels, unless switched off or unavailable. */
 function simdConv(backend: WasmBackendLike) {
-  return process.env.DIGIT_LAB_SIMD_CONV === "off" ? undefined : simdKernelsFor(backend as { wasm?: object });
+  return simdConvOff() ? undefined : simdKernelsFor(backend as { wasm?: object });
 }
 
 /**
@@ -121,7 +120,7 @@ export function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
     const out = heap.makeOutput([kh, kw, info.inChannels, info.outChannels], "float32");
     const halves = heap.makeOutput([2, kh, kw, info.inChannels, info.outChannels], "float32");
     const at = (t: TensorInfo) => heap.getMemoryOffset(t.dataId);
-    conv2dFilterGrad(simd, heapOf(heap), convDims(info), at(x), at(dy), at(out), at(halves));
+    conv2dFilterGrad(simd, heapBufferOf(heap as { wasm?: object }), convDims(info), at(x), at(dy), at(out), at(halves));
     dispose(backend, halves);
     return out;
   }
@@ -172,7 +171,7 @@ export function conv2DBackpropInput(args: KernelArgs): TensorInfo {
     const wt = transpose(filter, [0, 1, 3, 2], backend); // [KH,KW,Co,Ci]: each tap a plain product
     const out = heap.makeOutput(inputShape, "float32");
     const at = (t: TensorInfo) => heap.getMemoryOffset(t.dataId);
-    conv2dInputGrad(simd, heapOf(heap), convDims(info), at(dy), at(wt), at(out));
+    conv2dInputGrad(simd, heapBufferOf(heap as { wasm?: object }), convDims(info), at(dy), at(wt), at(out));
     dispose(backend, wt);
     return out;
   }
@@ -223,7 +222,7 @@ function directConv2D(kernelName: "Conv2D" | "FusedConv2D") {
     const heap = backend as HeapBackend;
     const out = heap.makeOutput(info.outShape, "float32");
     const at = (t: TensorInfo) => heap.getMemoryOffset(t.dataId);
-    conv2dForward(simd, heapOf(heap), convDims(info), at(x), at(filter), at(out));
+    conv2dForward(simd, heapBufferOf(heap as { wasm?: object }), convDims(info), at(x), at(filter), at(out));
     if (kernelName === "FusedConv2D" && (bias || attrs.activation === "relu")) {
       simd.bias_activation(info.batchSize * info.outHeight * info.outWidth, info.outChannels, at(out), bias ? at(bias) : 0, attrs.activation === "relu" ? 1 : 0);
     }

@@ -17,7 +17,7 @@
 import { tf } from "../index";
 import { originalKernel, type WasmKernelFunc } from "./kernel-utils";
 import { batchMatMul, fusedMatMul } from "./matmul";
-import { conv2D, conv2DBackpropFilter, conv2DBackpropInput, fusedConv2D } from "./conv";
+import { conv2D, conv2DBackpropFilter, conv2DBackpropInput, fusedConv2D, simdConvOff } from "./conv";
 import { ADAM_KERNEL, adamUpdate } from "./adam";
 import { maxPoolGrad, sum } from "./pooling";
 import { identity } from "./identity";
@@ -77,6 +77,6 @@ export function isWasmKernelRegistered(kernelName: string): boolean {
  * current backend is wasm with our Conv2D kernels (and DIGIT_LAB_SIMD_CONV is not off).
  */
 export async function convolutionThreads(): Promise<number> {
-  if (tf.getBackend() !== BACKEND || !isWasmKernelRegistered("Conv2D") || process.env.DIGIT_LAB_SIMD_CONV === "off") return 1;
+  if (tf.getBackend() !== BACKEND || !isWasmKernelRegistered("Conv2D") || simdConvOff()) return 1;
   return startConvThreads();
 }

@@ -45,7 +45,7 @@ export interface SimdKernels {
 }
 
 interface EmscriptenModule {
-  asm?: { memory?: object };
+  asm?: { memory?: { buffer: ArrayBuffer } };
 }
 
 // WebAssembly's typings live in the DOM lib, which code notebooks import must not use.
@@ -77,4 +77,11 @@ export function simdKernelsFor(backend: { wasm?: EmscriptenModule }): SimdKernel
     instances.set(module, kernels);
   }
   return kernels;
+}
+
+/** The memory the kernels work in (`backend`'s heap) as it is now: it moves whenever the heap grows. */
+export function heapBufferOf(backend: { wasm?: EmscriptenModule }): ArrayBuffer {
+  const memory = backend.wasm?.asm?.memory;
+  if (!memory) throw new Error("the wasm backend's memory is not reachable");
+  return memory.buffer;
 }
