@@ -18,7 +18,7 @@
  * thread does everything. A worker that fails is replaced by the main thread for good.
  */
 import { Worker } from "node:worker_threads";
-import { TRAINER_MODULE_BASE64 } from "./simd/trainer-module.generated";
+import { trainerModule, WA } from "./webassembly";
 import { defaultTrainerThreads } from "./dense-trainer";
 import type { SimdKernels } from "./simd";
 
@@ -48,13 +48,6 @@ const SLOT0 = 16, SLOT_WORDS = 32;
 // Per thread t at SLOT0 + t·SLOT_WORDS: ready, done (job number), kind, then the arguments.
 const S_READY = 0, S_DONE = 1, S_KIND = 2, S_ARGS = 3;
 const KIND_FORWARD = 1, KIND_INPUT_GRAD = 2, KIND_FILTER_GRAD = 3;
-
-// WebAssembly's typings live in the DOM lib, which code notebooks import must not use.
-interface WebAssemblyApi {
-  Module: new (bytes: Uint8Array) => object;
-  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => { buffer: SharedArrayBuffer };
-}
-const WA = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
@@ -112,7 +105,7 @@ class ConvThreads {
     this.memory = new WA.Memory({ initial: pages, maximum: pages, shared: true });
     this.words = new Int32Array(this.memory.buffer, CONTROL, CONTROL_WORDS);
     this.staging = new Float32Array(this.memory.buffer, STAGING, stagingFloats);
-    const module = new WA.Module(Buffer.from(TRAINER_MODULE_BASE64, "base64"));
+    const module = trainerModule();
     for (let t = 1; t < threads; t++) {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,

@@ -13,7 +13,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { TRAINER_MODULE_BASE64 } from "./simd/trainer-module.generated";
+import { trainerModule, WA } from "./webassembly";
 
 export interface DenseLayerInit {
   /** [inputs, units] row-major, as a tfjs Dense kernel. */
@@ -59,14 +59,6 @@ interface TrainerExports {
   worker_step(ctx: number, thread: number, seen: number): number;
 }
 
-// WebAssembly's typings live in the DOM lib, which code notebooks import must not use.
-interface WebAssemblyApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: object };
-  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => { buffer: SharedArrayBuffer };
-}
-const WA = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
-
 // A worker compiles nothing: it instantiates the module the main thread compiled, on the shared memory.
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require("node:worker_threads");
@@ -82,8 +74,6 @@ try {
   Atomics.notify(words, abortIndex);
   throw error;
 }`;
-
-let compiled: object | undefined;
 
 /** DIGIT_LAB_THREADS, else the machine's cores, at most 4. */
 export function defaultTrainerThreads(): number {
@@ -180,8 +170,7 @@ export class DenseTrainer {
     const pages = Math.ceil(top / PAGE);
     if (pages > 65536) throw new RangeError(`DenseTrainer needs ${(top / 2 ** 30).toFixed(1)} GiB, more than WebAssembly's 4 GiB`);
     const memory = new WA.Memory({ initial: pages, maximum: pages, shared: true });
-    compiled ??= new WA.Module(Buffer.from(TRAINER_MODULE_BASE64, "base64"));
-    this.exports = new WA.Instance(compiled, { env: { memory } }).exports as unknown as TrainerExports;
+    this.exports = new WA.Instance(trainerModule(), { env: { memory } }).exports as unknown as TrainerExports;
     this.memory = memory;
     this.ctx = ctx;
     this.words = new Int32Array(memory.buffer);
@@ -223,7 +212,7 @@ export class DenseTrainer {
     for (let t = 1; t < this.threads; t++) {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { module: compiled, memory: this.memory, ctx: this.ctx, thread: t, abortIndex: (this.ctx >> 2) + C_ABORT },
+        workerData: { module: trainerModule(), memory: this.memory, ctx: this.ctx, thread: t, abortIndex: (this.ctx >> 2) + C_ABORT },
       });
       this.workers.push(worker);
       ready.push(

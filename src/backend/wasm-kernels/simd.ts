@@ -4,6 +4,7 @@
  * instance: they then work on tensors in place, by memory offset.
  */
 import { SIMD_MODULE_BASE64 } from "./simd/simd-module.generated";
+import { WA } from "./webassembly";
 
 export interface SimdKernels {
   adam_update(
@@ -48,12 +49,6 @@ interface EmscriptenModule {
   asm?: { memory?: { buffer: ArrayBuffer } };
 }
 
-// WebAssembly's typings live in the DOM lib, which code notebooks import must not use.
-interface WebAssemblyApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: object };
-}
-const WA = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
 const instances = new WeakMap<object, SimdKernels>();
 let compiled: object | undefined;
