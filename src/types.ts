@@ -66,3 +66,13 @@ export interface ComparisonRow {
   /** Final training accuracy minus validation accuracy: a symptom of over-fitting. */
   trainValGap: number;
 }
+
+/** A layer's kernel as plain data: shape [...inputs, units], row-major, as TensorFlow.js stores it. */
+export interface LayerKernel {
+  /** The layer's name in the model (e.g. "dense_Dense1"). */
+  layer: string;
+  /** Its class: "Dense" or "Conv2D". */
+  className: string;
+  shape: readonly number[];
+  values: ArrayLike<number>;
+}

@@ -1,3 +1,4 @@
 export * from "./variants";
 export * from "./summary";
 export * from "./persist";
+export * from "./inspect";

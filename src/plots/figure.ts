@@ -46,6 +46,16 @@ export const INK_COLORSCALE: [number, string][] = [
   [1, "rgb(0,0,0)"],
 ];
 
+/**
+ * Blue for negative, white for zero, red for positive: a weight image (what a unit looks
+ * for) reads as "ink here pushes the unit up" in red and "ink here pushes it down" in blue.
+ */
+export const WEIGHT_COLORSCALE: [number, string][] = [
+  [0, "rgb(33,102,172)"],
+  [0.5, "rgb(255,255,255)"],
+  [1, "rgb(178,24,43)"],
+];
+
 export function title(text: string): { text: string; x: number; xanchor: string } {
   return { text, x: 0.5, xanchor: "center" };
 }

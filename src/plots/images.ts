@@ -29,8 +29,18 @@ export interface GridOptions {
   cols?: number;
   /** Upper end of the colour scale (255 for raw pixels). */
   zmax?: number;
+  /** Lower end of the colour scale (0 for pixels). */
+  zmin?: number;
+  /** The shared colour scale (ink on paper for pixels). */
+  colorscale?: [number, string][];
+  /** A colour bar beside the grid, titled with this text (none by default). */
+  colorbarTitle?: string;
+  /** Decimals kept in the heatmaps' values (default: 3 for small scales, else 1). */
+  digits?: number;
   /** d3 format of the pixel value in hover text. */
   valueFormat?: string;
+  /** What hover text calls a value (default "pixel"). */
+  valueName?: string;
   /** Pixel size of one cell. */
   cellSize?: number;
 }
@@ -85,24 +95,28 @@ export function imageGridFigure(cells: GridCell[], options: GridOptions): Figure
   const layout: Layout = {
     title: title(options.title),
     showlegend: false,
-    margin: { l: 10, r: 10, t: 60, b: 10 },
-    width: Math.max(560, columns * cellSize + 20),
+    margin: { l: 10, r: options.colorbarTitle !== undefined ? 80 : 10, t: 60, b: 10 },
+    width: Math.max(560, columns * cellSize + (options.colorbarTitle !== undefined ? 90 : 20)),
     height: gridRows * (cellSize + 22) + 70,
     plot_bgcolor: "white",
     hovermode: "closest",
-    coloraxis: { colorscale: INK_COLORSCALE, cmin: 0, cmax: options.zmax ?? 255, showscale: false },
+    coloraxis: {
+      colorscale: options.colorscale ?? INK_COLORSCALE, cmin: options.zmin ?? 0, cmax: options.zmax ?? 255,
+      showscale: options.colorbarTitle !== undefined,
+      ...(options.colorbarTitle !== undefined ? { colorbar: { title: { text: options.colorbarTitle }, thickness: 12 } } : {}),
+    },
   };
   cells.forEach((cell, k) => {
     const ids = axisIds(k + 1);
     const dom = domains[k];
     data.push({
       type: "heatmap",
-      z: toRows(cell.pixels, rows, cols, options.zmax !== undefined && options.zmax < 50 ? 3 : 1),
+      z: toRows(cell.pixels, rows, cols, options.digits ?? (options.zmax !== undefined && options.zmax < 50 ? 3 : 1)),
       xaxis: ids.x,
       yaxis: ids.y,
       coloraxis: "coloraxis", // one shared scale: keeps the JSON small
       name: cell.caption,
-      hovertemplate: `${cell.hover}<br>pixel (row %{y}, col %{x}) = %{z:${options.valueFormat ?? ".0f"}}<extra></extra>`,
+      hovertemplate: `${cell.hover}<br>${options.valueName ?? "pixel"} (row %{y}, col %{x}) = %{z:${options.valueFormat ?? ".0f"}}<extra></extra>`,
     });
     const hidden = { showticklabels: false, ticks: "", showgrid: false, zeroline: false, fixedrange: true };
     layout[ids.xaxis] = { ...hidden, domain: dom.x, anchor: ids.y, constrain: "domain" };

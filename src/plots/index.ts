@@ -10,3 +10,5 @@ export { labelDistribution } from "./distribution";
 export { trainingCurves } from "./training";
 export { confusionMatrix, classMetricsBars, misclassifiedGallery, classProbabilities } from "./evaluation";
 export { architectureComparison } from "./comparison";
+export { weightImages } from "./weights";
+export type { WeightImagesOptions } from "./weights";
