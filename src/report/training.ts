@@ -2,12 +2,13 @@
  * The usual report after training or comparing models: curves, history, evaluation
  * and (for comparisons) the architecture overview, as sections for `writeReport`.
  */
-import type { ClassificationReport, ComparisonRow, ConfusionMatrix, Misclassified, RunHistory } from "../types";
+import type { ClassificationReport, ComparisonRow, ConfusionMatrix, LayerKernel, Misclassified, RunHistory } from "../types";
 import type { Figure } from "../plots/figure";
 import { percent } from "../plots/figure";
 import { trainingCurves } from "../plots/training";
 import { classMetricsBars, confusionMatrix, misclassifiedGallery } from "../plots/evaluation";
 import { architectureComparison } from "../plots/comparison";
+import { weightImages } from "../plots/weights";
 import { classificationTable, comparisonTable, historyTable } from "../tables";
 import type { ReportSection, ReportSpec, ReportTable } from "./index";
 
@@ -26,6 +27,8 @@ export interface TrainingReportInput {
     misclassifiedLimit?: number;
   };
   comparison?: ComparisonRow[];
+  /** The trained model's first-layer kernel (`firstLayerKernel(model)`), drawn as weight images. */
+  firstLayer?: LayerKernel;
   classNames?: readonly string[];
 }
 
@@ -70,6 +73,15 @@ export function trainingReport(input: TrainingReportInput): ReportSpec {
         title: `Most confident mistakes (${Math.min(sorted.length, ev.misclassifiedLimit ?? 32)} of ${ev.misclassified!.length})` }));
     }
     sections.push({ heading: "Evaluation", figures, tables });
+  }
+
+  if (input.firstLayer) {
+    sections.push({
+      heading: "What the first layer learned",
+      text: "Each unit's weights drawn as an image of its input: ink on red pixels raises the unit's input, ink on blue ones lowers it. " +
+        "Pixels that no training image inks keep their random initial weights.",
+      figures: [weightImages(input.firstLayer, { limit: 32 })],
+    });
   }
 
   if (input.comparison?.length) {

@@ -25,6 +25,6 @@ test("02-train-dense-ann trains, evaluates and saves seed 001's model through th
   assert.equal(figuresOf(run, "misclassifiedGallery(").length, 1);
   const [weights] = figuresOf(run, "weightImages(");
   assert.equal(weights.data.length, 16, "16 of the first layer's 128 units drawn");
-  assert.equal(weights.data[0].z.length, 28);
+  assert.equal((weights.data[0] as { z?: number[][] }).z?.length, 28);
   assert.match(outputOf(run, "saveModel("), /saved dense-128-64 \(109386 parameters\)/);
 });

@@ -74,9 +74,11 @@ test("trainingReport + writeReport: one offline page with every section, figure 
     runs: [{ name: "dense", history: history(1) }, { name: "cnn", history: history(0.5) }],
     evaluation: ev,
     comparison,
+    firstLayer: { layer: "dense_1", className: "Dense", shape: [784, 40], values: Float32Array.from({ length: 784 * 40 }, (_, i) => Math.sin(i) / 10) },
     notes: "Quick run on the first 2,000 test images.",
   });
-  assert.deepEqual(spec.sections.map((s) => s.heading), ["Summary", "Training", "Evaluation", "Architecture comparison"]);
+  assert.deepEqual(spec.sections.map((s) => s.heading), ["Summary", "Training", "Evaluation", "What the first layer learned", "Architecture comparison"]);
+  assert.equal(spec.sections[3].figures![0].data.length, 32, "a report draws 32 of the 40 units");
   assert.match(spec.sections[0].text!, /dense: 4 epochs in 40\.0 s; final training accuracy 97\.00%, validation accuracy 96\.25%\./);
   assert.equal(spec.sections[2].figures!.length, 3); // confusion, per-class bars, mistakes
   // Add the data-exploration figures too, so the page shows every builder.
@@ -103,7 +105,7 @@ test("trainingReport + writeReport: one offline page with every section, figure 
   assert.doesNotMatch(html, /<script[^>]+src=["']?https?:/i, "no remote scripts");
   assert.doesNotMatch(html, /<link[^>]+href=["']?https?:/i, "no remote styles");
   const figures = spec.sections.flatMap((s) => s.figures ?? []);
-  assert.equal(figures.length, 1 + 3 + 1 + 5);
+  assert.equal(figures.length, 1 + 3 + 1 + 1 + 5);
   for (const fig of figures) assert.ok(html.includes(figureJson(fig)), `the page holds the data of "${(fig.layout.title as { text: string }).text}"`);
   assert.match(html, /<caption[^>]*>Classification report \(test set\)<\/caption>/);
   assert.match(html, /<caption[^>]*>Models, best test accuracy first<\/caption>/);

@@ -55,8 +55,9 @@ test("train --json → one JSON object on stdout, progress on stderr; --save the
   assert.equal(out.reportFile, report);
   const html = fs.readFileSync(report, "utf8");
   assert.match(html, /dense-128-64 trained with seed-001/);
-  for (const heading of ["Training", "Confusion matrix"]) assert.match(html, new RegExp(heading));
-  assert.ok((html.match(/class="digit-lab-chart"/g) ?? []).length >= 4, "curves, confusion matrix, per-class bars and mistakes");
+  for (const heading of ["Training", "Confusion matrix", "What the first layer learned"]) assert.match(html, new RegExp(heading));
+  assert.match(html, /What dense_\d+ looks for: the weights of 32 of its 128 units/);
+  assert.ok((html.match(/class="digit-lab-chart"/g) ?? []).length >= 5, "curves, confusion matrix, per-class bars, mistakes and weight images");
   assert.doesNotMatch(html, /<script[^>]+src=["']https?:/, "no script from the network");
 
   const e = cli("evaluate", "--model-dir", dir, "--json");

@@ -2,7 +2,7 @@ import { round } from "../../util/format";
 import { type Command, backendFromArgs, printJson, stringFlag } from "../command";
 import { RECIPE_OPTIONS, recipeFromArgs } from "../recipe-args";
 import { head, loadMnist } from "../../data";
-import { buildModel, saveModel } from "../../models";
+import { buildModel, firstLayerKernel, saveModel } from "../../models";
 import { recipeNames } from "../../recipes";
 import { train } from "../../train";
 import { evaluateDetailed, misclassified } from "../../eval";
@@ -24,7 +24,7 @@ export const command: Command = {
     "                       validation_split, the last 20% of the file (seed recipes)",
     "  --train-limit N      train on the first N training images only (before the validation split)",
     "  --save DIR           write model.json, weights.bin and metadata.json to DIR",
-    "  --report FILE        write an offline HTML report: curves, history, confusion matrix, per-class report, mistakes",
+    "  --report FILE        write an offline HTML report: curves, history, confusion matrix, per-class report, mistakes, first-layer weights",
     "  --json               print one JSON object (history, timings, test metrics); progress goes to stderr",
   ].join("\n"),
   options: {
@@ -76,6 +76,7 @@ export const command: Command = {
             confusion: test.confusion,
             misclassified: misclassified(data.test.labels, test.probabilities, { images: data.test.images, limit: 32 }),
           },
+          firstLayer: firstLayerKernel(model),
           classNames: data.classNames,
         }),
       );
