@@ -60,10 +60,16 @@ test("train --json → one JSON object on stdout, progress on stderr; --save the
   assert.ok((html.match(/class="digit-lab-chart"/g) ?? []).length >= 5, "curves, confusion matrix, per-class bars, mistakes and weight images");
   assert.doesNotMatch(html, /<script[^>]+src=["']https?:/, "no script from the network");
 
-  const e = cli("evaluate", "--model-dir", dir, "--json");
+  const evalReport = path.join(tmp, "evaluate.html");
+  const e = cli("evaluate", "--model-dir", dir, "--json", "--report", evalReport);
   assert.equal(e.code, 0, e.stderr);
   const ev = JSON.parse(e.stdout);
   assert.equal(ev.accuracy, out.testAccuracy);
+  // evaluate --report: the saved model's own history, its evaluation and its first-layer weights.
+  assert.equal(ev.reportFile, evalReport);
+  const evalHtml = fs.readFileSync(evalReport, "utf8");
+  for (const heading of ["Training", "Evaluation", "What the first layer learned"]) assert.match(evalHtml, new RegExp(`<h2>${heading}</h2>`));
+  assert.match(evalHtml, /dense-128-64: 2 epochs in/);
   assert.equal(ev.count, 10000);
   assert.equal(ev.confusionMatrix.length, 10);
   assert.equal(ev.report.classes.length, 10);

@@ -1,20 +1,23 @@
 import { type Command, backendFromArgs, printJson, stringFlag, intFlag } from "../command";
 import { UsageError } from "../../errors";
 import { loadMnist, parseDatasetName } from "../../data";
-import { loadModel } from "../../models";
+import { firstLayerKernel, loadModel } from "../../models";
+import { trainingReport, writeReport } from "../../report";
 import { evaluateDetailed, formatClassificationReport, formatConfusionMatrix, misclassified } from "../../eval";
 
 export const command: Command = {
   name: "evaluate",
   summary: "evaluate a saved model on the test set: loss, accuracy, per-class report, confusion matrix",
   help: [
-    "usage: digit-lab evaluate --model-dir DIR [--dataset mnist|fashion-mnist] [--misclassified N] [--json]",
+    "usage: digit-lab evaluate --model-dir DIR [--dataset mnist|fashion-mnist] [--misclassified N] [--report FILE] [--json]",
     "",
     "  --model-dir DIR      a directory written by `digit-lab train --save DIR`",
     "  --dataset NAME       test set to use (default: the one recorded in the model's metadata, else mnist)",
     "  --misclassified N    also list the N most confident mistakes (default 0; 10 in text mode)",
+    "  --report FILE        write an offline HTML report: the training curves recorded with the model, confusion",
+    "                       matrix, per-class report, mistakes, first-layer weights",
   ].join("\n"),
-  options: { "model-dir": { type: "string" }, dataset: { type: "string" }, misclassified: { type: "string" } },
+  options: { "model-dir": { type: "string" }, dataset: { type: "string" }, misclassified: { type: "string" }, report: { type: "string" } },
   async run(args) {
     const dir = stringFlag(args, "model-dir");
     if (!dir) throw new UsageError("give --model-dir DIR (a directory written by `digit-lab train --save DIR`)");
@@ -26,7 +29,26 @@ export const command: Command = {
     const result = await evaluateDetailed(model, data.test);
     const wrongCount = intFlag(args, "misclassified", args.values.json ? 0 : 10, 0);
     const wrong = misclassified(data.test.labels, result.probabilities, { limit: wrongCount });
+    const reportFile = stringFlag(args, "report");
+    const reportWritten = reportFile
+      ? writeReport(
+          reportFile,
+          trainingReport({
+            title: `digit-lab: ${metadata.model} from ${dir}`,
+            subtitle: `evaluated on the ${dataset} test set (${result.count.toLocaleString("en-US")} images)`,
+            runs: metadata.history?.length ? { name: metadata.model, history: metadata.history } : undefined,
+            evaluation: {
+              report: result.report,
+              confusion: result.confusion,
+              misclassified: misclassified(data.test.labels, result.probabilities, { images: data.test.images, limit: 32 }),
+            },
+            firstLayer: firstLayerKernel(model),
+            classNames: data.classNames,
+          }),
+        )
+      : undefined;
     model.dispose();
+    if (reportWritten) process.stderr.write(`report written to ${reportWritten}\n`);
 
     if (args.values.json) {
       printJson({
@@ -39,6 +61,7 @@ export const command: Command = {
         report: result.report,
         confusionMatrix: result.confusion,
         misclassified: wrong,
+        ...(reportWritten ? { reportFile: reportWritten } : {}),
       });
       return 0;
     }
