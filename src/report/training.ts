@@ -78,8 +78,11 @@ export function trainingReport(input: TrainingReportInput): ReportSpec {
   if (input.firstLayer) {
     sections.push({
       heading: "What the first layer learned",
-      text: "Each unit's weights drawn as an image of its input: ink on red pixels raises the unit's input, ink on blue ones lowers it. " +
-        "Pixels that no training image inks keep their random initial weights.",
+      text: input.firstLayer.className === "Conv2D"
+        ? "Each filter's weights drawn as an image: the filter slides over the digit, and ink under red weights raises its output, " +
+          "ink under blue ones lowers it — small detectors of edges and stroke directions."
+        : "Each unit's weights drawn as an image of its input: ink on red pixels raises the unit's input, ink on blue ones lowers it. " +
+          "Pixels that no training image inks keep their random initial weights.",
       figures: [weightImages(input.firstLayer, { limit: 32 })],
     });
   }
