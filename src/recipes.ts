@@ -27,6 +27,8 @@ export interface Recipe extends TrainSettings {
   description: string;
   /** Test accuracy this recipe is expected to reach (what it was designed for). */
   targetAccuracy?: number;
+  /** The test accuracy the original seed experiment reported for its single run. */
+  reportedAccuracy?: number;
 }
 
 const BASE = { batchSize: 32, learningRate: 0.001, validationSplit: 0.2, seed: 42 };
@@ -56,6 +58,7 @@ export const RECIPES: readonly Recipe[] = [
     name: "seed-001",
     model: "dense-128-64",
     epochs: 30,
+    reportedAccuracy: 0.9765,
     description: "seed experiment 1: dense 784-128-64-10, Adam, batch 32, 30 epochs, validation 0.2",
   },
   {
@@ -70,6 +73,7 @@ export const RECIPES: readonly Recipe[] = [
     name: "seed-004",
     model: "dense-256-128-32",
     epochs: 50,
+    reportedAccuracy: 0.9815,
     description: "seed experiment 4: dense 784-256-128-32-10, Adam, batch 32, 50 epochs",
   },
   {

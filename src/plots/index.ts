@@ -11,4 +11,6 @@ export { trainingCurves } from "./training";
 export { confusionMatrix, classMetricsBars, misclassifiedGallery, classProbabilities } from "./evaluation";
 export { architectureComparison } from "./comparison";
 export { weightImages } from "./weights";
+export { seedSpread } from "./seeds";
+export type { SeedRuns, SeedSpreadOptions } from "./seeds";
 export type { WeightImagesOptions } from "./weights";

@@ -99,6 +99,15 @@ test("seeds --json trains once per seed, as train --seed would, and reports mean
   assert.equal(single.testAccuracy, a);
   const text = cli("seeds", ...common, "--seeds", "3,4");
   assert.match(text.stdout, /mean \d+\.\d\d% ± \d+\.\d\d \(standard deviation over 2 seeds\), range/);
+  // --report: the spread as a page; a seed recipe's page also marks the accuracy its experiment reported.
+  const page = path.join(tmp, "seeds.html");
+  const withReport = cli("seeds", "--recipe", "seed-001", "--epochs", "1", "--train-limit", "2000", "--seeds", "3,4", "--report", page, "--json");
+  assert.equal(withReport.code, 0, withReport.stderr);
+  assert.equal(JSON.parse(withReport.stdout).reportFile, page);
+  const html = fs.readFileSync(page, "utf8");
+  assert.match(html, /seed-001 \(dense-128-64\) over 2 seeds/);
+  assert.match(html, /seed experiment 97\.65%/);
+  assert.match(html, /seed-001, seed 4: \d+\.\d\d%/);
   for (const bad of ["3,x", "3,3"]) {
     const e = cli("seeds", ...common, "--seeds", bad);
     assert.equal(e.code, 2, e.stderr);

@@ -1,4 +1,5 @@
 import { type Command, backendFromArgs, printJson, stringFlag } from "../command";
+import { spread } from "../../util/stats";
 import { RECIPE_OPTIONS, recipeFromArgs } from "../recipe-args";
 import { UsageError } from "../../errors";
 import { head, loadMnist } from "../../data";
@@ -8,6 +9,8 @@ import { train } from "../../train";
 import { evaluate } from "../../eval";
 import { formatTable } from "../../tables";
 import { round } from "../../util/format";
+import { seedSpread } from "../../plots/seeds";
+import { writeReport } from "../../report";
 
 const DEFAULT_SEEDS = "42,1,2,3,4";
 
@@ -19,7 +22,7 @@ export const command: Command = {
   help: [
     "usage: digit-lab seeds --model NAME | --recipe NAME [--seeds 42,1,2,3,4] [--epochs N] [--batch-size N]",
     "                       [--learning-rate X] [--dropout X] [--l2 X] [--validation-from random|end]",
-    "                       [--train-limit N] [--dataset mnist|fashion-mnist] [--json]",
+    "                       [--train-limit N] [--dataset mnist|fashion-mnist] [--report FILE] [--json]",
     "",
     "A single run's accuracy scatters with the seed (initial weights, split, shuffles, dropout);",
     "before comparing a recipe with a reported number, look at its spread over several seeds.",
@@ -29,9 +32,11 @@ export const command: Command = {
     `  --seeds LIST         comma-separated seeds (default ${DEFAULT_SEEDS})`,
     "  --epochs, --batch-size, --learning-rate, --dropout, --l2, --validation-from, --train-limit",
     "                       override the recipe, as for `digit-lab train`",
+    "  --report FILE        write an offline HTML page: every seed's accuracy, the mean ± std, and the seed",
+    "                       experiment's reported accuracy where the recipe has one",
     "  --json               print {\"runs\": [...], \"testAccuracy\": {mean, std, min, max}, ...}; progress goes to stderr",
   ].join("\n"),
-  options: { ...OPTIONS_WITHOUT_SEED, seeds: { type: "string" } },
+  options: { ...OPTIONS_WITHOUT_SEED, seeds: { type: "string" }, report: { type: "string" } },
   async run(args) {
     const { recipe, trainLimit, dataset } = recipeFromArgs(args, "seeds");
     const seeds = parseSeeds(stringFlag(args, "seeds") ?? DEFAULT_SEEDS);
@@ -71,6 +76,29 @@ export const command: Command = {
       testAccuracy: accuracy,
       secondsPerEpoch: round(runs.reduce((s, r) => s + r.secondsPerEpoch, 0) / runs.length, 3),
     };
+    const reportFile = stringFlag(args, "report");
+    if (reportFile) {
+      const name = recipe.name === recipe.model ? recipe.model : `${recipe.name} (${recipe.model})`;
+      const reported = recipe.reportedAccuracy;
+      const table = {
+        columns: ["seed", "test accuracy", "test loss", "epochs", "s/epoch"],
+        values: runs.map((r) => [r.seed, r.testAccuracy, r.testLoss, r.epochs, r.secondsPerEpoch]),
+        index: runs.map((_, i) => i),
+      };
+      const written = writeReport(reportFile, {
+        title: `digit-lab: ${name} over ${runs.length} seeds`,
+        subtitle: `${dataset}, ${recipe.epochs} epochs, batch ${recipe.batchSize}, backend ${backend.name}`,
+        sections: [{
+          heading: "Test accuracy per seed",
+          text: "Each dot is one run; the diamond is the mean with one standard deviation either side." +
+            (reported !== undefined ? ` The dashed line is the ${(100 * reported).toFixed(2)}% the seed experiment reported for its single run.` : ""),
+          figures: [seedSpread({ name: recipe.name, runs }, { reported, reportedLabel: "seed experiment" })],
+          tables: [{ caption: "Runs", table, digits: 4 }],
+        }],
+      });
+      process.stderr.write(`report written to ${written}\n`);
+      (summary as Record<string, unknown>).reportFile = written;
+    }
     if (args.values.json) printJson(summary);
     else {
       const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
@@ -96,11 +124,4 @@ function parseSeeds(raw: string): number[] {
   const seeds = parts.map(Number);
   if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds lists a seed twice: "${raw}"`);
   return seeds;
-}
-
-/** Mean, sample standard deviation (0 for one value), min and max. */
-export function spread(values: number[]): { mean: number; std: number; min: number; max: number } {
-  const mean = values.reduce((s, v) => s + v, 0) / values.length;
-  const variance = values.length > 1 ? values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1) : 0;
-  return { mean, std: Math.sqrt(variance), min: Math.min(...values), max: Math.max(...values) };
 }
