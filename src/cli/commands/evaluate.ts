@@ -1,8 +1,8 @@
 import { type Command, backendFromArgs, printJson, stringFlag, intFlag } from "../command";
 import { UsageError } from "../../errors";
 import { loadMnist, parseDatasetName } from "../../data";
-import { firstLayerKernel, loadModel } from "../../models";
-import { trainingReport, writeReport } from "../../report";
+import { loadModel } from "../../models";
+import { writeModelReport } from "../model-report";
 import { evaluateDetailed, formatClassificationReport, formatConfusionMatrix, misclassified } from "../../eval";
 
 export const command: Command = {
@@ -31,21 +31,11 @@ export const command: Command = {
     const wrong = misclassified(data.test.labels, result.probabilities, { limit: wrongCount });
     const reportFile = stringFlag(args, "report");
     const reportWritten = reportFile
-      ? writeReport(
-          reportFile,
-          trainingReport({
-            title: `digit-lab: ${metadata.model} from ${dir}`,
-            subtitle: `evaluated on the ${dataset} test set (${result.count.toLocaleString("en-US")} images)`,
-            runs: metadata.history?.length ? { name: metadata.model, history: metadata.history } : undefined,
-            evaluation: {
-              report: result.report,
-              confusion: result.confusion,
-              misclassified: misclassified(data.test.labels, result.probabilities, { images: data.test.images, limit: 32 }),
-            },
-            firstLayer: firstLayerKernel(model),
-            classNames: data.classNames,
-          }),
-        )
+      ? writeModelReport(reportFile, model, result, data, {
+          title: `digit-lab: ${metadata.model} from ${dir}`,
+          subtitle: `evaluated on the ${dataset} test set (${result.count.toLocaleString("en-US")} images)`,
+          run: metadata.history?.length ? { name: metadata.model, history: metadata.history } : undefined,
+        })
       : undefined;
     model.dispose();
     if (reportWritten) process.stderr.write(`report written to ${reportWritten}\n`);

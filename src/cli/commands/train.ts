@@ -2,11 +2,11 @@ import { round } from "../../util/format";
 import { type Command, backendFromArgs, printJson, stringFlag } from "../command";
 import { RECIPE_OPTIONS, recipeFromArgs } from "../recipe-args";
 import { head, loadMnist } from "../../data";
-import { buildModel, firstLayerKernel, saveModel } from "../../models";
+import { buildModel, saveModel } from "../../models";
 import { recipeNames } from "../../recipes";
 import { train } from "../../train";
-import { evaluateDetailed, misclassified } from "../../eval";
-import { trainingReport, writeReport } from "../../report";
+import { evaluateDetailed } from "../../eval";
+import { writeModelReport } from "../model-report";
 
 export const command: Command = {
   name: "train",
@@ -64,22 +64,12 @@ export const command: Command = {
     }
     const reportFile = stringFlag(args, "report");
     if (reportFile) {
-      const written = writeReport(
-        reportFile,
-        trainingReport({
-          title: `digit-lab: ${recipe.model} trained with ${recipe.name}`,
-          subtitle: `${dataset}, ${result.history.length} epochs, batch ${recipe.batchSize}, seed ${recipe.seed}, backend ${backend.name}`,
-          notes: recipe.description,
-          runs: { name: recipe.model, history: result.history },
-          evaluation: {
-            report: test.report,
-            confusion: test.confusion,
-            misclassified: misclassified(data.test.labels, test.probabilities, { images: data.test.images, limit: 32 }),
-          },
-          firstLayer: firstLayerKernel(model),
-          classNames: data.classNames,
-        }),
-      );
+      const written = writeModelReport(reportFile, model, test, data, {
+        title: `digit-lab: ${recipe.model} trained with ${recipe.name}`,
+        subtitle: `${dataset}, ${result.history.length} epochs, batch ${recipe.batchSize}, seed ${recipe.seed}, backend ${backend.name}`,
+        notes: recipe.description,
+        run: { name: recipe.model, history: result.history },
+      });
       process.stderr.write(`report written to ${written}\n`);
     }
     const summary = {
