@@ -44,7 +44,7 @@ export const command: Command = {
     const data = await loadMnist({ dataset, dataDir: stringFlag(args, "data-dir") });
     const trainSet = trainLimit !== undefined ? head(data.train, trainLimit) : data.train;
 
-    const runs = [];
+    const runs: SeedRun[] = [];
     let params = 0;
     for (const [i, seed] of seeds.entries()) {
       process.stderr.write(`${recipe.name}, seed ${seed} (${i + 1} of ${seeds.length})\n`);
@@ -63,6 +63,24 @@ export const command: Command = {
       });
     }
     const accuracy = spread(runs.map((r) => r.testAccuracy));
+    const name = recipe.name === recipe.model ? recipe.model : `${recipe.name} (${recipe.model})`;
+    const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
+    const reportFile = stringFlag(args, "report");
+    const reported = recipe.reportedAccuracy;
+    const reportWritten = reportFile
+      ? writeReport(reportFile, {
+          title: `digit-lab: ${name} over ${runs.length} seeds`,
+          subtitle: `${dataset}, ${recipe.epochs} epochs, batch ${recipe.batchSize}, backend ${backend.name}`,
+          sections: [{
+            heading: "Test accuracy per seed",
+            text: "Each dot is one run; the diamond is the mean with one standard deviation either side." +
+              (reported !== undefined ? ` The dashed line is the ${percent(reported)} the seed experiment reported for its single run.` : ""),
+            figures: [seedSpread({ name: recipe.name, runs }, { reported, reportedLabel: "seed experiment" })],
+            tables: [{ caption: "Runs", table: runsTable(runs, (x) => x), digits: 4 }],
+          }],
+        })
+      : undefined;
+    if (reportWritten) process.stderr.write(`report written to ${reportWritten}\n`);
     const summary = {
       model: recipe.model,
       recipe: recipe.name,
@@ -75,40 +93,12 @@ export const command: Command = {
       runs,
       testAccuracy: accuracy,
       secondsPerEpoch: round(runs.reduce((s, r) => s + r.secondsPerEpoch, 0) / runs.length, 3),
+      ...(reportWritten ? { reportFile: reportWritten } : {}),
     };
-    const reportFile = stringFlag(args, "report");
-    if (reportFile) {
-      const name = recipe.name === recipe.model ? recipe.model : `${recipe.name} (${recipe.model})`;
-      const reported = recipe.reportedAccuracy;
-      const table = {
-        columns: ["seed", "test accuracy", "test loss", "epochs", "s/epoch"],
-        values: runs.map((r) => [r.seed, r.testAccuracy, r.testLoss, r.epochs, r.secondsPerEpoch]),
-        index: runs.map((_, i) => i),
-      };
-      const written = writeReport(reportFile, {
-        title: `digit-lab: ${name} over ${runs.length} seeds`,
-        subtitle: `${dataset}, ${recipe.epochs} epochs, batch ${recipe.batchSize}, backend ${backend.name}`,
-        sections: [{
-          heading: "Test accuracy per seed",
-          text: "Each dot is one run; the diamond is the mean with one standard deviation either side." +
-            (reported !== undefined ? ` The dashed line is the ${(100 * reported).toFixed(2)}% the seed experiment reported for its single run.` : ""),
-          figures: [seedSpread({ name: recipe.name, runs }, { reported, reportedLabel: "seed experiment" })],
-          tables: [{ caption: "Runs", table, digits: 4 }],
-        }],
-      });
-      process.stderr.write(`report written to ${written}\n`);
-      (summary as Record<string, unknown>).reportFile = written;
-    }
     if (args.values.json) printJson(summary);
     else {
-      const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
-      const table = {
-        columns: ["seed", "test accuracy", "test loss", "epochs", "s/epoch"],
-        values: runs.map((r) => [r.seed, percent(r.testAccuracy), r.testLoss, r.epochs, r.secondsPerEpoch]),
-        index: runs.map((_, i) => i),
-      };
       process.stdout.write(
-        `${formatTable(table, { caption: `${recipe.name === recipe.model ? recipe.model : `${recipe.name} (${recipe.model})`} on ${backend.name}` })}\n` +
+        `${formatTable(runsTable(runs, percent), { caption: `${name} on ${backend.name}` })}\n` +
           `mean ${percent(accuracy.mean)} ± ${(100 * accuracy.std).toFixed(2)} (standard deviation over ${runs.length} seeds), ` +
           `range ${percent(accuracy.min)} – ${percent(accuracy.max)}\n`,
       );
@@ -116,6 +106,24 @@ export const command: Command = {
     return 0;
   },
 };
+
+interface SeedRun {
+  seed: number;
+  testAccuracy: number;
+  testLoss: number;
+  epochs: number;
+  bestEpoch: number | null;
+  secondsPerEpoch: number;
+}
+
+/** One row per seed, the accuracy shown as the caller wants it (a fraction in reports, a percentage in text). */
+function runsTable(runs: SeedRun[], showAccuracy: (accuracy: number) => number | string) {
+  return {
+    columns: ["seed", "test accuracy", "test loss", "epochs", "s/epoch"],
+    values: runs.map((r) => [r.seed, showAccuracy(r.testAccuracy), r.testLoss, r.epochs, r.secondsPerEpoch]),
+    index: runs.map((_, i) => i),
+  };
+}
 
 /** "42,1,2" → [42, 1, 2]: whole numbers ≥ 0, no repeats. */
 function parseSeeds(raw: string): number[] {
