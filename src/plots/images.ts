@@ -88,6 +88,7 @@ export function imageGridFigure(cells: GridCell[], options: GridOptions): Figure
   const columns = Math.max(1, Math.min(options.columns ?? 10, n || 1));
   const gridRows = Math.max(1, Math.ceil(n / columns));
   const cellSize = options.cellSize ?? 84;
+  const colorbar = options.colorbarTitle !== undefined;
   const domains = gridDomains(gridRows, columns, 0.015, 0.3 / gridRows);
   const data: Trace[] = [];
   const annotations: unknown[] = [];
@@ -95,15 +96,15 @@ export function imageGridFigure(cells: GridCell[], options: GridOptions): Figure
   const layout: Layout = {
     title: title(options.title),
     showlegend: false,
-    margin: { l: 10, r: options.colorbarTitle !== undefined ? 80 : 10, t: 60, b: 10 },
-    width: Math.max(560, columns * cellSize + (options.colorbarTitle !== undefined ? 90 : 20)),
+    margin: { l: 10, r: colorbar ? 80 : 10, t: 60, b: 10 },
+    width: Math.max(560, columns * cellSize + (colorbar ? 90 : 20)),
     height: gridRows * (cellSize + 22) + 70,
     plot_bgcolor: "white",
     hovermode: "closest",
     coloraxis: {
       colorscale: options.colorscale ?? INK_COLORSCALE, cmin: options.zmin ?? 0, cmax: options.zmax ?? 255,
-      showscale: options.colorbarTitle !== undefined,
-      ...(options.colorbarTitle !== undefined ? { colorbar: { title: { text: options.colorbarTitle }, thickness: 12 } } : {}),
+      showscale: colorbar,
+      ...(colorbar ? { colorbar: { title: { text: options.colorbarTitle }, thickness: 12 } } : {}),
     },
   };
   cells.forEach((cell, k) => {
