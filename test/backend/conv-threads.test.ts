@@ -8,6 +8,7 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import { tf, initBackend } from "../../src/backend";
+import { simdKernelsFor } from "../../src/backend/wasm-kernels/simd";
 import { configureConvThreads, convThreadStats, startConvThreads, stopConvThreads } from "../../src/backend/wasm-kernels/conv-threads";
 import { createRng } from "../../src/util/random";
 import { head, loadMnist } from "../../src/data";
@@ -52,9 +53,13 @@ async function convAndGradients(c: ConvCase): Promise<Buffer[]> {
   return bytes;
 }
 
-test("convolutions and their gradients give the same bits on 1, 2 and 3 threads", async (t) => {
+for (const winograd of ["on", "off"]) test(`convolutions and their gradients give the same bits on 1, 2 and 3 threads (Winograd ${winograd})`, async (t) => {
   await initBackend({ backend: "wasm", log: null });
-  t.after(() => configureConvThreads({}));
+  process.env.DIGIT_LAB_WINOGRAD = winograd;
+  t.after(() => {
+    delete process.env.DIGIT_LAB_WINOGRAD;
+    configureConvThreads({});
+  });
   configureConvThreads({ threads: 1 });
   const expected = await Promise.all(CASES.map(convAndGradients));
   for (const threads of [2, 3]) {
@@ -79,11 +84,12 @@ test("a batch too big for the workers' memory goes through in rounds, with the s
   const c = CASES[0];
   configureConvThreads({ threads: 1 });
   const expected = await convAndGradients(c);
-  // Room for the filter and two images' input and output: each round splits 4 images between
-  // the threads, so 16 take 4 rounds. The filter gradient's half batch does not fit: it runs
-  // on the main thread.
+  // Room for the Winograd filter (16 positions), the worker's scratch and two images' input and
+  // output: each round splits 4 images between the threads, so 16 take 4 rounds. The filter
+  // gradient's half batch does not fit: it runs on the main thread.
   const perImage = 12 * 12 * 16 + 10 * 10 * 32;
-  configureConvThreads({ threads: 2, stagingFloats: 3 * 3 * 16 * 32 + 2 * perImage });
+  const scratch = simdKernelsFor(tf.backend() as Parameters<typeof simdKernelsFor>[0])!.winograd_scratch(16, 32);
+  configureConvThreads({ threads: 2, stagingFloats: 16 * 16 * 32 + scratch + 2 * perImage });
   assert.equal(await startConvThreads(), 2);
   const actual = await convAndGradients(c);
   ["y", "dx", "dw"].forEach((name, k) => assert.ok(actual[k].equals(expected[k]), `${name} differs when split into rounds`));

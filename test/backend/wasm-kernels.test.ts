@@ -101,10 +101,27 @@ test("dense layer gradients (tf.grads) match cpu", async () => {
   }
 });
 
-for (const simdConv of ["on", "off"]) test(`conv2d forward, fused forward and gradients match cpu for strides and paddings (SIMD convolutions ${simdConv})`, async () => {
+/** Our convolutions' three ways: Winograd for 3×3 stride 1 (the default), direct only, the stock kernels. */
+const CONV_MODES: { name: string; env: Record<string, string> }[] = [
+  { name: "Winograd and direct SIMD convolutions", env: {} },
+  { name: "direct SIMD convolutions only", env: { DIGIT_LAB_WINOGRAD: "off" } },
+  { name: "stock convolutions", env: { DIGIT_LAB_SIMD_CONV: "off" } },
+];
+
+async function withEnv<T>(env: Record<string, string>, f: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return await f();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+  }
+}
+
+for (const mode of CONV_MODES) test(`conv2d forward, fused forward and gradients match cpu for strides and paddings (${mode.name})`, () => withEnv(mode.env, async () => {
   await initBackend({ backend: "wasm", log: null });
-  process.env.DIGIT_LAB_SIMD_CONV = simdConv;
-  const cases: { x: [number, number, number, number]; f: [number, number, number, number]; strides: number | [number, number]; pad: "valid" | "same"; stockForwardWrong?: boolean }[] = [
+  const simdConv = mode.env.DIGIT_LAB_SIMD_CONV === "off" ? "off" : "on";
+  const cases: { x: [number, number, number, number]; f: [number, number, number, number]; strides: number | [number, number]; pad: "valid" | "same" | number; stockForwardWrong?: boolean }[] = [
     { x: [4, 12, 12, 1], f: [3, 3, 1, 8], strides: 1, pad: "valid" }, // first layer of the cnn
     { x: [3, 10, 10, 8], f: [3, 3, 8, 16], strides: 1, pad: "valid" },
     { x: [2, 9, 9, 3], f: [3, 3, 3, 5], strides: 1, pad: "same" },
@@ -116,6 +133,10 @@ for (const simdConv of ["on", "off"]) test(`conv2d forward, fused forward and gr
     { x: [2, 7, 7, 5], f: [3, 3, 5, 11], strides: 1, pad: "same" }, // channel counts off the 4×8 blocks
     // ≥ 8 input channels: the direct SIMD convolutions take these
     { x: [3, 12, 12, 32], f: [3, 3, 32, 64], strides: 1, pad: "valid" }, // the cnn's third layer
+    // Winograd (3×3, stride 1, channels in 8s): odd outputs leave half tiles; 16-tile blocks span images
+    { x: [3, 9, 9, 8], f: [3, 3, 8, 16], strides: 1, pad: "valid" },
+    { x: [2, 7, 8, 16], f: [3, 3, 16, 8], strides: 1, pad: "same" },
+    { x: [2, 6, 5, 8], f: [3, 3, 8, 8], strides: 1, pad: 2 }, // the largest pad it takes: the input gradient's is 0
     { x: [2, 9, 9, 10], f: [3, 3, 10, 13], strides: 2, pad: "same" },
     { x: [2, 11, 10, 9], f: [5, 3, 9, 8], strides: [2, 1], pad: "valid" },
     // The stock wasm Conv2D gets this one wrong (XNNPACK's SAME padding when stride > filter):
@@ -136,7 +157,22 @@ for (const simdConv of ["on", "off"]) test(`conv2d forward, fused forward and gr
       ...tf.grads((x: tf.Tensor, f: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.strides, c.pad).mul(r).sum())([x, f]),
     ]);
   }
-  delete process.env.DIGIT_LAB_SIMD_CONV;
+}));
+
+test("3×3 stride-1 convolutions run by Winograd: other bits than the direct kernels, the same values", async () => {
+  await initBackend({ backend: "wasm", log: null });
+  const x = randomArray([4, 14, 14, 16]), f = randomArray([3, 3, 16, 24]), r = randomArray([4, 12, 12, 24]);
+  const run = (env: Record<string, string>) => withEnv(env, () => runOn("wasm", [x, f, r], (x, f, r) => [
+    tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, "valid"),
+    ...tf.grads((x: tf.Tensor, f: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, "valid").mul(r).sum())([x, f]),
+  ]));
+  const winograd = await run({});
+  const direct = await run({ DIGIT_LAB_WINOGRAD: "off" });
+  ["y", "dx", "dw"].forEach((name, i) => {
+    // Winograd rounds differently (its transforms add before they multiply): if no bit differs, it did not run.
+    assert.ok(!Buffer.from(winograd[i].buffer).equals(Buffer.from(direct[i].buffer)), `${name}: Winograd gave the direct kernel's bits`);
+    assert.ok(relativeError(winograd[i], direct[i]) < 1e-5, `${name}: Winograd and direct differ by ${relativeError(winograd[i], direct[i])}`);
+  });
 });
 
 test("max-pool gradients and bias-gradient sums match cpu", async () => {

@@ -11,6 +11,9 @@
  *                             fewer images;
  *   filter gradient           the batch's two halves summed separately, then added.
  *
+ * Every part is one call of the C function conv_part(kind, …), on every thread: the direct
+ * kernels, or Winograd's (which also take a scratch area per thread).
+ *
  * Every number is computed by one thread, with the same code and the same order of additions
  * whatever the number of threads (the filter gradient's halves depend on the batch size only),
  * so results do not depend on the number of threads (test/backend/conv-threads.test.ts).
@@ -47,7 +50,10 @@ const W_JOB = 0, W_STOP = 1, W_ABORT = 2;
 const SLOT0 = 16, SLOT_WORDS = 32;
 // Per thread t at SLOT0 + t·SLOT_WORDS: ready, done (job number), kind, then the arguments.
 const S_READY = 0, S_DONE = 1, S_KIND = 2, S_ARGS = 3;
-const KIND_FORWARD = 1, KIND_INPUT_GRAD = 2, KIND_FILTER_GRAD = 3;
+/** conv_part's kinds (simd/kernels.c). */
+export const PART = { forward: 1, inputGrad: 2, filterGrad: 3, winograd: 4, winogradFilterGrad: 5 } as const;
+/** conv_part's arguments after the kind: 13 sizes, 3 arrays and a scratch area. */
+const PART_ARGS = 17;
 
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
@@ -64,12 +70,7 @@ try {
     seen = Atomics.load(words, 0);
     if (Atomics.load(words, 1)) break;
     const kind = words[slot + 2];
-    if (kind !== 0) {
-      const a = Array.from(words.subarray(slot + 3, slot + 3 + 16));
-      if (kind === 1) k.conv2d_forward(...a);
-      else if (kind === 2) k.conv2d_input_grad(...a);
-      else k.conv2d_filter_grad(...a);
-    }
+    if (kind !== 0) k.conv_part(kind, ...words.subarray(slot + 3, slot + 3 + ${PART_ARGS}));
     Atomics.store(words, slot + 1, seen);
     Atomics.notify(words, slot + 1);
   }
@@ -221,7 +222,10 @@ function ranges(count: number, parts: number): Array<[number, number]> {
   return out;
 }
 
-function dimsArgs(d: ConvDims, N = d.N): number[] {
+/** conv_part's 13 size arguments. */
+type SizeArgs = [number, number, number, number, number, number, number, number, number, number, number, number, number];
+
+function dimsArgs(d: ConvDims, N = d.N): SizeArgs {
   return [N, d.H, d.W, d.Ci, d.OH, d.OW, d.Co, d.KH, d.KW, d.sh, d.sw, d.pt, d.pl];
 }
 
@@ -234,22 +238,32 @@ function partsFor(d: ConvDims, maxParts: number): { pool: ConvThreads; parts: nu
   return p && parts > 1 ? { pool: p, parts } : undefined;
 }
 
+/** Where a part's scratch lies: `at` on the main thread (bytes in the heap), `floats` per thread. */
+export interface Scratch {
+  at: number;
+  floats: number;
+}
+const NO_SCRATCH: Scratch = { at: 0, floats: 0 };
+
 /**
  * A convolution split by images: `input`/`output` are the per-image arrays (x → y, or dy → dx)
  * and `filter` what every part reads. Offsets are bytes in `heap`. Batches too big for the
- * staging memory go through in rounds, each split between the threads.
+ * staging memory go through in rounds, each split between the threads. The staging memory holds
+ * the filter, then each worker's scratch, then each worker's images.
  */
 function byImages(
-  kind: number, kernel: (args: number[]) => void, heap: ArrayBuffer, d: ConvDims,
+  k: SimdKernels, kind: number, heap: ArrayBuffer, d: ConvDims,
   input: { at: number; perImage: number }, filter: { at: number; size: number }, output: { at: number; perImage: number },
+  scratch: Scratch,
 ): void {
   const images = (lo: number, hi: number) =>
-    kernel([...dimsArgs(d, hi - lo), input.at + 4 * lo * input.perImage, filter.at, output.at + 4 * lo * output.perImage]);
+    k.conv_part(kind, ...dimsArgs(d, hi - lo), input.at + 4 * lo * input.perImage, filter.at, output.at + 4 * lo * output.perImage, scratch.at);
   const split = partsFor(d, d.N);
   const perImage = input.perImage + output.perImage;
   const workers = split ? split.parts - 1 : 0;
+  const shared = filter.size + workers * scratch.floats;
   // Images per worker per round: as many as its share of the staging memory holds.
-  const roundImages = split ? Math.min(Math.ceil(d.N / split.parts), Math.floor((split.pool.staging.length - filter.size) / workers / perImage)) : 0;
+  const roundImages = split ? Math.min(Math.ceil(d.N / split.parts), Math.floor((split.pool.staging.length - shared) / workers / perImage)) : 0;
   if (!split || roundImages < 1) return images(0, d.N);
   const { staging } = split.pool;
   const heapF32 = new Float32Array(heap);
@@ -260,13 +274,14 @@ function byImages(
       ([lo, hi]) => [start + lo, start + hi] as [number, number],
     );
     const jobs: WorkerJob[] = theirs.map(([lo, hi], i) => {
-      const inAt = filter.size + i * roundImages * perImage;
+      const inAt = shared + i * roundImages * perImage;
       const outAt = inAt + (hi - lo) * input.perImage;
+      const scratchAt = filter.size + i * scratch.floats;
       staging.set(heapF32.subarray((input.at >>> 2) + lo * input.perImage, (input.at >>> 2) + hi * input.perImage), inAt);
       return {
         thread: i + 1,
         kind,
-        args: [...dimsArgs(d, hi - lo), base + 4 * inAt, base, base + 4 * outAt],
+        args: [...dimsArgs(d, hi - lo), base + 4 * inAt, base, base + 4 * outAt, base + 4 * scratchAt],
         collect: (staged) =>
           heapF32.set(staged.subarray(outAt, outAt + (hi - lo) * output.perImage), (output.at >>> 2) + lo * output.perImage),
         fallback: () => images(lo, hi),
@@ -278,39 +293,52 @@ function byImages(
 
 /** y [N,OH,OW,Co] = conv(x [N,H,W,Ci], w [KH,KW,Ci,Co]); offsets are bytes in the backend's memory. */
 export function conv2dForward(k: SimdKernels, heap: ArrayBuffer, d: ConvDims, x: number, w: number, y: number): void {
-  byImages(KIND_FORWARD, (a) => k.conv2d_forward(...(a as Parameters<SimdKernels["conv2d_forward"]>)), heap, d,
-    { at: x, perImage: d.H * d.W * d.Ci }, { at: w, size: d.KH * d.KW * d.Ci * d.Co }, { at: y, perImage: d.OH * d.OW * d.Co });
+  byImages(k, PART.forward, heap, d,
+    { at: x, perImage: d.H * d.W * d.Ci }, { at: w, size: d.KH * d.KW * d.Ci * d.Co }, { at: y, perImage: d.OH * d.OW * d.Co }, NO_SCRATCH);
 }
 
 /** dx [N,H,W,Ci] from dy [N,OH,OW,Co] and the filter transposed to [KH,KW,Co,Ci]. */
 export function conv2dInputGrad(k: SimdKernels, heap: ArrayBuffer, d: ConvDims, dy: number, wt: number, dx: number): void {
-  byImages(KIND_INPUT_GRAD, (a) => k.conv2d_input_grad(...(a as Parameters<SimdKernels["conv2d_input_grad"]>)), heap, d,
-    { at: dy, perImage: d.OH * d.OW * d.Co }, { at: wt, size: d.KH * d.KW * d.Ci * d.Co }, { at: dx, perImage: d.H * d.W * d.Ci });
+  byImages(k, PART.inputGrad, heap, d,
+    { at: dy, perImage: d.OH * d.OW * d.Co }, { at: wt, size: d.KH * d.KW * d.Ci * d.Co }, { at: dx, perImage: d.H * d.W * d.Ci }, NO_SCRATCH);
+}
+
+/**
+ * y [N,OH,OW,Co] = conv(x [N,H,W,Ci], w) by Winograd F(2×2, 3×3), from the transformed filter
+ * V [16,Ci,Co] (winograd_filter). `d` is a 3×3, stride-1 convolution; `scratchAt` the main
+ * thread's winograd_scratch(Ci, Co) floats.
+ */
+export function conv2dWinograd(k: SimdKernels, heap: ArrayBuffer, d: ConvDims, x: number, V: number, y: number, scratchAt: number): void {
+  byImages(k, PART.winograd, heap, d,
+    { at: x, perImage: d.H * d.W * d.Ci }, { at: V, size: 16 * d.Ci * d.Co }, { at: y, perImage: d.OH * d.OW * d.Co },
+    { at: scratchAt, floats: k.winograd_scratch(d.Ci, d.Co) });
 }
 
 /**
  * dw [KH,KW,Ci,Co] from x [N,H,W,Ci] and dy [N,OH,OW,Co]. Every dw element sums over the whole
- * batch, so the two halves of the batch are summed separately, into `scratch` (two dw-sized
+ * batch, so the two halves of the batch are summed separately, into `halves` (two dw-sized
  * arrays), and then added; a worker takes the second half. (Splitting dw by output channels
  * instead keeps one sum per element, but both threads then read all of x and dy, and two
  * threads were hardly faster than one.) The halves depend on the batch size only, so the
- * result does not depend on the number of threads.
+ * result does not depend on the number of threads. With `winogradScratch` (the main thread's
+ * winograd_scratch(Ci, Co) floats; 3×3, stride 1 only) each half is summed by Winograd.
  */
 export function conv2dFilterGrad(
-  k: SimdKernels, heap: ArrayBuffer, d: ConvDims, x: number, dy: number, dw: number, scratch: number,
+  k: SimdKernels, heap: ArrayBuffer, d: ConvDims, x: number, dy: number, dw: number, halves: number, winogradScratch?: number,
 ): void {
   const xPerImage = d.H * d.W * d.Ci, dyPerImage = d.OH * d.OW * d.Co, size = d.KH * d.KW * d.Ci * d.Co;
-  type Args = Parameters<SimdKernels["conv2d_filter_grad"]>;
+  const kind = winogradScratch === undefined ? PART.filterGrad : PART.winogradFilterGrad;
+  const scratch = winogradScratch === undefined ? NO_SCRATCH : { at: winogradScratch, floats: k.winograd_scratch(d.Ci, d.Co) };
   const images = (lo: number, hi: number, at: number) =>
-    k.conv2d_filter_grad(...([...dimsArgs(d, hi - lo), x + 4 * lo * xPerImage, dy + 4 * lo * dyPerImage, at] as Args));
+    k.conv_part(kind, ...dimsArgs(d, hi - lo), x + 4 * lo * xPerImage, dy + 4 * lo * dyPerImage, at, scratch.at);
   const half = d.N >> 1;
   if (half === 0) return images(0, d.N, dw);
   const rest = d.N - half;
   const split = partsFor(d, 2);
   const staging = split?.pool.staging;
-  if (!split || !staging || rest * (xPerImage + dyPerImage) + size > staging.length) {
-    images(0, half, scratch);
-    images(half, d.N, scratch + 4 * size);
+  if (!split || !staging || rest * (xPerImage + dyPerImage) + size + scratch.floats > staging.length) {
+    images(0, half, halves);
+    images(half, d.N, halves + 4 * size);
   } else {
     const heapF32 = new Float32Array(heap);
     staging.set(heapF32.subarray((x >>> 2) + half * xPerImage, (x >>> 2) + d.N * xPerImage), 0);
@@ -319,12 +347,12 @@ export function conv2dFilterGrad(
     const base = staging.byteOffset;
     const job: WorkerJob = {
       thread: 1,
-      kind: KIND_FILTER_GRAD,
-      args: [...dimsArgs(d, rest), base, base + 4 * rest * xPerImage, base + 4 * dwAt],
-      collect: (staged) => heapF32.set(staged.subarray(dwAt, dwAt + size), (scratch >>> 2) + size),
-      fallback: () => images(half, d.N, scratch + 4 * size),
+      kind,
+      args: [...dimsArgs(d, rest), base, base + 4 * rest * xPerImage, base + 4 * dwAt, base + 4 * (dwAt + size)],
+      collect: (staged) => heapF32.set(staged.subarray(dwAt, dwAt + size), (halves >>> 2) + size),
+      fallback: () => images(half, d.N, halves + 4 * size),
     };
-    split.pool.run([job], () => images(0, half, scratch));
+    split.pool.run([job], () => images(0, half, halves));
   }
-  k.sum_rows(2, size, scratch, dw);
+  k.sum_rows(2, size, halves, dw);
 }

@@ -13,10 +13,14 @@
  *   input gradient:  dx = conv(dy spread out by s, w rotated 180° with in/out swapped),
  *     padded by K−1−p: the textbook "full" convolution. The stock kernel is a naive loop
  *     (~4 GFLOP/s); this runs at forward-convolution speed.
+ *
+ * Those are the fallbacks. Where our SIMD module applies, all three run its direct kernels
+ * (simd/kernels.c), and 3×3 stride-1 layers with channels in 8s run Winograd F(2×2, 3×3)
+ * instead, with 2.25× fewer multiplications (README.md in this folder).
  */
 import { tf } from "../index";
-import { heapBufferOf, simdKernelsFor } from "./simd";
-import { conv2dFilterGrad, conv2dForward, conv2dInputGrad, type ConvDims } from "./conv-threads";
+import { heapBufferOf, simdKernelsFor, type SimdKernels } from "./simd";
+import { conv2dFilterGrad, conv2dForward, conv2dInputGrad, conv2dWinograd, type ConvDims } from "./conv-threads";
 import { dispose, reshape, runKernel, transpose, type KernelArgs, type TensorInfo, type WasmBackendLike } from "./kernel-utils";
 
 interface HeapBackend extends WasmBackendLike {
@@ -36,6 +40,38 @@ function convDims(info: ReturnType<typeof tf.backend_util.computeConv2DInfo>): C
 /** Whether DIGIT_LAB_SIMD_CONV=off keeps the stock convolutions (for comparisons). */
 export function simdConvOff(): boolean {
   return process.env.DIGIT_LAB_SIMD_CONV === "off";
+}
+
+/** Whether DIGIT_LAB_WINOGRAD=off keeps the direct convolutions for 3×3 filters too (for comparisons). */
+export function winogradOff(): boolean {
+  return process.env.DIGIT_LAB_WINOGRAD === "off";
+}
+
+/**
+ * Whether Winograd F(2×2, 3×3) (simd/kernels.c) takes this convolution: a 3×3 filter, stride 1,
+ * pads of at most 2 (so the input gradient's "full" padding 2 − p is not negative), and channel
+ * counts that fill its blocks (multiples of 8). The cnn's layers after the first all qualify.
+ */
+function winogradApplies(d: ConvDims): boolean {
+  return !winogradOff() && d.KH === 3 && d.KW === 3 && d.sh === 1 && d.sw === 1 && d.pt <= 2 && d.pl <= 2
+    && d.Ci % 8 === 0 && d.Co % 8 === 0;
+}
+
+/**
+ * out = the Winograd convolution `d` of `input` with `filter` [3,3,·,·]. flip = 1: `d` is an input
+ * gradient's "full" convolution, whose filter is `filter` rotated by 180° with its channels swapped.
+ */
+function winogradConv(
+  simd: SimdKernels, heap: HeapBackend, d: ConvDims, input: TensorInfo, filter: TensorInfo, out: TensorInfo, flip: 0 | 1,
+): void {
+  const V = heap.makeOutput([16, d.Ci, d.Co], "float32");
+  const scratch = heap.makeOutput([simd.winograd_scratch(d.Ci, d.Co)], "float32");
+  const at = (t: TensorInfo) => heap.getMemoryOffset(t.dataId);
+  // winograd_filter takes the layer's own channel counts: for flip, d's are swapped.
+  if (flip) simd.winograd_filter(d.Co, d.Ci, at(filter), at(V), 1);
+  else simd.winograd_filter(d.Ci, d.Co, at(filter), at(V), 0);
+  conv2dWinograd(simd, heapBufferOf(heap as { wasm?: object }), d, at(input), at(V), at(out), at(scratch));
+  dispose(heap, V, scratch);
 }
 
 /** The SIMD kernels, unless switched off or unavailable. */
@@ -117,11 +153,13 @@ export function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
   const simd = simdConv(backend);
   if (simd && x.dtype === "float32" && dy.dtype === "float32") {
     const heap = backend as HeapBackend;
-    const out = heap.makeOutput([kh, kw, info.inChannels, info.outChannels], "float32");
-    const halves = heap.makeOutput([2, kh, kw, info.inChannels, info.outChannels], "float32");
+    const d = convDims(info);
+    const out = heap.makeOutput([kh, kw, d.Ci, d.Co], "float32");
+    const halves = heap.makeOutput([2, kh, kw, d.Ci, d.Co], "float32");
+    const scratch = winogradApplies(d) ? heap.makeOutput([simd.winograd_scratch(d.Ci, d.Co)], "float32") : undefined;
     const at = (t: TensorInfo) => heap.getMemoryOffset(t.dataId);
-    conv2dFilterGrad(simd, heapBufferOf(heap as { wasm?: object }), convDims(info), at(x), at(dy), at(out), at(halves));
-    dispose(backend, halves);
+    conv2dFilterGrad(simd, heapBufferOf(heap as { wasm?: object }), d, at(x), at(dy), at(out), at(halves), scratch && at(scratch));
+    dispose(backend, halves, ...(scratch ? [scratch] : []));
     return out;
   }
   const xT = transpose(x, [3, 1, 2, 0], backend); // [Ci,H,W,N]: batch becomes channels
@@ -168,10 +206,17 @@ export function conv2DBackpropInput(args: KernelArgs): TensorInfo {
   const simd = simdConv(backend);
   if (simd && dy.dtype === "float32" && filter.dtype === "float32" && directConvApplies(info.inChannels, 1, attrs.dataFormat)) {
     const heap = backend as HeapBackend;
-    const wt = transpose(filter, [0, 1, 3, 2], backend); // [KH,KW,Co,Ci]: each tap a plain product
+    const d = convDims(info);
     const out = heap.makeOutput(inputShape, "float32");
     const at = (t: TensorInfo) => heap.getMemoryOffset(t.dataId);
-    conv2dInputGrad(simd, heapBufferOf(heap as { wasm?: object }), convDims(info), at(dy), at(wt), at(out));
+    if (winogradApplies(d)) {
+      // The "full" convolution of dy, padded by 2 − p, with the filter rotated and its channels swapped.
+      const full: ConvDims = { ...d, H: d.OH, W: d.OW, Ci: d.Co, OH: d.H, OW: d.W, Co: d.Ci, pt: 2 - d.pt, pl: 2 - d.pl };
+      winogradConv(simd, heap, full, dy, filter, out, 1);
+      return out;
+    }
+    const wt = transpose(filter, [0, 1, 3, 2], backend); // [KH,KW,Co,Ci]: each tap a plain product
+    conv2dInputGrad(simd, heapBufferOf(heap as { wasm?: object }), d, at(dy), at(wt), at(out));
     dispose(backend, wt);
     return out;
   }
@@ -220,9 +265,11 @@ function directConv2D(kernelName: "Conv2D" | "FusedConv2D") {
       attrs.strides, 1, attrs.pad as "valid", attrs.dimRoundingMode, false, "channelsLast",
     );
     const heap = backend as HeapBackend;
+    const d = convDims(info);
     const out = heap.makeOutput(info.outShape, "float32");
     const at = (t: TensorInfo) => heap.getMemoryOffset(t.dataId);
-    conv2dForward(simd, heapBufferOf(heap as { wasm?: object }), convDims(info), at(x), at(filter), at(out));
+    if (winogradApplies(d)) winogradConv(simd, heap, d, x, filter, out, 0);
+    else conv2dForward(simd, heapBufferOf(heap as { wasm?: object }), d, at(x), at(filter), at(out));
     if (kernelName === "FusedConv2D" && (bias || attrs.activation === "relu")) {
       simd.bias_activation(info.batchSize * info.outHeight * info.outWidth, info.outChannels, at(out), bias ? at(bias) : 0, attrs.activation === "relu" ? 1 : 0);
     }

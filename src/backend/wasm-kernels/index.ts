@@ -4,13 +4,14 @@
  *
  *   BatchMatMul, _FusedMatMul   small-batch and transposed products (dense layers, both directions)
  *   Conv2D, FusedConv2D         direct convolution (channels ≥ 8)
- *   Conv2DBackpropInput/Filter  convolution gradients (the stock backend has no filter gradient)
+ *   Conv2DBackpropInput/Filter  convolution gradients (the stock backend has no filter gradient);
+ *                               3×3 stride-1 layers by Winograd F(2×2, 3×3) in all three
  *   MaxPoolGrad, Sum            pooling gradient, bias-gradient sums
  *   Identity                    clones share data instead of copying it
  *   DigitLabAdamUpdate          one fused Adam step per variable (used by FastAdam)
  *   DigitLabDenseGrads          forward + loss + all gradients of a dense net (used by fastTrainStep)
  *
- * The arithmetic runs in a ~17 KB hand-written WebAssembly SIMD module (simd/kernels.c)
+ * The arithmetic runs in a ~26 KB hand-written WebAssembly SIMD module (simd/kernels.c)
  * that shares the backend's memory; every kernel falls back to the backend's own kernels
  * (XNNPACK, Transpose, Pad) for shapes it does not cover. Only "wasm" is touched.
  */

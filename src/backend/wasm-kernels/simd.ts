@@ -17,21 +17,19 @@ export interface SimdKernels {
   gemm_tn(M: number, N: number, K: number, A: number, B: number, C: number): void;
   /** C[M,N] = A·Bᵀ, B stored [N,K]. */
   gemm_nt(M: number, N: number, K: number, A: number, B: number, C: number): void;
-  /** dw[KH,KW,Ci,Co] of a convolution from x [N,H,W,Ci] and dy [N,OH,OW,Co] (offsets). */
-  conv2d_filter_grad(
-    N: number, H: number, W: number, Ci: number, OH: number, OW: number, Co: number, KH: number, KW: number,
-    sh: number, sw: number, pt: number, pl: number, x: number, dy: number, dw: number,
+  /**
+   * One part of a convolution (conv-threads.ts' PART kinds: direct forward, input gradient,
+   * filter gradient, Winograd forward, Winograd filter gradient). Sizes as the layer has them;
+   * a, b, out and scratch are offsets.
+   */
+  conv_part(
+    kind: number, N: number, H: number, W: number, Ci: number, OH: number, OW: number, Co: number, KH: number, KW: number,
+    sh: number, sw: number, pt: number, pl: number, a: number, b: number, out: number, scratch: number,
   ): void;
-  /** y [N,OH,OW,Co] = conv(x [N,H,W,Ci], w [KH,KW,Ci,Co]) (offsets). */
-  conv2d_forward(
-    N: number, H: number, W: number, Ci: number, OH: number, OW: number, Co: number, KH: number, KW: number,
-    sh: number, sw: number, pt: number, pl: number, x: number, w: number, y: number,
-  ): void;
-  /** dx [N,H,W,Ci] from dy [N,OH,OW,Co] and the filter transposed to [KH,KW,Co,Ci] (offsets). */
-  conv2d_input_grad(
-    N: number, H: number, W: number, Ci: number, OH: number, OW: number, Co: number, KH: number, KW: number,
-    sh: number, sw: number, pt: number, pl: number, dy: number, wt: number, dx: number,
-  ): void;
+  /** Floats of scratch the Winograd kinds need per thread for C input and K output channels. */
+  winograd_scratch(C: number, K: number): number;
+  /** V [16,I,O] = G g Gᵀ of w [3,3,Ci,Co]; flip = 1 gives the input gradient's filter (I = Co, O = Ci). */
+  winograd_filter(Ci: number, Co: number, w: number, V: number, flip: number): void;
   /** dx of max-pooling from the input x and dy (offsets). */
   max_pool_grad(
     N: number, H: number, W: number, C: number, OH: number, OW: number, FH: number, FW: number,
@@ -60,7 +58,7 @@ export function simdKernelsFor(backend: { wasm?: EmscriptenModule }): SimdKernel
   if (!module || !memory) return undefined;
   let kernels = instances.get(module);
   if (!kernels) {
-    // Synchronous compile is fine: the module is ~6 KB.
+    // Synchronous compile is fine: the module is ~26 KB.
     try {
       compiled ??= new WA.Module(Buffer.from(SIMD_MODULE_BASE64, "base64"));
       kernels = new WA.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;

@@ -287,8 +287,7 @@ static inline __attribute__((always_inline)) void conv_taps(
  * x_rowᵀ·dy_row (gemm_acc, in blocks of 4 input × 8 output channels). (XNNPACK would first
  * pack dy as an OH×OW-tap filter and run its tiles on a KH×KW output.)
  */
-EXPORT(conv2d_filter_grad)
-void conv2d_filter_grad(int N, int H, int W, int Ci, int OH, int OW, int Co, int KH, int KW,
+static void conv2d_filter_grad(int N, int H, int W, int Ci, int OH, int OW, int Co, int KH, int KW,
                         int sh, int sw, int pt, int pl, const float *x, const float *dy, float *dw) {
   int total = KH * KW * Ci * Co;
   for (int i = 0; i < total; i++) dw[i] = 0;
@@ -296,8 +295,7 @@ void conv2d_filter_grad(int N, int H, int W, int Ci, int OH, int OW, int Co, int
 }
 
 /* Forward convolution y = conv(x, w), zero padding (pt, pl): y_row += x_row(shifted)·w_tap per tap. */
-EXPORT(conv2d_forward)
-void conv2d_forward(int N, int H, int W, int Ci, int OH, int OW, int Co, int KH, int KW,
+static void conv2d_forward(int N, int H, int W, int Ci, int OH, int OW, int Co, int KH, int KW,
                     int sh, int sw, int pt, int pl, const float *x, const float *w, float *y) {
   int total = N * OH * OW * Co;
   for (int i = 0; i < total; i++) y[i] = 0;
@@ -309,8 +307,7 @@ void conv2d_forward(int N, int H, int W, int Ci, int OH, int OW, int Co, int KH,
  * that reach (ih,iw). wt is the filter transposed to [KH,KW,Co,Ci] (by the caller), so
  * each tap is again a plain product: dx_row(shifted) += dy_row·wt_tap.
  */
-EXPORT(conv2d_input_grad)
-void conv2d_input_grad(int N, int H, int W, int Ci, int OH, int OW, int Co, int KH, int KW,
+static void conv2d_input_grad(int N, int H, int W, int Ci, int OH, int OW, int Co, int KH, int KW,
                        int sh, int sw, int pt, int pl, const float *dy, const float *wt, float *dx) {
   int total = N * H * W * Ci;
   for (int i = 0; i < total; i++) dx[i] = 0;
@@ -389,4 +386,242 @@ void sum_rows(int R, int C, const float *restrict x, float *restrict out) {
 EXPORT(relu_grad)
 void relu_grad(int n, const float *restrict h, float *restrict dh) {
   for (int i = 0; i < n; i++) dh[i] = h[i] > 0 ? dh[i] : 0;
+}
+
+/*
+ * Winograd F(2×2, 3×3) for 3×3, stride-1 convolutions (Lavin & Gray, 2015): each 2×2 block of
+ * outputs ("tile") comes from a 4×4 block of inputs as
+ *     y_tile = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A,
+ * summed over input channels. In the transformed domain the sum over channels is, for each of
+ * the 16 positions ξ of the 4×4 block, one product U_ξ[tiles, C] · V_ξ[C, K]: 16 multiplies per
+ * tile and channel pair instead of 36 (2.25× fewer). The transforms are only additions (and
+ * halvings in G), applied four channels at a time; they cost a few percent of the products.
+ *
+ * The three kernels of a convolution layer all use it:
+ *   forward          x → y with V = G g Gᵀ;
+ *   input gradient   the same forward convolution of dy, padded by 2 − p, with the filter rotated
+ *                    by 180° and its channels swapped (the "full" convolution);
+ *   filter gradient  the transpose of the forward pass: dV_ξ = U_ξᵀ · (A δ Aᵀ)_ξ summed over
+ *                    tiles, then dg = Gᵀ dV G.
+ * Rounding differs from the direct convolution's (transforms add and subtract before the
+ * product), by a few float32 ulps of the result's scale.
+ *
+ * Work goes in blocks of WINO_TILES tiles, whose transformed inputs and outputs live in a
+ * caller-given scratch (this module has no memory of its own): winograd_scratch() floats.
+ * Channel counts must be multiples of 4 (the transforms take four channels at a time); the
+ * caller sends only multiples of 8, which fill the products' blocks, and keeps the direct
+ * kernels for anything else.
+ */
+#define WINO_TILES 16
+
+/* Floats of scratch the Winograd kernels need for C input and K output channels. */
+EXPORT(winograd_scratch)
+int winograd_scratch(int C, int K) {
+  return 16 * WINO_TILES * (C + K) + 16 * C * K;
+}
+
+/*
+ * V[ξ][i][o] = (G g Gᵀ)[ξ] for each 3×3 filter g of input channel i and output channel o, from
+ * w [3,3,Ci,Co] (HWIO). flip = 0: the forward filter (i < Ci, o < Co). flip = 1: the input
+ * gradient's, i.e. the filter rotated by 180° with its channels swapped (i < Co, o < Ci).
+ */
+EXPORT(winograd_filter)
+void winograd_filter(int Ci, int Co, const float *w, float *V, int flip) {
+  int I = flip ? Co : Ci, O = flip ? Ci : Co;
+  for (int i = 0; i < I; i++) {
+    for (int o = 0; o < O; o++) {
+#define G_AT(a, b) (flip ? w[(((2 - (a)) * 3 + (2 - (b))) * Ci + o) * Co + i] : w[(((a) * 3 + (b)) * Ci + i) * Co + o])
+      /* t = G g: rows g0, (g0+g1+g2)/2, (g0−g1+g2)/2, g2 */
+      float t00 = G_AT(0, 0), t01 = G_AT(0, 1), t02 = G_AT(0, 2);
+      float t30 = G_AT(2, 0), t31 = G_AT(2, 1), t32 = G_AT(2, 2);
+      float m0 = G_AT(1, 0), m1 = G_AT(1, 1), m2 = G_AT(1, 2);
+#undef G_AT
+      float t10 = (t00 + m0 + t30) * 0.5f, t11 = (t01 + m1 + t31) * 0.5f, t12 = (t02 + m2 + t32) * 0.5f;
+      float t20 = (t00 - m0 + t30) * 0.5f, t21 = (t01 - m1 + t31) * 0.5f, t22 = (t02 - m2 + t32) * 0.5f;
+      /* V = t Gᵀ: the same on each row's three values */
+      float *v = V + i * O + o;
+      int s = I * O; /* from one position ξ to the next */
+#define ROW(r, a, b, c)                                         \
+      v[(r * 4 + 0) * s] = a;                                   \
+      v[(r * 4 + 1) * s] = (a + b + c) * 0.5f;                  \
+      v[(r * 4 + 2) * s] = (a - b + c) * 0.5f;                  \
+      v[(r * 4 + 3) * s] = c;
+      ROW(0, t00, t01, t02)
+      ROW(1, t10, t11, t12)
+      ROW(2, t20, t21, t22)
+      ROW(3, t30, t31, t32)
+#undef ROW
+    }
+  }
+}
+
+/* Four channels of x at (row, col) of image n, or zeros outside the image (the padding). */
+static inline v128_t wino_load(const float *x, int H, int W, int C, int n, int row, int col, int c) {
+  if (row < 0 || row >= H || col < 0 || col >= W) return wasm_f32x4_splat(0);
+  return wasm_v128_load(x + ((n * H + row) * W + col) * C + c);
+}
+
+/*
+ * U[ξ][t][c] = (Bᵀ d B)[ξ] for the tiles t of one block: tile t of the block is tile
+ * `first + t` of the batch, whose 4×4 input block starts at row 2·ty − pt, column 2·tx − pl.
+ * Bᵀ's rows: d0 − d2, d1 + d2, d2 − d1, d1 − d3.
+ */
+static void wino_input_tiles(int first, int count, int TH, int TW, int H, int W, int C, int pt, int pl,
+                             const float *x, float *U) {
+  for (int t = 0; t < count; t++) {
+    int tile = first + t, n = tile / (TH * TW), ty = (tile / TW) % TH, tx = tile % TW;
+    int r0 = 2 * ty - pt, c0 = 2 * tx - pl;
+    for (int c = 0; c < C; c += 4) {
+#define LD(r, s) v128_t d##r##s = wino_load(x, H, W, C, n, r0 + r, c0 + s, c);
+      LD(0, 0) LD(0, 1) LD(0, 2) LD(0, 3) LD(1, 0) LD(1, 1) LD(1, 2) LD(1, 3)
+      LD(2, 0) LD(2, 1) LD(2, 2) LD(2, 3) LD(3, 0) LD(3, 1) LD(3, 2) LD(3, 3)
+#undef LD
+      /* columns first: e_r = Bᵀ applied down each column s */
+#define COL(s)                                              \
+      v128_t e0##s = wasm_f32x4_sub(d0##s, d2##s);            \
+      v128_t e1##s = wasm_f32x4_add(d1##s, d2##s);            \
+      v128_t e2##s = wasm_f32x4_sub(d2##s, d1##s);            \
+      v128_t e3##s = wasm_f32x4_sub(d1##s, d3##s);
+      COL(0) COL(1) COL(2) COL(3)
+#undef COL
+      float *u = U + t * C + c;
+      int s = WINO_TILES * C; /* from one position ξ to the next */
+#define ROW(r)                                                                     \
+      wasm_v128_store(u + (r * 4 + 0) * s, wasm_f32x4_sub(e##r##0, e##r##2));      \
+      wasm_v128_store(u + (r * 4 + 1) * s, wasm_f32x4_add(e##r##1, e##r##2));      \
+      wasm_v128_store(u + (r * 4 + 2) * s, wasm_f32x4_sub(e##r##2, e##r##1));      \
+      wasm_v128_store(u + (r * 4 + 3) * s, wasm_f32x4_sub(e##r##1, e##r##3));
+      ROW(0) ROW(1) ROW(2) ROW(3)
+#undef ROW
+    }
+  }
+}
+
+/*
+ * Forward convolution by Winograd: y [N,OH,OW,K] from x [N,H,W,C] and V = winograd_filter(…)
+ * [16,C,K], 3×3 filter, stride 1, zero padding (pt, pl). Also the input gradient (see above).
+ */
+static void conv2d_winograd(int N, int H, int W, int C, int OH, int OW, int K, int pt, int pl,
+                     const float *x, const float *V, float *y, float *scratch) {
+  int TH = (OH + 1) / 2, TW = (OW + 1) / 2, tiles = N * TH * TW;
+  float *U = scratch, *M = scratch + 16 * WINO_TILES * C;
+  for (int first = 0; first < tiles; first += WINO_TILES) {
+    int count = min_int(WINO_TILES, tiles - first);
+    wino_input_tiles(first, count, TH, TW, H, W, C, pt, pl, x, U);
+    for (int xi = 0; xi < 16; xi++)
+      gemm_strided_a(count, K, C, U + xi * WINO_TILES * C, C, 1, V + xi * C * K, K, M + xi * WINO_TILES * K, K);
+    /* y = Aᵀ m A: rows m0 + m1 + m2 and m1 − m2 − m3, down the columns and then along the rows */
+    for (int t = 0; t < count; t++) {
+      int tile = first + t, n = tile / (TH * TW), ty = (tile / TW) % TH, tx = tile % TW;
+      int oh = 2 * ty, ow = 2 * tx;
+      int down = oh + 1 < OH, right = ow + 1 < OW;
+      float *y00 = y + ((n * OH + oh) * OW + ow) * K;
+      for (int k = 0; k < K; k += 4) {
+        const float *m = M + t * K + k;
+        int s = WINO_TILES * K;
+#define LD(r, c) v128_t m##r##c = wasm_v128_load(m + (r * 4 + c) * s);
+        LD(0, 0) LD(0, 1) LD(0, 2) LD(0, 3) LD(1, 0) LD(1, 1) LD(1, 2) LD(1, 3)
+        LD(2, 0) LD(2, 1) LD(2, 2) LD(2, 3) LD(3, 0) LD(3, 1) LD(3, 2) LD(3, 3)
+#undef LD
+#define COL(c)                                                                           \
+        v128_t f0##c = wasm_f32x4_add(wasm_f32x4_add(m0##c, m1##c), m2##c);                \
+        v128_t f1##c = wasm_f32x4_sub(wasm_f32x4_sub(m1##c, m2##c), m3##c);
+        COL(0) COL(1) COL(2) COL(3)
+#undef COL
+        wasm_v128_store(y00 + k, wasm_f32x4_add(wasm_f32x4_add(f00, f01), f02));
+        if (right) wasm_v128_store(y00 + K + k, wasm_f32x4_sub(wasm_f32x4_sub(f01, f02), f03));
+        if (down) {
+          float *y10 = y00 + OW * K;
+          wasm_v128_store(y10 + k, wasm_f32x4_add(wasm_f32x4_add(f10, f11), f12));
+          if (right) wasm_v128_store(y10 + K + k, wasm_f32x4_sub(wasm_f32x4_sub(f11, f12), f13));
+        }
+      }
+    }
+  }
+}
+
+/*
+ * Filter gradient by Winograd: dw [3,3,C,K] of y = conv(x, w) (3×3, stride 1, pads pt, pl)
+ * from x [N,H,W,C] and dy [N,OH,OW,K]. For every tile, D = A δ Aᵀ of its 2×2 block δ of dy
+ * (A's rows: δ0, δ0 + δ1, δ0 − δ1, −δ1); dV_ξ = Σ_tiles U_ξᵀ D_ξ; then dw = Gᵀ dV G.
+ */
+static void conv2d_winograd_filter_grad(int N, int H, int W, int C, int OH, int OW, int K, int pt, int pl,
+                                 const float *x, const float *dy, float *dw, float *scratch) {
+  int TH = (OH + 1) / 2, TW = (OW + 1) / 2, tiles = N * TH * TW;
+  float *U = scratch, *D = U + 16 * WINO_TILES * C, *dV = D + 16 * WINO_TILES * K;
+  for (int i = 0; i < 16 * C * K; i++) dV[i] = 0;
+  v128_t zero = wasm_f32x4_splat(0);
+  for (int first = 0; first < tiles; first += WINO_TILES) {
+    int count = min_int(WINO_TILES, tiles - first);
+    wino_input_tiles(first, count, TH, TW, H, W, C, pt, pl, x, U);
+    for (int t = 0; t < count; t++) {
+      int tile = first + t, n = tile / (TH * TW), ty = (tile / TW) % TH, tx = tile % TW;
+      int oh = 2 * ty, ow = 2 * tx;
+      int down = oh + 1 < OH, right = ow + 1 < OW;
+      const float *g00 = dy + ((n * OH + oh) * OW + ow) * K;
+      for (int k = 0; k < K; k += 4) {
+        v128_t a = wasm_v128_load(g00 + k);
+        v128_t b = right ? wasm_v128_load(g00 + K + k) : zero;
+        v128_t c = down ? wasm_v128_load(g00 + OW * K + k) : zero;
+        v128_t d = down && right ? wasm_v128_load(g00 + OW * K + K + k) : zero;
+        /* rows of A δ: p0 = δ0·, p1 = δ0· + δ1·, p2 = δ0· − δ1·, p3 = −δ1· (each a pair of columns) */
+        v128_t p00 = a, p01 = b;
+        v128_t p10 = wasm_f32x4_add(a, c), p11 = wasm_f32x4_add(b, d);
+        v128_t p20 = wasm_f32x4_sub(a, c), p21 = wasm_f32x4_sub(b, d);
+        v128_t p30 = wasm_f32x4_neg(c), p31 = wasm_f32x4_neg(d);
+        float *o = D + t * K + k;
+        int s = WINO_TILES * K;
+#define ROW(r)                                                                    \
+        wasm_v128_store(o + (r * 4 + 0) * s, p##r##0);                            \
+        wasm_v128_store(o + (r * 4 + 1) * s, wasm_f32x4_add(p##r##0, p##r##1));    \
+        wasm_v128_store(o + (r * 4 + 2) * s, wasm_f32x4_sub(p##r##0, p##r##1));    \
+        wasm_v128_store(o + (r * 4 + 3) * s, wasm_f32x4_neg(p##r##1));
+        ROW(0) ROW(1) ROW(2) ROW(3)
+#undef ROW
+      }
+    }
+    for (int xi = 0; xi < 16; xi++) /* dV_ξ[C,K] += U_ξᵀ · D_ξ over the block's tiles */
+      gemm_acc(C, K, count, U + xi * WINO_TILES * C, 1, C, D + xi * WINO_TILES * K, K, dV + xi * C * K, K);
+  }
+  /* dw = Gᵀ dV G, with Gᵀ's rows h0 + (h1 + h2)/2, (h1 − h2)/2, (h1 + h2)/2 + h3 */
+  int s = C * K;
+  for (int e = 0; e < C * K; e++) {
+    const float *h = dV + e;
+#define R(r, j) h[((r) * 4 + (j)) * s]
+#define GT(a0, a1, a2, a3, out0, out1, out2)                                \
+    float out0 = (a0) + ((a1) + (a2)) * 0.5f;                             \
+    float out1 = ((a1) - (a2)) * 0.5f;                                    \
+    float out2 = ((a1) + (a2)) * 0.5f + (a3);
+    /* down the columns: q_a,j for a = 0..2 */
+    GT(R(0, 0), R(1, 0), R(2, 0), R(3, 0), q00, q10, q20)
+    GT(R(0, 1), R(1, 1), R(2, 1), R(3, 1), q01, q11, q21)
+    GT(R(0, 2), R(1, 2), R(2, 2), R(3, 2), q02, q12, q22)
+    GT(R(0, 3), R(1, 3), R(2, 3), R(3, 3), q03, q13, q23)
+    /* along the rows */
+    GT(q00, q01, q02, q03, w00, w01, w02)
+    GT(q10, q11, q12, q13, w10, w11, w12)
+    GT(q20, q21, q22, q23, w20, w21, w22)
+#undef GT
+#undef R
+    dw[0 * s + e] = w00; dw[1 * s + e] = w01; dw[2 * s + e] = w02;
+    dw[3 * s + e] = w10; dw[4 * s + e] = w11; dw[5 * s + e] = w12;
+    dw[6 * s + e] = w20; dw[7 * s + e] = w21; dw[8 * s + e] = w22;
+  }
+}
+
+/*
+ * One part of a convolution, by kind: what the convolution threads (conv-threads.ts) call on
+ * every thread, so the main thread and the workers dispatch the same way. The sizes are the
+ * layer's (as conv2d_forward takes them); `scratch` is used by the Winograd kinds only.
+ */
+enum { PART_FORWARD = 1, PART_INPUT_GRAD, PART_FILTER_GRAD, PART_WINOGRAD, PART_WINOGRAD_FILTER_GRAD };
+
+EXPORT(conv_part)
+void conv_part(int kind, int N, int H, int W, int Ci, int OH, int OW, int Co, int KH, int KW,
+               int sh, int sw, int pt, int pl, const float *a, const float *b, float *out, float *scratch) {
+  if (kind == PART_FORWARD) conv2d_forward(N, H, W, Ci, OH, OW, Co, KH, KW, sh, sw, pt, pl, a, b, out);
+  else if (kind == PART_INPUT_GRAD) conv2d_input_grad(N, H, W, Ci, OH, OW, Co, KH, KW, sh, sw, pt, pl, a, b, out);
+  else if (kind == PART_FILTER_GRAD) conv2d_filter_grad(N, H, W, Ci, OH, OW, Co, KH, KW, sh, sw, pt, pl, a, b, out);
+  else if (kind == PART_WINOGRAD) conv2d_winograd(N, H, W, Ci, OH, OW, Co, pt, pl, a, b, out, scratch);
+  else if (kind == PART_WINOGRAD_FILTER_GRAD) conv2d_winograd_filter_grad(N, H, W, Ci, OH, OW, Co, pt, pl, a, b, out, scratch);
 }
