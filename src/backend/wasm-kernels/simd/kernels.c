@@ -413,11 +413,14 @@ void relu_grad(int n, const float *restrict h, float *restrict dh) {
  * kernels for anything else.
  */
 #define WINO_TILES 16
+/* Floats from one position ξ's block to the next, for n channels: one cache line more than
+   the block, so the 16 positions of a tile do not all fall in the same few L1 sets. */
+#define WINO_STRIDE(n) (WINO_TILES * (n) + 16)
 
 /* Floats of scratch the Winograd kernels need for C input and K output channels. */
 EXPORT(winograd_scratch)
 int winograd_scratch(int C, int K) {
-  return 16 * WINO_TILES * (C + K) + 16 * C * K;
+  return 16 * (WINO_STRIDE(C) + WINO_STRIDE(K)) + 16 * C * K;
 }
 
 /*
@@ -485,7 +488,7 @@ static void wino_input_tiles(int first, int count, int TH, int TW, int H, int W,
       COL(0) COL(1) COL(2) COL(3)
 #undef COL
       float *u = U + t * C + c;
-      int s = WINO_TILES * C; /* from one position ξ to the next */
+      int s = WINO_STRIDE(C); /* from one position ξ to the next */
 #define ROW(r)                                                                     \
       wasm_v128_store(u + (r * 4 + 0) * s, wasm_f32x4_sub(e##r##0, e##r##2));      \
       wasm_v128_store(u + (r * 4 + 1) * s, wasm_f32x4_add(e##r##1, e##r##2));      \
@@ -504,12 +507,12 @@ static void wino_input_tiles(int first, int count, int TH, int TW, int H, int W,
 static void conv2d_winograd(int N, int H, int W, int C, int OH, int OW, int K, int pt, int pl,
                      const float *x, const float *V, float *y, float *scratch) {
   int TH = (OH + 1) / 2, TW = (OW + 1) / 2, tiles = N * TH * TW;
-  float *U = scratch, *M = scratch + 16 * WINO_TILES * C;
+  float *U = scratch, *M = scratch + 16 * WINO_STRIDE(C);
   for (int first = 0; first < tiles; first += WINO_TILES) {
     int count = min_int(WINO_TILES, tiles - first);
     wino_input_tiles(first, count, TH, TW, H, W, C, pt, pl, x, U);
     for (int xi = 0; xi < 16; xi++)
-      gemm_strided_a(count, K, C, U + xi * WINO_TILES * C, C, 1, V + xi * C * K, K, M + xi * WINO_TILES * K, K);
+      gemm_strided_a(count, K, C, U + xi * WINO_STRIDE(C), C, 1, V + xi * C * K, K, M + xi * WINO_STRIDE(K), K);
     /* y = Aᵀ m A: rows m0 + m1 + m2 and m1 − m2 − m3, down the columns and then along the rows */
     for (int t = 0; t < count; t++) {
       int tile = first + t, n = tile / (TH * TW), ty = (tile / TW) % TH, tx = tile % TW;
@@ -518,7 +521,7 @@ static void conv2d_winograd(int N, int H, int W, int C, int OH, int OW, int K, i
       float *y00 = y + ((n * OH + oh) * OW + ow) * K;
       for (int k = 0; k < K; k += 4) {
         const float *m = M + t * K + k;
-        int s = WINO_TILES * K;
+        int s = WINO_STRIDE(K);
 #define LD(r, c) v128_t m##r##c = wasm_v128_load(m + (r * 4 + c) * s);
         LD(0, 0) LD(0, 1) LD(0, 2) LD(0, 3) LD(1, 0) LD(1, 1) LD(1, 2) LD(1, 3)
         LD(2, 0) LD(2, 1) LD(2, 2) LD(2, 3) LD(3, 0) LD(3, 1) LD(3, 2) LD(3, 3)
@@ -548,7 +551,7 @@ static void conv2d_winograd(int N, int H, int W, int C, int OH, int OW, int K, i
 static void conv2d_winograd_filter_grad(int N, int H, int W, int C, int OH, int OW, int K, int pt, int pl,
                                  const float *x, const float *dy, float *dw, float *scratch) {
   int TH = (OH + 1) / 2, TW = (OW + 1) / 2, tiles = N * TH * TW;
-  float *U = scratch, *D = U + 16 * WINO_TILES * C, *dV = D + 16 * WINO_TILES * K;
+  float *U = scratch, *D = U + 16 * WINO_STRIDE(C), *dV = D + 16 * WINO_STRIDE(K);
   for (int i = 0; i < 16 * C * K; i++) dV[i] = 0;
   v128_t zero = wasm_f32x4_splat(0);
   for (int first = 0; first < tiles; first += WINO_TILES) {
@@ -570,7 +573,7 @@ static void conv2d_winograd_filter_grad(int N, int H, int W, int C, int OH, int 
         v128_t p20 = wasm_f32x4_sub(a, c), p21 = wasm_f32x4_sub(b, d);
         v128_t p30 = wasm_f32x4_neg(c), p31 = wasm_f32x4_neg(d);
         float *o = D + t * K + k;
-        int s = WINO_TILES * K;
+        int s = WINO_STRIDE(K);
 #define ROW(r)                                                                    \
         wasm_v128_store(o + (r * 4 + 0) * s, p##r##0);                            \
         wasm_v128_store(o + (r * 4 + 1) * s, wasm_f32x4_add(p##r##0, p##r##1));    \
@@ -581,7 +584,7 @@ static void conv2d_winograd_filter_grad(int N, int H, int W, int C, int OH, int 
       }
     }
     for (int xi = 0; xi < 16; xi++) /* dV_ξ[C,K] += U_ξᵀ · D_ξ over the block's tiles */
-      gemm_acc(C, K, count, U + xi * WINO_TILES * C, 1, C, D + xi * WINO_TILES * K, K, dV + xi * C * K, K);
+      gemm_acc(C, K, count, U + xi * WINO_STRIDE(C), 1, C, D + xi * WINO_STRIDE(K), K, dV + xi * C * K, K);
   }
   /* dw = Gᵀ dV G, with Gᵀ's rows h0 + (h1 + h2)/2, (h1 − h2)/2, (h1 + h2)/2 + h3 */
   int s = C * K;
