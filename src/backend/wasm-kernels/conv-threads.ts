@@ -51,7 +51,7 @@ const SLOT0 = 16, SLOT_WORDS = 32;
 // Per thread t at SLOT0 + t·SLOT_WORDS: ready, done (job number), kind, then the arguments.
 const S_READY = 0, S_DONE = 1, S_KIND = 2, S_ARGS = 3;
 /** conv_part's kinds (simd/kernels.c). */
-export const PART = { forward: 1, inputGrad: 2, filterGrad: 3, winograd: 4, winogradFilterGrad: 5 } as const;
+const PART = { forward: 1, inputGrad: 2, filterGrad: 3, winograd: 4, winogradFilterGrad: 5 } as const;
 /** conv_part's arguments after the kind: 13 sizes, 3 arrays and a scratch area. */
 const PART_ARGS = 17;
 
@@ -239,7 +239,7 @@ function partsFor(d: ConvDims, maxParts: number): { pool: ConvThreads; parts: nu
 }
 
 /** Where a part's scratch lies: `at` on the main thread (bytes in the heap), `floats` per thread. */
-export interface Scratch {
+interface Scratch {
   at: number;
   floats: number;
 }
