@@ -123,6 +123,10 @@ for (const mode of CONV_MODES) test(`conv2d forward, fused forward and gradients
   const simdConv = mode.env.DIGIT_LAB_SIMD_CONV === "off" ? "off" : "on";
   const cases: { x: [number, number, number, number]; f: [number, number, number, number]; strides: number | [number, number]; pad: "valid" | "same" | number; stockForwardWrong?: boolean }[] = [
     { x: [4, 12, 12, 1], f: [3, 3, 1, 8], strides: 1, pad: "valid" }, // first layer of the cnn
+    // few input channels (the forward pass stays on XNNPACK; the filter gradient is ours)
+    { x: [3, 11, 10, 1], f: [3, 3, 1, 16], strides: 2, pad: "same" },
+    { x: [2, 9, 8, 3], f: [5, 5, 3, 8], strides: [2, 1], pad: "same" },
+    { x: [2, 7, 9, 2], f: [2, 4, 2, 24], strides: 1, pad: "valid" },
     { x: [3, 10, 10, 8], f: [3, 3, 8, 16], strides: 1, pad: "valid" },
     { x: [2, 9, 9, 3], f: [3, 3, 3, 5], strides: 1, pad: "same" },
     { x: [2, 9, 9, 3], f: [3, 3, 3, 5], strides: 2, pad: "same" },
