@@ -395,7 +395,8 @@ void relu_grad(int n, const float *restrict h, float *restrict dh) {
  * summed over input channels. In the transformed domain the sum over channels is, for each of
  * the 16 positions ξ of the 4×4 block, one product U_ξ[tiles, C] · V_ξ[C, K]: 16 multiplies per
  * tile and channel pair instead of 36 (2.25× fewer). The transforms are only additions (and
- * halvings in G), applied four channels at a time; they cost a few percent of the products.
+ * halvings in G), applied four channels at a time; few instructions, but they move every value
+ * through memory once more, and take about a quarter of a call's time.
  *
  * The three kernels of a convolution layer all use it:
  *   forward          x → y with V = G g Gᵀ;
