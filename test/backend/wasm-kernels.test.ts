@@ -50,16 +50,20 @@ test("our kernels are registered on wasm, once", async () => {
   assert.notEqual(tf.getKernel("BatchMatMul", "cpu")?.kernelFunc, tf.getKernel("BatchMatMul", "wasm")?.kernelFunc);
 });
 
-/** Runs `body` with the SIMD matMul kernels forced on or off (XNNPACK + explicit transposes). */
-async function withSimdGemm(mode: "on" | "off", body: () => Promise<void>) {
-  const saved = process.env.DIGIT_LAB_SIMD_GEMM;
-  process.env.DIGIT_LAB_SIMD_GEMM = mode;
+/** Runs `f` with the environment variables `env` set, then restores them (kernels read them per call). */
+async function withEnv<T>(env: Record<string, string>, f: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
   try {
-    await body();
+    return await f();
   } finally {
-    if (saved === undefined) delete process.env.DIGIT_LAB_SIMD_GEMM;
-    else process.env.DIGIT_LAB_SIMD_GEMM = saved;
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
   }
+}
+
+/** Runs `body` with the SIMD matMul kernels forced on or off (XNNPACK + explicit transposes). */
+function withSimdGemm(mode: "on" | "off", body: () => Promise<void>) {
+  return withEnv({ DIGIT_LAB_SIMD_GEMM: mode }, body);
 }
 
 for (const mode of ["on", "off"] as const) test(`matMul matches cpu for every transpose combination and edge shapes (SIMD kernels ${mode})`, () => withSimdGemm(mode, async () => {
@@ -107,16 +111,6 @@ const CONV_MODES: { name: string; env: Record<string, string> }[] = [
   { name: "direct SIMD convolutions only", env: { DIGIT_LAB_WINOGRAD: "off" } },
   { name: "stock convolutions", env: { DIGIT_LAB_SIMD_CONV: "off" } },
 ];
-
-async function withEnv<T>(env: Record<string, string>, f: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  try {
-    return await f();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
-  }
-}
 
 for (const mode of CONV_MODES) test(`conv2d forward, fused forward and gradients match cpu for strides and paddings (${mode.name})`, () => withEnv(mode.env, async () => {
   await initBackend({ backend: "wasm", log: null });
