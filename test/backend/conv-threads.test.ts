@@ -53,11 +53,16 @@ async function convAndGradients(c: ConvCase): Promise<Buffer[]> {
   return bytes;
 }
 
-for (const winograd of ["on", "off"]) test(`convolutions and their gradients give the same bits on 1, 2 and 3 threads (Winograd ${winograd})`, async (t) => {
+const MODES = [
+  { winograd: "on", fma: "on" }, { winograd: "off", fma: "on" }, { winograd: "on", fma: "off" }, { winograd: "off", fma: "off" },
+];
+for (const { winograd, fma } of MODES) test(`convolutions and their gradients give the same bits on 1, 2 and 3 threads (Winograd ${winograd}, fused multiply-add ${fma})`, async (t) => {
   await initBackend({ backend: "wasm", log: null });
   process.env.DIGIT_LAB_WINOGRAD = winograd;
+  process.env.DIGIT_LAB_FMA = fma;
   t.after(() => {
     delete process.env.DIGIT_LAB_WINOGRAD;
+    delete process.env.DIGIT_LAB_FMA;
     configureConvThreads({});
   });
   configureConvThreads({ threads: 1 });

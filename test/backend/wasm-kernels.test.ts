@@ -8,6 +8,7 @@ import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import { tf, initBackend } from "../../src/backend";
 import { FastAdam, isWasmKernelRegistered, registerWasmKernels } from "../../src/backend/wasm-kernels";
+import { fmaModules } from "../../src/backend/wasm-kernels/webassembly";
 import { createRng } from "../../src/util/random";
 import { relativeError } from "../helpers/numeric";
 
@@ -105,10 +106,15 @@ test("dense layer gradients (tf.grads) match cpu", async () => {
   }
 });
 
-/** Our convolutions' three ways: Winograd for 3×3 stride 1 (the default), direct only, the stock kernels. */
+/**
+ * Our convolutions' ways: Winograd for 3×3 stride 1 (the default), direct only, either with the
+ * plain build's separate multiply and add instead of fused multiply-adds, the stock kernels.
+ */
 const CONV_MODES: { name: string; env: Record<string, string> }[] = [
   { name: "Winograd and direct SIMD convolutions", env: {} },
   { name: "direct SIMD convolutions only", env: { DIGIT_LAB_WINOGRAD: "off" } },
+  { name: "Winograd and direct SIMD convolutions, no fused multiply-add", env: { DIGIT_LAB_FMA: "off" } },
+  { name: "direct SIMD convolutions only, no fused multiply-add", env: { DIGIT_LAB_WINOGRAD: "off", DIGIT_LAB_FMA: "off" } },
   { name: "stock convolutions", env: { DIGIT_LAB_SIMD_CONV: "off" } },
 ];
 
@@ -171,6 +177,26 @@ test("3×3 stride-1 convolutions run by Winograd: other bits than the direct ker
     assert.ok(!Buffer.from(winograd[i].buffer).equals(Buffer.from(direct[i].buffer)), `${name}: Winograd gave the direct kernel's bits`);
     assert.ok(relativeError(winograd[i], direct[i]) < 1e-5, `${name}: Winograd and direct differ by ${relativeError(winograd[i], direct[i])}`);
   });
+});
+
+test("convolutions use fused multiply-adds where relaxed SIMD runs: other bits than the plain build, the same values", async () => {
+  // Node ≥ 22 runs relaxed SIMD by default and Node 20 behind a flag that fmaModules sets.
+  if (Number(process.versions.node.split(".")[0]) >= 20) assert.ok(fmaModules(), "no fused multiply-add build on this Node");
+  await initBackend({ backend: "wasm", log: null });
+  const x = randomArray([4, 14, 14, 16]), f = randomArray([3, 3, 16, 24]), r = randomArray([4, 12, 12, 24]);
+  for (const winograd of ["on", "off"]) {
+    const run = (env: Record<string, string>) => withEnv({ DIGIT_LAB_WINOGRAD: winograd, ...env }, () => runOn("wasm", [x, f, r], (x, f, r) => [
+      tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, "valid"),
+      ...tf.grads((x: tf.Tensor, f: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, "valid").mul(r).sum())([x, f]),
+    ]));
+    const fused = await run({});
+    const plain = await run({ DIGIT_LAB_FMA: "off" });
+    ["y", "dx", "dw"].forEach((name, i) => {
+      // A fused multiply-add rounds once where multiply-then-add rounds twice: equal bits mean it did not run.
+      assert.ok(!Buffer.from(fused[i].buffer).equals(Buffer.from(plain[i].buffer)), `${name} (Winograd ${winograd}): the fused build gave the plain build's bits`);
+      assert.ok(relativeError(fused[i], plain[i]) < 1e-5, `${name} (Winograd ${winograd}): fused and plain differ by ${relativeError(fused[i], plain[i])}`);
+    });
+  }
 });
 
 test("max-pool gradients and bias-gradient sums match cpu", async () => {

@@ -21,7 +21,7 @@
  * thread does everything. A worker that fails is replaced by the main thread for good.
  */
 import { Worker } from "node:worker_threads";
-import { trainerModule, WA } from "./webassembly";
+import { fmaModules, trainerModule, WA } from "./webassembly";
 import { defaultTrainerThreads } from "./dense-trainer";
 import type { SimdKernels } from "./simd";
 
@@ -54,14 +54,20 @@ const S_READY = 0, S_DONE = 1, S_KIND = 2, S_ARGS = 3;
 const PART = { forward: 1, inputGrad: 2, filterGrad: 3, winograd: 4, winogradFilterGrad: 5 } as const;
 /** conv_part's arguments after the kind: 13 sizes, 3 arrays and a scratch area. */
 const PART_ARGS = 17;
+/**
+ * Added to a job's kind when the main thread runs the fused multiply-add build (conv_fused()):
+ * the worker then runs that build too, so every thread computes with the same code.
+ */
+const FUSED = 64;
 
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
-const { module, memory, thread, control, slot0, slotWords } = workerData;
+const { module, fmaModule, memory, thread, control, slot0, slotWords } = workerData;
 const words = new Int32Array(memory.buffer, control, 1024);
 const slot = slot0 + thread * slotWords;
 try {
-  const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const plain = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const fused = fmaModule && new WebAssembly.Instance(fmaModule, { env: { memory } }).exports;
   Atomics.store(words, slot, 1);
   for (let seen = 0; ; ) {
     // Convolutions of one step follow each other within a few ms: spin briefly, then sleep.
@@ -70,7 +76,7 @@ try {
     seen = Atomics.load(words, 0);
     if (Atomics.load(words, 1)) break;
     const kind = words[slot + 2];
-    if (kind !== 0) k.conv_part(kind, ...words.subarray(slot + 3, slot + 3 + ${PART_ARGS}));
+    if (kind !== 0) (kind & ${FUSED} ? fused : plain).conv_part(kind & ~${FUSED}, ...words.subarray(slot + 3, slot + 3 + ${PART_ARGS}));
     Atomics.store(words, slot + 1, seen);
     Atomics.notify(words, slot + 1);
   }
@@ -107,10 +113,11 @@ class ConvThreads {
     this.words = new Int32Array(this.memory.buffer, CONTROL, CONTROL_WORDS);
     this.staging = new Float32Array(this.memory.buffer, STAGING, stagingFloats);
     const module = trainerModule();
+    const fmaModule = fmaModules()?.conv;
     for (let t = 1; t < threads; t++) {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { module, memory: this.memory, thread: t, control: CONTROL, slot0: SLOT0, slotWords: SLOT_WORDS },
+        workerData: { module, fmaModule, memory: this.memory, thread: t, control: CONTROL, slot0: SLOT0, slotWords: SLOT_WORDS },
       });
       worker.on("error", () => (this.broken = true));
       // An idle pool must not keep the process alive.
@@ -280,7 +287,7 @@ function byImages(
       staging.set(heapF32.subarray((input.at >>> 2) + lo * input.perImage, (input.at >>> 2) + hi * input.perImage), inAt);
       return {
         thread: i + 1,
-        kind,
+        kind: kind | (k.conv_fused() ? FUSED : 0),
         args: [...dimsArgs(d, hi - lo), base + 4 * inAt, base, base + 4 * outAt, base + 4 * scratchAt],
         collect: (staged) =>
           heapF32.set(staged.subarray(outAt, outAt + (hi - lo) * output.perImage), (output.at >>> 2) + lo * output.perImage),
@@ -347,7 +354,7 @@ export function conv2dFilterGrad(
     const base = staging.byteOffset;
     const job: WorkerJob = {
       thread: 1,
-      kind,
+      kind: kind | (k.conv_fused() ? FUSED : 0),
       args: [...dimsArgs(d, rest), base, base + 4 * rest * xPerImage, base + 4 * dwAt, base + 4 * (dwAt + size)],
       collect: (staged) => heapF32.set(staged.subarray(dwAt, dwAt + size), (halves >>> 2) + size),
       fallback: () => images(half, d.N, halves + 4 * size),

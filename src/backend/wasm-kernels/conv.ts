@@ -19,7 +19,7 @@
  * instead, with 2.25× fewer multiplications (README.md in this folder).
  */
 import { tf } from "../index";
-import { heapBufferOf, simdKernelsFor, type SimdKernels } from "./simd";
+import { convKernelsFor, heapBufferOf, type SimdKernels } from "./simd";
 import { conv2dFilterGrad, conv2dForward, conv2dInputGrad, conv2dWinograd, type ConvDims } from "./conv-threads";
 import { dispose, reshape, runKernel, transpose, type KernelArgs, type TensorInfo, type WasmBackendLike } from "./kernel-utils";
 
@@ -76,7 +76,7 @@ function winogradConv(
 
 /** The SIMD kernels, unless switched off or unavailable. */
 function simdConv(backend: WasmBackendLike) {
-  return simdConvOff() ? undefined : simdKernelsFor(backend as { wasm?: object });
+  return simdConvOff() ? undefined : convKernelsFor(backend as { wasm?: object });
 }
 
 /**

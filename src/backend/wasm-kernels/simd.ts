@@ -4,7 +4,7 @@
  * instance: they then work on tensors in place, by memory offset.
  */
 import { SIMD_MODULE_BASE64 } from "./simd/simd-module.generated";
-import { WA } from "./webassembly";
+import { fmaModules, WA } from "./webassembly";
 
 export interface SimdKernels {
   adam_update(
@@ -26,6 +26,8 @@ export interface SimdKernels {
     kind: number, N: number, H: number, W: number, Ci: number, OH: number, OW: number, Co: number, KH: number, KW: number,
     sh: number, sw: number, pt: number, pl: number, a: number, b: number, out: number, scratch: number,
   ): void;
+  /** 1 if this build's convolution kernels fuse their multiply-adds (the *-fma builds), else 0. */
+  conv_fused(): number;
   /** Floats of scratch the Winograd kinds need per thread for C input and K output channels. */
   winograd_scratch(C: number, K: number): number;
   /** V [16,I,O] = G g Gᵀ of w [3,3,Ci,Co]; flip = 1 gives the input gradient's filter (I = Co, O = Ci). */
@@ -48,28 +50,44 @@ interface EmscriptenModule {
 }
 
 
-const instances = new WeakMap<object, SimdKernels>();
+const instances = new WeakMap<object, SimdKernels | null>();
+const fmaInstances = new WeakMap<object, SimdKernels | null>();
 let compiled: object | undefined;
 
 /** The kernels bound to `backend`'s memory, or undefined if that memory is not reachable. */
 export function simdKernelsFor(backend: { wasm?: EmscriptenModule }): SimdKernels | undefined {
-  const module = backend.wasm;
-  const memory = module?.asm?.memory;
-  if (!module || !memory) return undefined;
-  let kernels = instances.get(module);
-  if (!kernels) {
-    // Synchronous compile is fine: the module is ~26 KB.
+  // Synchronous compile is fine: the module is ~26 KB.
+  return instanceFor(backend, instances, () => (compiled ??= new WA.Module(Buffer.from(SIMD_MODULE_BASE64, "base64"))));
+}
+
+/**
+ * The kernels the convolutions use: the fused multiply-add build where it runs (fmaModules) and
+ * DIGIT_LAB_FMA=off does not ask for the plain one, else the same as simdKernelsFor. Only the
+ * convolutions differ between the two builds.
+ */
+export function convKernelsFor(backend: { wasm?: EmscriptenModule }): SimdKernels | undefined {
+  const fma = process.env.DIGIT_LAB_FMA === "off" ? undefined : fmaModules();
+  return (fma && instanceFor(backend, fmaInstances, () => fma.simd)) ?? simdKernelsFor(backend);
+}
+
+function instanceFor(
+  backend: { wasm?: EmscriptenModule }, cache: WeakMap<object, SimdKernels | null>, module: () => object,
+): SimdKernels | undefined {
+  const emscripten = backend.wasm;
+  const memory = emscripten?.asm?.memory;
+  if (!emscripten || !memory) return undefined;
+  let kernels = cache.get(emscripten);
+  if (kernels === undefined) {
     try {
-      compiled ??= new WA.Module(Buffer.from(SIMD_MODULE_BASE64, "base64"));
-      kernels = new WA.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;
+      kernels = new WA.Instance(module(), { env: { memory } }).exports as unknown as SimdKernels;
     } catch {
       // E.g. the multi-threaded wasm binary, whose memory is shared: our module declares a
       // plain one. Callers then use the stock kernels.
-      return undefined;
+      kernels = null;
     }
-    instances.set(module, kernels);
+    cache.set(emscripten, kernels);
   }
-  return kernels;
+  return kernels ?? undefined;
 }
 
 /** The memory the kernels work in (`backend`'s heap) as it is now: it moves whenever the heap grows. */

@@ -4,13 +4,21 @@
 #   simd-module.generated.ts     kernels.c, importing the wasm backend's own (plain) memory
 #   trainer-module.generated.ts  dense-trainer.c (+ kernels.c), importing a shared memory that
 #                                several threads use (dense-trainer.ts)
+# and, with fused multiply-adds in the convolutions (-DCONV_FMA, relaxed SIMD; needs clang-16 and
+# lld-16: clang-14 emits relaxed SIMD's pre-standard opcodes, which V8 rejects):
+#   simd-fma-module.generated.ts kernels.c, as simd-module
+#   conv-fma-module.generated.ts kernels.c on the shared memory, for the convolution workers
 set -eu
 cd "$(dirname "$0")"
 CLANG=${CLANG:-clang-14}
+CLANG_RELAXED=${CLANG_RELAXED:-clang-16}
 FLAGS="--target=wasm32 -O3 -msimd128 -ffp-contract=off -fno-math-errno -ffreestanding -fno-builtin -nostdlib
   -Wl,--no-entry -Wl,--import-memory -Wl,--strip-all"
 $CLANG $FLAGS -o kernels.wasm kernels.c
 $CLANG $FLAGS -matomics -mbulk-memory -Wl,--shared-memory -Wl,--max-memory=4294967296 -o trainer.wasm dense-trainer.c
+FMA="-DCONV_FMA -mrelaxed-simd"
+$CLANG_RELAXED $FLAGS $FMA -o simd-fma.wasm kernels.c
+$CLANG_RELAXED $FLAGS $FMA -matomics -mbulk-memory -Wl,--shared-memory -Wl,--max-memory=4294967296 -o conv-fma.wasm kernels.c
 generate() { # wasm file, TypeScript file, constant name
   node -e '
 const fs = require("fs");
@@ -27,4 +35,6 @@ console.log(`${wasm}: ${bytes.length} bytes`);
 }
 generate kernels.wasm simd-module.generated.ts SIMD_MODULE_BASE64
 generate trainer.wasm trainer-module.generated.ts TRAINER_MODULE_BASE64
-rm -f kernels.wasm trainer.wasm
+generate simd-fma.wasm simd-fma-module.generated.ts SIMD_FMA_MODULE_BASE64
+generate conv-fma.wasm conv-fma-module.generated.ts CONV_FMA_MODULE_BASE64
+rm -f kernels.wasm trainer.wasm simd-fma.wasm conv-fma.wasm

@@ -8,7 +8,9 @@
  * argument is a byte offset the wasm backend allocated.
  *
  * Float ops are written in the order tfjs' kernels apply them (and -ffp-contract=off
- * forbids fused multiply-adds), so results match the stock kernels bit for bit.
+ * forbids the compiler's own fused multiply-adds), so results match the stock kernels bit for
+ * bit. The convolutions are the exception: they have no stock kernel to match, and they fuse
+ * their multiply-adds in the *-fma builds (MADD below).
  */
 
 
@@ -54,13 +56,32 @@ void adam_update(int n, const float *restrict w0, const float *restrict g, const
 static inline int min_int(int a, int b) { return a < b ? a : b; }
 
 /*
+ * c + a·b, four lanes. The dense kernels always multiply, then add: that matches XNNPACK bit for
+ * bit. The convolution kernels use MADD(fused, …): where this module is built with CONV_FMA
+ * (build.sh's *-fma modules, relaxed SIMD), `fused` = 1 becomes one fused multiply-add, which
+ * does the work of two instructions in one and rounds once. No other code differs.
+ */
+#ifdef CONV_FMA
+#define CONV_FUSED 1
+#define FMA_F32X4(a, b, c) ((v128_t)__builtin_wasm_relaxed_madd_f32x4((__f32x4)(a), (__f32x4)(b), (__f32x4)(c)))
+#else
+#define CONV_FUSED 0
+#define FMA_F32X4(a, b, c) wasm_f32x4_add((c), wasm_f32x4_mul((a), (b)))
+#endif
+#define MADD(fused, a, b, c) ((fused) ? FMA_F32X4(a, b, c) : wasm_f32x4_add((c), wasm_f32x4_mul((a), (b))))
+
+/* 1 if the convolution kernels of this build fuse their multiply-adds (conv-threads.ts tells the workers). */
+EXPORT(conv_fused)
+int conv_fused(void) { return CONV_FUSED; }
+
+/*
  * C[M,N] = Â·B with Â(i,q) = A[i*sar + q*saq] (so plain A and Aᵀ share the code),
  * B[K,N] and C[M,N] row-major with row strides ldb and ldc (N for whole matrices; more
  * for a block of columns). Blocks of 4 rows × 8 columns keep 8 accumulators in registers (6×8
  * measured slower: V8 spills); rows past M repeat the last row (computed, not stored).
  */
-static void gemm_strided_a(int M, int N, int K, const float *A, int sar, int saq,
-                           const float *B, int ldb, float *C, int ldc) {
+static inline __attribute__((always_inline)) void gemm_strided_a_impl(
+    int fused, int M, int N, int K, const float *A, int sar, int saq, const float *B, int ldb, float *C, int ldc) {
   /* Column panels outermost: a K×8 panel of B (25 KB for K = 784) stays in L1 while every
      block of rows uses it; rows of A are re-read from L2 instead, which costs less. */
   int N8 = N & ~7;
@@ -79,14 +100,14 @@ static void gemm_strided_a(int M, int N, int K, const float *A, int sar, int saq
         int o = q * saq;
         v128_t x0 = wasm_f32x4_splat(a0[o]), x1 = wasm_f32x4_splat(a1[o]);
         v128_t x2 = wasm_f32x4_splat(a2[o]), x3 = wasm_f32x4_splat(a3[o]);
-        c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(x0, b0));
-        c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(x0, b1));
-        c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(x1, b0));
-        c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(x1, b1));
-        c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(x2, b0));
-        c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(x2, b1));
-        c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(x3, b0));
-        c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(x3, b1));
+        c00 = MADD(fused, x0, b0, c00);
+        c01 = MADD(fused, x0, b1, c01);
+        c10 = MADD(fused, x1, b0, c10);
+        c11 = MADD(fused, x1, b1, c11);
+        c20 = MADD(fused, x2, b0, c20);
+        c21 = MADD(fused, x2, b1, c21);
+        c30 = MADD(fused, x3, b0, c30);
+        c31 = MADD(fused, x3, b1, c31);
       }
       float *c = C + i * ldc + j;
       wasm_v128_store(c, c00); wasm_v128_store(c + 4, c01);
@@ -103,6 +124,14 @@ static void gemm_strided_a(int M, int N, int K, const float *A, int sar, int saq
       C[i * ldc + j] = s;
     }
   }
+}
+
+/* The dense kernels' product (never fused) and the convolutions' (fused in the *-fma builds). */
+static void gemm_strided_a(int M, int N, int K, const float *A, int sar, int saq, const float *B, int ldb, float *C, int ldc) {
+  gemm_strided_a_impl(0, M, N, K, A, sar, saq, B, ldb, C, ldc);
+}
+static void gemm_strided_a_conv(int M, int N, int K, const float *A, int sar, int saq, const float *B, int ldb, float *C, int ldc) {
+  gemm_strided_a_impl(CONV_FUSED, M, N, K, A, sar, saq, B, ldb, C, ldc);
 }
 
 /* C[M,N] = A[M,K] · B[K,N] */
@@ -206,14 +235,14 @@ static void gemm_acc(int M, int N, int K, const float *A, int sar, int saq, cons
         int o = q * saq;
         v128_t x0 = wasm_f32x4_splat(a0[o]), x1 = wasm_f32x4_splat(a1[o]);
         v128_t x2 = wasm_f32x4_splat(a2[o]), x3 = wasm_f32x4_splat(a3[o]);
-        c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(x0, b0));
-        c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(x0, b1));
-        c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(x1, b0));
-        c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(x1, b1));
-        c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(x2, b0));
-        c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(x2, b1));
-        c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(x3, b0));
-        c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(x3, b1));
+        c00 = MADD(CONV_FUSED, x0, b0, c00);
+        c01 = MADD(CONV_FUSED, x0, b1, c01);
+        c10 = MADD(CONV_FUSED, x1, b0, c10);
+        c11 = MADD(CONV_FUSED, x1, b1, c11);
+        c20 = MADD(CONV_FUSED, x2, b0, c20);
+        c21 = MADD(CONV_FUSED, x2, b1, c21);
+        c30 = MADD(CONV_FUSED, x3, b0, c30);
+        c31 = MADD(CONV_FUSED, x3, b1, c31);
       }
       wasm_v128_store(o0, c00); wasm_v128_store(o0 + 4, c01);
       if (rows > 1) { wasm_v128_store(o1, c10); wasm_v128_store(o1 + 4, c11); }
@@ -513,7 +542,7 @@ static void conv2d_winograd(int N, int H, int W, int C, int OH, int OW, int K, i
     int count = min_int(WINO_TILES, tiles - first);
     wino_input_tiles(first, count, TH, TW, H, W, C, pt, pl, x, U);
     for (int xi = 0; xi < 16; xi++)
-      gemm_strided_a(count, K, C, U + xi * WINO_STRIDE(C), C, 1, V + xi * C * K, K, M + xi * WINO_STRIDE(K), K);
+      gemm_strided_a_conv(count, K, C, U + xi * WINO_STRIDE(C), C, 1, V + xi * C * K, K, M + xi * WINO_STRIDE(K), K);
     /* y = Aᵀ m A: rows m0 + m1 + m2 and m1 − m2 − m3, down the columns and then along the rows */
     for (int t = 0; t < count; t++) {
       int tile = first + t, n = tile / (TH * TW), ty = (tile / TW) % TH, tx = tile % TW;
