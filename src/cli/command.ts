@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "../errors";
 import { initBackend, parseBackendName, type BackendInfo } from "../backend";
+import { defaultTrainerThreads } from "../backend/wasm-kernels/dense-trainer";
 
 type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
 
@@ -43,10 +44,15 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
   }
 }
 
-/** Chooses the backend from --backend (or DIGIT_LAB_BACKEND) and reports it on stderr. */
+/**
+ * Chooses the backend from --backend (or DIGIT_LAB_BACKEND) and reports it on stderr. Checks
+ * DIGIT_LAB_THREADS too, so a bad value stops the command here rather than once training starts.
+ */
 export function backendFromArgs(args: ParsedArgs): Promise<BackendInfo> {
   const flag = args.values.backend as string | undefined;
-  return initBackend({ backend: flag ? parseBackendName(flag, "--backend") : undefined });
+  const backend = flag ? parseBackendName(flag, "--backend") : undefined;
+  defaultTrainerThreads();
+  return initBackend({ backend });
 }
 
 export function stringFlag(args: ParsedArgs, name: string): string | undefined {
@@ -59,10 +65,28 @@ export function intFlag(args: ParsedArgs, name: string, fallback: undefined, min
 export function intFlag(args: ParsedArgs, name: string, fallback: number | undefined, min = 1): number | undefined {
   const raw = args.values[name] as string | undefined;
   if (raw === undefined) return fallback;
-  if (!/^-?\d+$/.test(raw.trim()) || Number(raw) < min) {
+  if (!/^-?\d+$/.test(raw.trim()) || Number(raw) < min || !Number.isSafeInteger(Number(raw))) {
     throw new UsageError(`--${name} must be a whole number of at least ${min}, got "${raw}"`);
   }
   return Number(raw);
+}
+
+/** The largest seed: the random generators keep 32 bits, so a bigger seed would repeat a smaller one's run. */
+export const MAX_SEED = 2 ** 32 - 1;
+
+/** Parses one seed (a whole number from 0 to MAX_SEED); `what` names it in the error. */
+export function parseSeed(raw: string, what: string): number {
+  const seed = Number(raw.trim());
+  if (!/^\d+$/.test(raw.trim()) || !(seed <= MAX_SEED)) {
+    throw new UsageError(`${what} must be a whole number from 0 to ${MAX_SEED}, got "${raw}"`);
+  }
+  return seed;
+}
+
+/** Reads a seed flag (see parseSeed). */
+export function seedFlag(args: ParsedArgs, name: string, fallback: number): number {
+  const raw = args.values[name] as string | undefined;
+  return raw === undefined ? fallback : parseSeed(raw, `--${name}`);
 }
 
 export function floatFlag(args: ParsedArgs, name: string, fallback: number | undefined): number | undefined {

@@ -2,7 +2,7 @@
  * The flags that choose a recipe (or a bare model) and override its settings, shared by
  * the commands that train: `train` and `seeds`.
  */
-import { type ParsedArgs, floatFlag, intFlag, stringFlag } from "./command";
+import { type ParsedArgs, floatFlag, intFlag, seedFlag, stringFlag } from "./command";
 import { UsageError } from "../errors";
 import { parseDatasetName, type DatasetName, type ValidationFrom } from "../data";
 import { parseModelSpec } from "../models";
@@ -35,7 +35,7 @@ export function recipeFromArgs(args: ParsedArgs, commandName: string): { recipe:
   if (modelFlag) recipe.model = modelFlag;
   recipe.epochs = intFlag(args, "epochs", recipe.epochs);
   recipe.batchSize = intFlag(args, "batch-size", recipe.batchSize);
-  recipe.seed = intFlag(args, "seed", recipe.seed, 0);
+  recipe.seed = seedFlag(args, "seed", recipe.seed);
   recipe.learningRate = positive(floatFlag(args, "learning-rate", recipe.learningRate), "learning-rate");
   recipe.dropout = floatFlag(args, "dropout", recipe.dropout);
   recipe.l2 = floatFlag(args, "l2", recipe.l2);

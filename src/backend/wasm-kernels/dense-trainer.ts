@@ -14,6 +14,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { trainerModule, WA } from "./webassembly";
+import { UsageError } from "../../errors";
 
 export interface DenseLayerInit {
   /** [inputs, units] row-major, as a tfjs Dense kernel. */
@@ -75,12 +76,12 @@ try {
   throw error;
 }`;
 
-/** DIGIT_LAB_THREADS, else the machine's cores, at most 4. */
+/** DIGIT_LAB_THREADS, else the machine's cores, at most 4. A bad DIGIT_LAB_THREADS is a usage error (the CLI checks it up front). */
 export function defaultTrainerThreads(): number {
   const env = process.env.DIGIT_LAB_THREADS;
   if (env !== undefined && env !== "") {
     const n = Number(env);
-    if (!(Number.isInteger(n) && n >= 1 && n <= 64)) throw new RangeError(`DIGIT_LAB_THREADS must be a whole number from 1 to 64, got "${env}"`);
+    if (!(Number.isInteger(n) && n >= 1 && n <= 64)) throw new UsageError(`DIGIT_LAB_THREADS must be a whole number from 1 to 64, got "${env}"`);
     return n;
   }
   return Math.max(1, Math.min(4, availableParallelism()));
