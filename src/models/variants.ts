@@ -71,6 +71,9 @@ export function modelNames(): string[] {
   return Object.keys(VARIANTS);
 }
 
+/** The widest dense layer a spec may ask for (wider ones would not fit in memory sensibly). */
+const MAX_DENSE_UNITS = 65536;
+
 /**
  * Parses a model spec: a variant name, or `dense:H1-H2-…` for any dense stack.
  * Returns the hidden sizes for dense specs. Throws a UsageError listing the choices.
@@ -81,7 +84,9 @@ export function parseModelSpec(spec: string): { kind: "variant"; name: string } 
   const m = /^dense:(\d+(?:-\d+)*)$/.exec(s);
   if (m) {
     const hidden = m[1].split("-").map(Number);
-    if (hidden.every((h) => h >= 1 && h <= 65536)) return { kind: "dense", hidden };
+    const bad = hidden.find((h) => !(h >= 1 && h <= MAX_DENSE_UNITS));
+    if (bad === undefined) return { kind: "dense", hidden };
+    throw new UsageError(`model "${spec}": a dense layer has 1 to ${MAX_DENSE_UNITS} units, not ${bad}`);
   }
   throw new UsageError(
     `unknown model "${spec}": choose one of ${modelNames().join(", ")}, or a dense stack like "dense:512-256"`,

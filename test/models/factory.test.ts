@@ -71,6 +71,9 @@ test("dense specs build any stack; the CNN takes images; unknown names list the 
   assert.deepEqual(parseModelSpec("dense:64"), { kind: "dense", hidden: [64] });
   assert.throws(() => buildModel("resnet"), (e: Error) => e instanceof UsageError && /dense-128-64/.test(e.message) && /dense:512-256/.test(e.message));
   assert.throws(() => buildModel("dense:"), UsageError);
+  // a well-formed spec with a size out of range says which size, not "unknown model"
+  assert.throws(() => parseModelSpec("dense:128-0"), (e: Error) => e instanceof UsageError && /a dense layer has 1 to 65536 units, not 0/.test(e.message));
+  assert.throws(() => parseModelSpec("dense:70000"), /not 70000/);
   assert.throws(() => buildModel("dense-128", { dropout: 1.5 }), UsageError);
 });
 
