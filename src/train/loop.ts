@@ -92,8 +92,8 @@ export interface TrainOptions {
 export interface TrainResult {
   /** Completed epochs (a stopped partial epoch is not included). */
   history: EpochLog[];
-  /** Why training ended before `epochs`, if it did. */
-  stopReason?: "early-stopping" | "stopped";
+  /** Why training ended before `epochs`, if it did ("diverged": the loss became NaN or infinite). */
+  stopReason?: "early-stopping" | "stopped" | "diverged";
   /** The epoch whose weights the model holds when early stopping restored them. */
   bestEpoch?: number;
   restoredBestWeights: boolean;
@@ -229,6 +229,11 @@ export async function train(
         history.push(log);
         reporter.onEpochEnd?.(log, epochs);
         await options.onEpochEnd?.(log);
+        // Once the loss is NaN or infinite every later epoch is too (as Keras' TerminateOnNaN): stop and say so.
+        if (!Number.isFinite(loss)) {
+          stopReason = "diverged";
+          break;
+        }
 
         if (early) {
           const value = monitored(log, early.monitor ?? "valLoss");
@@ -261,6 +266,8 @@ export async function train(
       ? `early stopping after epoch ${history.length}${restored ? `; restored the weights of epoch ${best!.epoch}` : ""}`
       : stopReason === "stopped"
         ? `stopped after ${history.length} complete epoch${history.length === 1 ? "" : "s"}`
+        : stopReason === "diverged"
+          ? `training diverged: the loss of epoch ${history.length} is ${history[history.length - 1].loss}, so it stopped there; try a smaller learning rate`
         : restored
           ? `restored the weights of epoch ${best!.epoch}`
           : undefined;

@@ -95,6 +95,19 @@ test("stop from code: a StopHandle or an AbortSignal ends training after the cur
   model.dispose();
 });
 
+test("a loss that becomes NaN stops training after that epoch, and the note says it diverged", async () => {
+  const model = buildModel("dense-128", { seed: 5 });
+  const notes: (string | undefined)[] = [];
+  const result = await train(model, slice, { epochs: 4, seed: 5, learningRate: 1e30 }, {
+    ...quiet, reporter: { onTrainEnd: (_history, note) => void notes.push(note) },
+  });
+  model.dispose();
+  assert.equal(result.stopReason, "diverged");
+  assert.equal(result.history.length, 1);
+  assert.ok(!Number.isFinite(result.history[0].loss), `loss ${result.history[0].loss}`);
+  assert.match(notes[0] ?? "", /training diverged: the loss of epoch 1 is NaN, so it stopped there; try a smaller learning rate/);
+});
+
 test("early stopping stops after `patience` epochs without improvement and restores the best weights", async () => {
   const model = buildModel("dense-128", { seed: 3 });
   const snapshots: number[][][] = [];
