@@ -108,6 +108,22 @@ function checkDirectory(dir: string): void {
 }
 
 /**
+ * A common slip: the data root given as the dataset's own folder (`--data-dir data/mnist`), so the
+ * files sit one level up from where they are looked for. Says so instead of downloading them again.
+ */
+function misplacedDataRootHint(dir: string, name: string, expected: string): void {
+  const root = path.dirname(dir);
+  const found = [name, name.replace(/\.gz$/, "")].map((n) => path.join(root, n)).find((f) => fs.existsSync(f));
+  if (found) {
+    throw new DataError(
+      `missing, but ${found} is there: the data folder (--data-dir, DIGIT_LAB_DATA_DIR) is the one that holds ` +
+        `${path.basename(dir)}/, so give ${path.dirname(root)} rather than ${root}`,
+      expected,
+    );
+  }
+}
+
+/**
  * Finds one file (gzip first, then decompressed), downloading the gzip when neither is
  * there. A gzip file must match its published checksum; a decompressed one cannot be
  * checked that way and is marked unverified.
@@ -118,6 +134,7 @@ async function readDataFile(spec: DatasetSpec, role: DataFileRole, dir: string, 
   const rawFile = gzFile.replace(/\.gz$/, "");
   let file = fs.existsSync(gzFile) ? gzFile : fs.existsSync(rawFile) ? rawFile : undefined;
   if (!file) {
+    misplacedDataRootHint(dir, fileSpec.name, gzFile);
     if (options.download === false) throw new DataError("missing (downloads are turned off)", gzFile);
     const mirrors = options.mirrors ?? mirrorsFromEnv() ?? spec.mirrors;
     const log = options.log ?? infoLine;

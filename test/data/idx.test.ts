@@ -87,6 +87,18 @@ test("a missing file while downloads are off, or offline, names the file", async
   assert.deepEqual(fs.readdirSync(root).flatMap((d) => fs.readdirSync(path.join(root, d))), [], "nothing half-written");
 });
 
+test("a data root given as the dataset's own folder is pointed out, without a download", async () => {
+  const root = tempDir();
+  writeSyntheticDataset(root, 50, 20);
+  const datasetDir = path.join(root, "mnist");
+  // The unreachable mirror would make any download attempt fail with another message.
+  await assert.rejects(
+    loadMnist({ dataDir: datasetDir, mirrors: ["http://127.0.0.1:9/"], log: () => {} }),
+    (e: Error) => e instanceof DataError && e.message.includes(`missing, but ${path.join(datasetDir, "train-images-idx3-ubyte")} is there`)
+      && e.message.includes(`so give ${root} rather than ${datasetDir}`),
+  );
+});
+
 test("a data folder that is not a directory, or a data file that is one, is reported", async () => {
   const root = tempDir();
   fs.writeFileSync(path.join(root, "mnist"), "not a folder");
