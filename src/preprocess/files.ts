@@ -1,16 +1,31 @@
 /**
- * The Node side of preprocessing: image files in (PNG via pngjs, JPEG via jpeg-js, any
- * size, grey/RGB/RGBA), grey images out as PNG or JPEG bytes. Every failure is an
- * ImageError naming the file and what is wrong with it.
+ * The Node side of preprocessing: image files in (PNG via pngjs, JPEG via jpeg-js, up to
+ * MAX_MEGAPIXELS, grey/RGB/RGBA, JPEGs turned upright by their EXIF orientation), grey
+ * images out as PNG or JPEG bytes. Every failure is an ImageError naming the file and
+ * what is wrong with it.
  */
 import * as fs from "node:fs";
 import { PNG } from "pngjs";
 import * as jpeg from "jpeg-js";
 import { ImageError } from "../errors";
 import { toGrey, toRgba, type GreyImage } from "./image";
+import { jpegSize, pngSize, type ImageSize } from "./headers";
+import { jpegOrientation } from "./exif";
+import { applyOrientation } from "./orientation";
 import { preprocess, type PreprocessOptions, type Preprocessed } from "./core";
 
 export type ImageFormat = "png" | "jpeg";
+
+/**
+ * The largest picture read, in megapixels: enough for a 50 MP phone camera's photos
+ * (8160×6120 = 49.9 MP). Decoding costs memory in proportion to the pixels (a 50 MP
+ * JPEG peaked at 1.7 GB) and a small file can claim any size (a 439 KB PNG of
+ * 20000×20000 took 3.3 GB), so the size in the header is checked before decoding.
+ */
+export const MAX_MEGAPIXELS = 50;
+
+/** jpeg-js counts about 22 bytes a pixel for a full-colour (4:4:4) JPEG; give it that for the largest we accept. */
+const JPEG_MEMORY_MB = Math.ceil((MAX_MEGAPIXELS * 1e6 * 24) / 2 ** 20);
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -29,13 +44,15 @@ export function decodeImage(bytes: Uint8Array, file: string): GreyImage {
     const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join(" ");
     throw new ImageError(`not a PNG or JPEG image (it starts with bytes ${head})`, file);
   }
+  checkSize(format === "png" ? pngSize(bytes) : jpegSize(bytes), file);
   try {
     if (format === "png") {
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       return toGrey(png.data, png.width, png.height, 4);
     }
-    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: 50, maxMemoryUsageInMB: 512 });
-    return toGrey(img.data, img.width, img.height, 4);
+    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_MEGAPIXELS, maxMemoryUsageInMB: JPEG_MEMORY_MB });
+    // Upright as a browser shows it: phones store the sensor's rows and tag how to turn them.
+    return applyOrientation(toGrey(img.data, img.width, img.height, 4), jpegOrientation(bytes));
   } catch (err) {
     const reason = (err as Error).message;
     if (format === "png" && !endsWithIend(bytes)) {
@@ -43,6 +60,13 @@ export function decodeImage(bytes: Uint8Array, file: string): GreyImage {
     }
     throw new ImageError(`damaged or unsupported ${format.toUpperCase()} image (decoder said: ${reason})`, file);
   }
+}
+
+/** Refuses, before decoding, a picture whose header declares more than MAX_MEGAPIXELS. */
+function checkSize(size: ImageSize | undefined, file: string): void {
+  // No readable size: the decoder will say what is wrong (jpeg-js also enforces the limit itself).
+  if (!size || size.width * size.height <= MAX_MEGAPIXELS * 1e6) return;
+  throw new ImageError(`${size.width}×${size.height} pixels is more than digit-lab reads (${MAX_MEGAPIXELS} megapixels); scale it down`, file);
 }
 
 /** A complete PNG ends with the 12-byte IEND chunk. */

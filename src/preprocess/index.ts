@@ -7,5 +7,10 @@ export {
   type PreprocessOptions, type PreprocessStages, type PreprocessInfo, type Preprocessed,
 } from "./core";
 export { createImage, toGrey, toRgba, resize, cropImage, centreOfMass, type GreyImage, type Box } from "./image";
-export { sniffFormat, decodeImage, readImageFile, preprocessFile, encodePng, encodeJpeg, type ImageFormat } from "./files";
+export {
+  sniffFormat, decodeImage, readImageFile, preprocessFile, encodePng, encodeJpeg, MAX_MEGAPIXELS, type ImageFormat,
+} from "./files";
+export { applyOrientation, type Orientation } from "./orientation";
+export { jpegOrientation } from "./exif";
+export { jpegSize, pngSize, type ImageSize } from "./headers";
 export { paperPhoto, randomPaperLook, boxBlur, type PaperLook, type StrokeChange } from "./simulate";

@@ -1,0 +1,79 @@
+/**
+ * What an image file's header says, read without decoding it: PNG and JPEG
+ * dimensions, and a walk over a JPEG's marker segments (which ./exif also uses).
+ * Every read is bounds-checked: a damaged header gives `undefined`, never an
+ * exception or an endless loop, and the decoder then reports the damage itself.
+ */
+
+/** Width and height in pixels, as the header declares them. */
+export interface ImageSize {
+  width: number;
+  height: number;
+}
+
+/** One JPEG marker segment: its marker byte (0xE1 = APP1, …) and where its payload lies. */
+export interface JpegSegment {
+  marker: number;
+  /** Index of the payload's first byte (just after the two length bytes). */
+  start: number;
+  /** Index one past the payload's last byte. */
+  end: number;
+}
+
+/** Reads a big-endian unsigned 16-bit number; the caller has checked the bounds. */
+function u16be(bytes: Uint8Array, at: number): number {
+  return (bytes[at] << 8) | bytes[at + 1];
+}
+
+/** Reads a big-endian unsigned 32-bit number; the caller has checked the bounds. */
+function u32be(bytes: Uint8Array, at: number): number {
+  return bytes[at] * 0x1000000 + ((bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]);
+}
+
+/**
+ * The marker segments of a JPEG, in file order, up to its first scan (SOS): the
+ * headers (APPn, SOFn, DQT, …) are all before it and what follows is compressed data.
+ * Stops quietly at the first thing that is not a well-formed segment.
+ */
+export function jpegSegments(bytes: Uint8Array): JpegSegment[] {
+  const segments: JpegSegment[] = [];
+  if (bytes.length < 2 || bytes[0] !== 0xff || bytes[1] !== 0xd8) return segments;
+  let at = 2;
+  while (at + 1 < bytes.length) {
+    if (bytes[at] !== 0xff) break;
+    const marker = bytes[at + 1];
+    // Any marker may be preceded by extra 0xFF fill bytes.
+    if (marker === 0xff) { at++; continue; }
+    // TEM and RSTn stand alone, without a length.
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) { at += 2; continue; }
+    if (marker === 0xd9 || marker === 0xda || at + 3 >= bytes.length) break; // EOI, SOS, or cut short
+    const length = u16be(bytes, at + 2); // counts its own two bytes, not the marker's
+    if (length < 2 || at + 2 + length > bytes.length) break;
+    segments.push({ marker, start: at + 4, end: at + 2 + length });
+    at += 2 + length; // always moves forward, so the walk ends
+  }
+  return segments;
+}
+
+/** SOF0–SOF15 carry the frame size, except 0xC4 (DHT), 0xC8 (reserved) and 0xCC (DAC), which share the range. */
+function isStartOfFrame(marker: number): boolean {
+  return marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+}
+
+/** A JPEG's size from its SOFn segment (precision, height, width), or undefined if there is none. */
+export function jpegSize(bytes: Uint8Array): ImageSize | undefined {
+  const frame = jpegSegments(bytes).find((s) => isStartOfFrame(s.marker));
+  if (!frame || frame.end - frame.start < 5) return undefined;
+  const height = u16be(bytes, frame.start + 1);
+  const width = u16be(bytes, frame.start + 3);
+  // Height 0 means "given later, by a DNL segment": unknown here.
+  return width > 0 && height > 0 ? { width, height } : undefined;
+}
+
+const PNG_IHDR = [0x49, 0x48, 0x44, 0x52];
+
+/** A PNG's size from its IHDR chunk, which must come first (after the 8-byte signature). */
+export function pngSize(bytes: Uint8Array): ImageSize | undefined {
+  if (bytes.length < 24 || !PNG_IHDR.every((b, i) => bytes[12 + i] === b)) return undefined;
+  return { width: u32be(bytes, 16), height: u32be(bytes, 20) };
+}
