@@ -97,6 +97,13 @@ export function floatFlag(args: ParsedArgs, name: string, fallback: number | und
   return n;
 }
 
+/** Reads a flag that must be a number above 0 (a learning rate, say). */
+export function positiveFlag(args: ParsedArgs, name: string, fallback: number): number {
+  const x = floatFlag(args, name, fallback)!;
+  if (!(x > 0)) throw new UsageError(`--${name} must be a positive number, got ${x}`);
+  return x;
+}
+
 /** Prints one JSON value on stdout (the machine-readable result of a command). */
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + "\n");

@@ -2,7 +2,7 @@
  * The flags that choose a recipe (or a bare model) and override its settings, shared by
  * the commands that train: `train` and `seeds`.
  */
-import { type ParsedArgs, floatFlag, intFlag, seedFlag, stringFlag } from "./command";
+import { type ParsedArgs, floatFlag, intFlag, positiveFlag, seedFlag, stringFlag } from "./command";
 import { UsageError } from "../errors";
 import { parseDatasetName, type DatasetName, type ValidationFrom } from "../data";
 import { parseModelSpec } from "../models";
@@ -36,7 +36,7 @@ export function recipeFromArgs(args: ParsedArgs, commandName: string): { recipe:
   recipe.epochs = intFlag(args, "epochs", recipe.epochs);
   recipe.batchSize = intFlag(args, "batch-size", recipe.batchSize);
   recipe.seed = seedFlag(args, "seed", recipe.seed);
-  recipe.learningRate = positive(floatFlag(args, "learning-rate", recipe.learningRate), "learning-rate");
+  recipe.learningRate = positiveFlag(args, "learning-rate", recipe.learningRate);
   recipe.dropout = floatFlag(args, "dropout", recipe.dropout);
   recipe.l2 = floatFlag(args, "l2", recipe.l2);
   recipe.validationFrom = parseValidationFrom(stringFlag(args, "validation-from") ?? recipe.validationFrom ?? "random");
@@ -44,11 +44,6 @@ export function recipeFromArgs(args: ParsedArgs, commandName: string): { recipe:
   const dataset = parseDatasetName(stringFlag(args, "dataset") ?? "mnist");
   parseModelSpec(recipe.model); // a wrong name is a usage error before any data is read
   return { recipe, trainLimit, dataset };
-}
-
-function positive(x: number | undefined, name: string): number {
-  if (x === undefined || !(x > 0)) throw new UsageError(`--${name} must be a positive number, got ${x}`);
-  return x;
 }
 
 function parseValidationFrom(value: string): ValidationFrom {
