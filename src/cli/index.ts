@@ -5,6 +5,7 @@
  */
 import { DigitLabError, UsageError } from "../errors";
 import { parseCommandArgs, type Command } from "./command";
+import { describeFsCode } from "../util/atomic-write";
 
 /** Command name → module path (relative to this file) exporting `command`. */
 const COMMANDS: Record<string, string> = {
@@ -68,6 +69,12 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof DigitLabError) {
       process.stderr.write(`digit-lab ${name}: ${err.message}\n`);
       return err instanceof UsageError ? 2 : 1;
+    }
+    // A file-system failure outside the checked paths (EACCES, ENOSPC, …): one line naming the path.
+    const fsErr = err as NodeJS.ErrnoException;
+    if (fsErr && typeof fsErr.code === "string" && /^E[A-Z]+$/.test(fsErr.code) && typeof fsErr.path === "string") {
+      process.stderr.write(`digit-lab ${name}: ${fsErr.path}: ${describeFsCode(fsErr.code)} (${fsErr.code}${fsErr.syscall ? ` in ${fsErr.syscall}` : ""})\n`);
+      return 1;
     }
     throw err;
   }

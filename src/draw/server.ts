@@ -13,7 +13,9 @@
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
+import { initBackend } from "../backend";
 import { ModelFileError } from "../errors";
+import { loadModel, modelDirOf } from "../models/persist";
 import { padPageHtml } from "./page";
 
 export interface DrawServerOptions {
@@ -46,11 +48,19 @@ const HOST = "127.0.0.1";
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const SAFE_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-/** Starts the pad's server; resolves once it listens. */
+/**
+ * Starts the pad's server; resolves once it listens. Each model is first loaded in Node
+ * with the same checks as `digit-lab evaluate` and `predict` (files complete, 28×28
+ * inputs, 10 classes, outputs that are numbers), so a bad model fails here, with a
+ * ModelFileError naming its file, not later in the browser.
+ */
 export async function startDrawServer(options: DrawServerOptions): Promise<DrawServer> {
   if (options.modelDirs.length === 0) throw new ModelFileError("no model directory given");
+  const dirs = options.modelDirs.map(modelDirOf);
+  await initBackend({ log: null }); // returns the backend already chosen, if any
+  for (const dir of dirs) (await loadModel(dir)).model.dispose();
   const routes = new Map<string, Route>();
-  const models = options.modelDirs.map((dir, i) => addModelRoutes(routes, dir, i));
+  const models = dirs.map((dir, i) => addModelRoutes(routes, dir, i));
   // Two models of the same architecture would look alike: tell them apart by folder.
   for (const m of models) {
     if (models.filter((o) => o.name === m.name).length > 1) m.name = `${m.name} (${path.basename(path.resolve(m.dir))})`;

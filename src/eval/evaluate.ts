@@ -7,6 +7,8 @@
 import { tf } from "../backend";
 import type { ImageSet } from "../data";
 import { inputShapeOf } from "../models/variants";
+import { DIVERGED_HINT, MNIST_CLASSES, modelFileOf, nonFiniteProblem } from "../models/persist";
+import { ModelFileError } from "../errors";
 import { batchTensors, prepareSet, type PreparedSet } from "../train/batches";
 import { softmaxLogits } from "../models/logits";
 import { EPSILON, regularizationLoss } from "../train/loss";
@@ -131,7 +133,25 @@ export async function predictProbabilities(
   } else {
     prepared = prepareSet(images);
   }
-  return predictPrepared(model, prepared, options.batchSize);
+  const probabilities = predictPrepared(model, prepared, options.batchSize);
+  assertNumericOutputs(model, probabilities, prepared.count);
+  return probabilities;
+}
+
+/**
+ * Throws ModelFileError (naming the model's model.json when it was loaded from one) when
+ * some of `count` rows of outputs are not numbers: argmax would silently read them as 0.
+ */
+export function assertNumericOutputs(model: tf.LayersModel, probabilities: Float32Array, count: number): void {
+  const problem = nonFiniteProblem(probabilities);
+  if (!problem) return;
+  const classes = count ? probabilities.length / count : MNIST_CLASSES;
+  let bad = 0;
+  for (let i = 0; i < count; i++) if (nonFiniteProblem(probabilities.subarray(i * classes, (i + 1) * classes))) bad++;
+  throw new ModelFileError(
+    `the model's outputs are ${problem} for ${bad} of ${count} images: ${DIVERGED_HINT}`,
+    modelFileOf(model) ?? `model "${model.name}"`,
+  );
 }
 
 /** The most likely class of each image. */

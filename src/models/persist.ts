@@ -15,7 +15,7 @@ import * as path from "node:path";
 import { tf, currentBackend } from "../backend";
 import { ModelFileError } from "../errors";
 import type { EpochLog } from "../types";
-import { writeDirAtomic } from "../util/atomic-write";
+import { writeDirAtomic, type WriteDirOptions } from "../util/atomic-write";
 import { inputShapeOf } from "./variants";
 
 export const MODEL_FILE = "model.json";
@@ -47,7 +47,31 @@ export interface ModelMetadata {
 
 export type MetadataInput = Partial<ModelMetadata> & { model?: string };
 
-/** Writes `model` and `metadata` to `dir` (replacing it atomically). Returns the metadata written. */
+/**
+ * Whether a folder holding `entries` (names; sub-folders end in "/") is a saved model and nothing
+ * else: model.json plus only metadata.json and the weight files its manifest lists (or weights.bin).
+ * Only such a folder may be replaced by `saveModel`; anything else in it would be lost.
+ */
+export function isSavedModelDir(dir: string, entries: string[] = fs.readdirSync(dir)): boolean {
+  if (!entries.includes(MODEL_FILE)) return false;
+  const allowed = new Set([MODEL_FILE, METADATA_FILE, WEIGHTS_FILE]);
+  try {
+    const json = JSON.parse(fs.readFileSync(path.join(dir, MODEL_FILE), "utf8")) as { weightsManifest?: { paths?: unknown[] }[] };
+    for (const group of json.weightsManifest ?? []) for (const p of group?.paths ?? []) allowed.add(path.normalize(String(p)));
+  } catch {
+    // A damaged model.json still marks a model folder; only the standard names count then.
+  }
+  return entries.every((e) => allowed.has(e));
+}
+
+/** How `saveModel` treats an existing folder: it replaces a saved model, nothing else. */
+export const MODEL_DIR_TARGET: WriteDirOptions = { replaceable: isSavedModelDir, kind: "a saved model" };
+
+/**
+ * Writes `model` and `metadata` to `dir` (replacing it atomically). `dir` must be missing, empty
+ * or a saved model (see isSavedModelDir); anything else is refused with a UsageError and left alone.
+ * Returns the metadata written.
+ */
 export async function saveModel(model: tf.LayersModel, dir: string, metadata: MetadataInput = {}): Promise<ModelMetadata> {
   let artifacts: tf.io.ModelArtifacts | undefined;
   await model.save(
@@ -79,18 +103,27 @@ export async function saveModel(model: tf.LayersModel, dir: string, metadata: Me
     fs.writeFileSync(path.join(tmp, MODEL_FILE), JSON.stringify(modelJson));
     fs.writeFileSync(path.join(tmp, WEIGHTS_FILE), weights);
     fs.writeFileSync(path.join(tmp, METADATA_FILE), JSON.stringify(meta, null, 2) + "\n");
-  });
+  }, MODEL_DIR_TARGET);
   return meta;
+}
+
+export interface LoadModelOptions {
+  /**
+   * Check that the model fits MNIST (28×28 inputs, 10 classes, outputs that are numbers):
+   * see `checkMnistModel`. Default true; false loads any layers model as it is.
+   */
+  checkMnist?: boolean;
 }
 
 /**
  * Loads a directory written by `saveModel` (or any tfjs layers model directory: without
- * metadata.json the metadata is derived from the model). Throws ModelFileError naming the
- * file when something is missing or damaged.
+ * metadata.json the metadata is derived from the model). `dir` may also be the path of its
+ * model.json. Throws ModelFileError naming the file when something is missing or damaged,
+ * or (unless `checkMnist: false`) when the model does not fit MNIST.
  */
-export async function loadModel(dir: string): Promise<{ model: tf.LayersModel; metadata: ModelMetadata }> {
+export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<{ model: tf.LayersModel; metadata: ModelMetadata }> {
+  dir = modelDirOf(dir);
   const modelFile = path.join(dir, MODEL_FILE);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ModelFileError("no such model directory", dir);
   const json = readJson(modelFile, "model file") as Record<string, unknown>;
   if (typeof json !== "object" || json === null || Array.isArray(json)) throw new ModelFileError("not a JSON object", modelFile);
   if (typeof json.modelTopology !== "object" || json.modelTopology === null) {
@@ -174,7 +207,101 @@ export async function loadModel(dir: string): Promise<{ model: tf.LayersModel; m
       createdAt: fs.statSync(modelFile).mtime.toISOString(),
     };
   }
+  modelFiles.set(model, modelFile);
+  if (options.checkMnist ?? true) {
+    try {
+      checkMnistModel(model, modelFile);
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
+  }
   return { model, metadata };
+}
+
+/**
+ * The model directory a user meant: `p` itself when it is a directory, the folder of
+ * `p` when `p` is a model.json file. Anything else is a ModelFileError saying what it is.
+ */
+export function modelDirOf(p: string): string {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(p);
+  } catch {
+    throw new ModelFileError("no such model directory", p);
+  }
+  if (stat.isDirectory()) return p;
+  if (path.basename(p) === MODEL_FILE) return path.dirname(p);
+  throw new ModelFileError(`is a file, not a model directory: pass the folder that holds ${MODEL_FILE} (${path.dirname(p)})`, p);
+}
+
+// ---------------------------------------------------------------------------------------
+// Does a model fit MNIST? Checked once, when a model is loaded for evaluate / predict /
+// draw, so a wrong model gets one clear message instead of a tfjs shape error later on.
+
+/** Input shapes (without the batch) that MNIST's 28×28 images are fed as. */
+export const MNIST_INPUT_SHAPES: readonly (readonly number[])[] = [[784], [28, 28, 1], [28, 28]];
+export const MNIST_CLASSES = 10;
+
+/** What to retrain with when outputs are not numbers: the usual cause. */
+export const DIVERGED_HINT = "its training diverged (retrain it with a smaller --learning-rate)";
+
+// The model.json each loaded model came from, so later errors can name it.
+const modelFiles = new WeakMap<tf.LayersModel, string>();
+
+/** The model.json a model was loaded from by `loadModel`, if it was. */
+export function modelFileOf(model: tf.LayersModel): string | undefined {
+  return modelFiles.get(model);
+}
+
+const shapeText = (shape: readonly (number | null)[]) => `[${shape.map((d) => (d === null || d === undefined ? "null" : d)).join(",")}]`;
+
+/**
+ * Throws ModelFileError (naming `file`, default the model's model.json or its name) unless
+ * the model takes one MNIST image per example (an input of [null,784], [null,28,28,1] or
+ * [null,28,28]), outputs one probability per digit ([null,10]), and outputs numbers: a blank
+ * and a grey image are run through it, which catches weights that training made NaN.
+ */
+export function checkMnistModel(model: tf.LayersModel, file?: string): void {
+  const where = file ?? modelFileOf(model) ?? `model "${model.name}"`;
+  if (model.inputs.length !== 1) {
+    throw new ModelFileError(`the model has ${model.inputs.length} inputs; MNIST provides one 28×28 image per example`, where);
+  }
+  const input = model.inputs[0].shape;
+  const fits = input[0] === null && MNIST_INPUT_SHAPES.some((s) => s.length === input.length - 1 && s.every((d, i) => input[i + 1] === d));
+  if (!fits) {
+    throw new ModelFileError(
+      `the model expects inputs of shape ${shapeText(input)}; MNIST provides 28×28 images, fed as ${MNIST_INPUT_SHAPES.map((s) => shapeText([null, ...s])).join(", ")}`,
+      where,
+    );
+  }
+  if (model.outputs.length !== 1) {
+    throw new ModelFileError(`the model has ${model.outputs.length} outputs; expected one, with a probability for each of MNIST's ${MNIST_CLASSES} classes`, where);
+  }
+  const output = model.outputs[0].shape;
+  if (output.length !== 2 || output[0] !== null) {
+    throw new ModelFileError(`the model outputs shape ${shapeText(output)}; expected [null,${MNIST_CLASSES}], a probability for each of MNIST's ${MNIST_CLASSES} classes`, where);
+  }
+  if (output[1] !== MNIST_CLASSES) throw new ModelFileError(`the model outputs ${output[1]} classes; MNIST has ${MNIST_CLASSES}`, where);
+
+  const probe = tf.tidy(() => {
+    const shape = input.slice(1) as number[];
+    const images = tf.concat([tf.zeros([1, ...shape]), tf.fill([1, ...shape], 0.5)]);
+    return (model.predict(images) as tf.Tensor).dataSync() as Float32Array;
+  });
+  const problem = nonFiniteProblem(probe);
+  if (problem) throw new ModelFileError(`the model's outputs are ${problem}: ${DIVERGED_HINT}`, where);
+}
+
+/** "NaN" / "infinite" when some value is not a finite number, else undefined. */
+export function nonFiniteProblem(values: ArrayLike<number>): string | undefined {
+  let infinite = false;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isNaN(v)) return "NaN";
+    if (!Number.isFinite(v)) infinite = true;
+  }
+  return infinite ? "infinite" : undefined;
 }
 
 function readJson(file: string, what: string): unknown {

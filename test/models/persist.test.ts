@@ -7,9 +7,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { AddressInfo } from "node:net";
 import { initBackend, tf } from "../../src/backend";
-import { ModelFileError } from "../../src/errors";
-import { buildModel, loadModel, saveModel, METADATA_FILE, MODEL_FILE, WEIGHTS_FILE } from "../../src/models";
+import { ModelFileError, UsageError } from "../../src/errors";
+import { buildModel, isSavedModelDir, loadModel, saveModel, METADATA_FILE, MODEL_FILE, WEIGHTS_FILE } from "../../src/models";
 import { predictProbabilities } from "../../src/eval";
+import { saveIncompatibleModel, saveKerasStyleModel } from "../helpers/incompatible-models";
 
 let root: string;
 before(async () => {
@@ -80,12 +81,33 @@ test("model.json is the standard layers format: tf.loadLayersModel over HTTP acc
   }
 });
 
-test("saving replaces an existing directory atomically and leaves no temporary files", async () => {
+test("saving replaces a saved model atomically, leaves no temporary files, and refuses any other folder", async () => {
   const { dir, model } = await savedModel("replace");
-  fs.writeFileSync(path.join(dir, "stale.txt"), "old");
-  await saveModel(model, dir, { model: "dense-128-64" });
+  assert.ok(isSavedModelDir(dir));
+  await saveModel(model, dir, { model: "dense-128-64", seed: 99 });
   assert.deepEqual(fs.readdirSync(dir).sort(), [METADATA_FILE, MODEL_FILE, WEIGHTS_FILE].sort());
+  assert.equal(JSON.parse(fs.readFileSync(path.join(dir, METADATA_FILE), "utf8")).seed, 99, "the new model replaced the old one");
   assert.deepEqual(fs.readdirSync(root).filter((f) => f.endsWith(".tmp")), []);
+
+  // A model folder that also holds something else is not "just a saved model": nothing is deleted.
+  fs.writeFileSync(path.join(dir, "notes.txt"), "mine");
+  fs.mkdirSync(path.join(dir, "older"));
+  const before = Object.fromEntries(fs.readdirSync(dir).filter((f) => f !== "older").map((f) => [f, fs.readFileSync(path.join(dir, f)).toString("base64")]));
+  assert.equal(isSavedModelDir(dir), false);
+  await assert.rejects(saveModel(model, dir, { model: "dense-128-64", seed: 100 }), (err: Error) => {
+    assert.ok(err instanceof UsageError, String(err));
+    assert.equal(err.message, `${dir}: exists and is not a saved model (it holds ${METADATA_FILE}, ${MODEL_FILE}, notes.txt, older/, ${WEIGHTS_FILE})`);
+    return true;
+  });
+  const after = Object.fromEntries(fs.readdirSync(dir).filter((f) => f !== "older").map((f) => [f, fs.readFileSync(path.join(dir, f)).toString("base64")]));
+  assert.deepEqual(after, before);
+  assert.ok(fs.statSync(path.join(dir, "older")).isDirectory());
+
+  // Nor is a regular file replaced by a model folder.
+  const file = path.join(root, "a-file.txt");
+  fs.writeFileSync(file, "precious");
+  await assert.rejects(saveModel(model, file), (err: Error) => err instanceof UsageError && /a-file\.txt: exists and is a file, not a folder/.test(err.message));
+  assert.equal(fs.readFileSync(file, "utf8"), "precious");
   model.dispose();
 });
 
@@ -157,4 +179,49 @@ test("a plain tfjs model directory without metadata.json still loads", async () 
   assert.equal(metadata.params, model.countParams());
   model.dispose();
   loaded.dispose();
+});
+
+test("models that load but do not fit MNIST give ModelFileError naming model.json and the mismatch", async () => {
+  const five = await saveIncompatibleModel("five-classes", path.join(root, "five-classes"));
+  await assertDamaged(five, path.join(five, MODEL_FILE), /the model outputs 5 classes; MNIST has 10$/);
+  const hundred = await saveIncompatibleModel("hundred-inputs", path.join(root, "hundred-inputs"));
+  await assertDamaged(hundred, path.join(hundred, MODEL_FILE), /expects inputs of shape \[null,100\]; MNIST provides 28×28 images, fed as \[null,784\], \[null,28,28,1\], \[null,28,28\]/);
+
+  // Asked not to check, the same directory loads as it is.
+  const { model } = await loadModel(five, { checkMnist: false });
+  assert.deepEqual(model.outputs[0].shape, [null, 5]);
+  model.dispose();
+});
+
+test("Keras-style [null,28,28] inputs (Flatten first) are accepted and predict", async () => {
+  const dir = await saveKerasStyleModel(path.join(root, "keras-style"));
+  const { model, metadata } = await loadModel(dir);
+  assert.deepEqual(metadata.inputShape, [28, 28]);
+  const p = await predictProbabilities(model, pixels(3));
+  assert.equal(p.length, 30);
+  for (let i = 0; i < 3; i++) assert.ok(Math.abs(p.subarray(i * 10, i * 10 + 10).reduce((a, b) => a + b, 0) - 1) < 1e-5);
+  model.dispose();
+});
+
+test("a model whose weights are NaN (diverged training) is refused on load, and its outputs are never read as digits", async () => {
+  const dir = await saveIncompatibleModel("nan-weights", path.join(root, "nan-weights"));
+  await assertDamaged(dir, path.join(dir, MODEL_FILE), /the model's outputs are NaN: its training diverged \(retrain it with a smaller --learning-rate\)/);
+  // Loaded without the check, predicting still refuses to turn NaN into digit 0.
+  const { model } = await loadModel(dir, { checkMnist: false });
+  await assert.rejects(predictProbabilities(model, pixels(4)), (err: Error) => {
+    assert.ok(err instanceof ModelFileError, `${err.name}: ${err.message}`);
+    assert.ok(err.message.startsWith(path.join(dir, MODEL_FILE) + ": "), err.message);
+    assert.match(err.message, /outputs are NaN for 4 of 4 images: its training diverged/);
+    return true;
+  });
+  model.dispose();
+});
+
+test("a path to model.json loads its folder; a path to another file says to pass the folder", async () => {
+  const { dir, model } = await savedModel("by-file");
+  const { model: loaded } = await loadModel(path.join(dir, MODEL_FILE));
+  assert.equal(loaded.countParams(), model.countParams());
+  loaded.dispose();
+  model.dispose();
+  await assertDamaged(path.join(dir, WEIGHTS_FILE), path.join(dir, WEIGHTS_FILE), new RegExp(`is a file, not a model directory: pass the folder that holds model.json \\(${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\)`));
 });

@@ -14,6 +14,8 @@ import { encodePng, paperPhoto, randomPaperLook } from "../../src/preprocess";
 import { createRng } from "../../src/util/random";
 import { PROJECT_ROOT, REAL_DATA_DIR } from "../helpers/paths";
 import { loadRealMnist, trainedModelDir } from "./trained-model";
+import { saveIncompatibleModel } from "../helpers/incompatible-models";
+import { MODEL_FILE } from "../../src/models/persist";
 
 let root: string;
 let modelDir: string;
@@ -105,6 +107,29 @@ test("usage errors: no model dir, no images, a model dir that is not a model", (
   const r = runCli(["--model-dir", root, path.join(root, "own")]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, new RegExp(root.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+});
+
+test("a model that does not fit MNIST, or whose training diverged, is one clear error naming its model.json", async () => {
+  const cases = [
+    { kind: "five-classes", what: /the model outputs 5 classes; MNIST has 10/ },
+    { kind: "hundred-inputs", what: /expects inputs of shape \[null,100\]; MNIST provides 28×28 images/ },
+    { kind: "nan-weights", what: /the model's outputs are NaN: its training diverged \(retrain it with a smaller --learning-rate\)/ },
+  ] as const;
+  for (const { kind, what } of cases) {
+    const dir = await saveIncompatibleModel(kind, path.join(root, "models", kind));
+    const { code, stdout, stderr } = runCli(["--model-dir", dir, path.join(root, "own"), "--json"]);
+    assert.equal(code, 1, `${kind}: ${stderr}`);
+    assert.equal(stdout, "", `${kind}: no predictions at all`);
+    assert.ok(stderr.includes(`digit-lab predict: ${path.join(dir, MODEL_FILE)}: `), `${kind}: ${stderr}`);
+    assert.match(stderr, what, kind);
+    assert.doesNotMatch(stderr, /\n\s+at /, `${kind}: no stack trace`);
+  }
+});
+
+test("--model-dir may name the model.json itself", () => {
+  const { code, stdout, stderr } = runCli(["--model-dir", path.join(modelDir, MODEL_FILE), path.join(root, "own"), "--json"]);
+  assert.equal(code, 0, stderr);
+  assert.equal(JSON.parse(stdout).length, goodCount);
 });
 
 test("the true digit is read from the file name or the folder name", () => {

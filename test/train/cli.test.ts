@@ -11,8 +11,12 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-cli-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function cli(...args: string[]) {
+  return cliIn(PROJECT_ROOT, ...args);
+}
+
+function cliIn(cwd: string, ...args: string[]) {
   const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "digit-lab.js"), ...args], {
-    cwd: PROJECT_ROOT,
+    cwd,
     encoding: "utf8",
     env: { ...process.env, DIGIT_LAB_DATA_DIR: REAL_DATA_DIR },
   });
@@ -137,4 +141,93 @@ test("usage errors: unknown recipe and missing model dir are reported, not throw
   const e = cli("evaluate", "--model-dir", path.join(tmp, "missing"));
   assert.equal(e.code, 1);
   assert.match(e.stderr, /missing: no such model directory/);
+});
+
+/** Every file and folder under `dir`, files with their bytes (base64), so "left in place" can be checked exactly. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const rel of fs.readdirSync(dir, { recursive: true }).map(String).sort()) {
+    const full = path.join(dir, rel);
+    out[rel] = fs.statSync(full).isDirectory() ? "<dir>" : fs.readFileSync(full).toString("base64");
+  }
+  return out;
+}
+
+/** A refused output path: exit 2, one line naming `name`, no stack trace, nothing trained, nothing on stdout. */
+function assertRefusedBeforeWork(r: { code: number | null; stdout: string; stderr: string }, name: string, what: RegExp): void {
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stdout, "");
+  assert.ok(r.stderr.includes(name), `stderr names ${name}: ${r.stderr}`);
+  assert.match(r.stderr, what);
+  assert.doesNotMatch(r.stderr, /^\s+at /m, "no stack trace");
+  assert.doesNotMatch(r.stderr, /epoch \d+\/\d+|^training |, seed \d+ \(\d+ of|test accuracy|TensorFlow\.js/m, "nothing was trained or loaded");
+  assert.equal(r.stderr.trim().split("\n").length, 1, `one line: ${r.stderr}`);
+}
+
+test("--save never deletes what is not a saved model; saving over a saved model replaces it", () => {
+  const quick = ["--model", "dense-128", "--epochs", "1", "--train-limit", "2000"];
+  // A folder with other contents (a sub-folder and a file): refused, every byte left in place.
+  const models = path.join(tmp, "save-models");
+  fs.mkdirSync(path.join(models, "cnn"), { recursive: true });
+  fs.mkdirSync(path.join(models, "keep"));
+  fs.writeFileSync(path.join(models, "cnn", "weights.bin"), Uint8Array.from([0, 1, 2, 255]));
+  fs.writeFileSync(path.join(models, "notes.txt"), "my notes\n");
+  const before = snapshot(models);
+  const crowded = cli("train", ...quick, "--save", models, "--json");
+  assertRefusedBeforeWork(crowded, models, /exists and is not a saved model \(it holds cnn\/, keep\/, notes\.txt\); choose a new folder, e\.g\. .*dense-128/);
+  assert.deepEqual(snapshot(models), before);
+
+  // A regular file: refused and unchanged; so is a path under it.
+  const file = path.join(tmp, "save-file.txt");
+  fs.writeFileSync(file, "not a model\n");
+  assertRefusedBeforeWork(cli("train", ...quick, "--save", file), file, /exists and is a file, not a folder/);
+  assertRefusedBeforeWork(cli("train", ...quick, "--save", path.join(file, "sub"), "--json"), file, /is a file, not a folder/);
+  assert.equal(fs.readFileSync(file, "utf8"), "not a model\n");
+
+  // The current directory (and its parent) can never be replaced.
+  const here = path.join(tmp, "save-cwd");
+  fs.mkdirSync(path.join(here, "inner"), { recursive: true });
+  fs.writeFileSync(path.join(here, "inner", "keep.txt"), "x");
+  assertRefusedBeforeWork(cliIn(path.join(here, "inner"), "train", ...quick, "--save", "."), ".", /is the current directory/);
+  assertRefusedBeforeWork(cliIn(path.join(here, "inner"), "train", ...quick, "--save", ".."), "..", /is a parent of the current directory/);
+  assert.equal(fs.readFileSync(path.join(here, "inner", "keep.txt"), "utf8"), "x");
+
+  // A new folder, then saving over that saved model: replaced by the new one, nothing else left.
+  const dir = path.join(models, "dense-128");
+  const first = cli("train", ...quick, "--seed", "3", "--save", dir, "--json");
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(JSON.parse(first.stdout).savedTo, dir);
+  const firstFiles = snapshot(dir);
+  assert.deepEqual(Object.keys(firstFiles), ["metadata.json", "model.json", "weights.bin"]);
+  const second = cli("train", ...quick, "--seed", "4", "--save", dir, "--json");
+  assert.equal(second.code, 0, second.stderr);
+  const secondFiles = snapshot(dir);
+  assert.deepEqual(Object.keys(secondFiles), ["metadata.json", "model.json", "weights.bin"]);
+  assert.notEqual(secondFiles["weights.bin"], firstFiles["weights.bin"], "the second model replaced the first");
+  assert.equal(JSON.parse(fs.readFileSync(path.join(dir, "metadata.json"), "utf8")).seed, 4);
+  assert.deepEqual(fs.readdirSync(models).sort(), ["cnn", "dense-128", "keep", "notes.txt"], "no temporary or old folders left");
+  for (const [rel, bytes] of Object.entries(before)) assert.equal(snapshot(models)[rel], bytes, rel);
+
+  // --report paths are checked before anything is trained or loaded, by every command that writes one.
+  const reportUnderFile = path.join(file, "r.html");
+  const reportDir = path.join(tmp, "report-is-a-folder");
+  fs.mkdirSync(reportDir);
+  fs.writeFileSync(path.join(reportDir, "old.html"), "old");
+  const reportDirBefore = snapshot(reportDir);
+  const runs: [string, string[]][] = [
+    ["train", [...quick, "--json"]],
+    ["train", [...quick, "--save", path.join(tmp, "save-ok"), "--json"]],
+    ["seeds", [...quick, "--seeds", "1,2", "--json"]],
+    ["compare", ["--models", "dense-128", "--epochs", "1", "--train-limit", "2000", "--retrain", "--json"]],
+    ["evaluate", ["--model-dir", dir, "--json"]],
+  ];
+  for (const [name, args] of runs) {
+    assertRefusedBeforeWork(cli(name, ...args, "--report", reportUnderFile), reportUnderFile, new RegExp(`${name}: --report .*: cannot be written: .*save-file\\.txt is a file, not a folder`));
+    assertRefusedBeforeWork(cli(name, ...args, "--report", reportDir), reportDir, /is a folder; give a file name/);
+  }
+  assert.equal(fs.existsSync(path.join(tmp, "save-ok")), false, "--save with a bad --report saved nothing");
+  assert.deepEqual(snapshot(reportDir), reportDirBefore);
+  assert.equal(fs.readFileSync(file, "utf8"), "not a model\n");
+  const bench = cli("bench", "--models", "dense-128", "--epochs", "1", "--warmup", "0", "--train-limit", "2000", "--markdown", path.join(file, "bench.md"));
+  assertRefusedBeforeWork(bench, file, /--markdown .*: cannot be written/);
 });

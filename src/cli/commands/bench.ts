@@ -3,6 +3,7 @@ import { type Command, backendFromArgs, intFlag, printJson, stringFlag } from ".
 import { UsageError } from "../../errors";
 import { BENCH_PATHS, DEFAULT_BENCH_MODELS, benchMarkdown, runBenchmark, type BenchPath } from "../../bench";
 import { writeFileAtomic } from "../../util/atomic-write";
+import { checkOutputFile } from "../../util/output-paths";
 
 export const command: Command = {
   name: "bench",
@@ -55,6 +56,7 @@ export const command: Command = {
     const trainingPath = (stringFlag(args, "path") ?? "fast") as BenchPath;
     if (!BENCH_PATHS.includes(trainingPath)) throw new UsageError(`--path must be one of ${BENCH_PATHS.join(", ")}, got "${trainingPath}"`);
     const threads = intFlag(args, "threads", undefined, 1);
+    checkOutputFile(markdownFile, "--markdown"); // before the benchmark runs
     await backendFromArgs(args);
     const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
     const results = await runBenchmark({ models, batchSize, epochs, warmupEpochs, trainLimit, path: trainingPath, threads, dataDir: stringFlag(args, "data-dir"), log });

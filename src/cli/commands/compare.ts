@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { type Command, backendFromArgs, floatFlag, intFlag, printJson, stringFlag } from "../command";
+import { type Command, backendFromArgs, intFlag, positiveFlag, printJson, seedFlag, stringFlag } from "../command";
 import { compareArchitectures, type CompareSettings } from "../../compare";
 import { loadMnist, parseDatasetName } from "../../data";
 import { architectureComparison, trainingCurves } from "../../plots";
@@ -7,6 +7,7 @@ import { writeReport } from "../../report";
 import { comparisonTable, formatTable } from "../../tables";
 import { UsageError } from "../../errors";
 import { parseModelSpec } from "../../models";
+import { checkOutputFile } from "../../util/output-paths";
 
 const DEFAULT_MODELS = "dense-128,dense-128-64,dense-256-128-32";
 
@@ -15,13 +16,15 @@ export const command: Command = {
   summary: "train several architectures under one recipe and compare them (cached by settings)",
   help: [
     "usage: digit-lab compare [--models a,b,…] [--epochs N] [--batch-size N] [--seed N] [--learning-rate X]",
-    "                         [--train-limit N] [--retrain] [--report FILE] [--json]",
+    "                         [--train-limit N] [--dataset mnist|fashion-mnist] [--retrain] [--report FILE] [--json]",
     "",
     `  --models LIST        model names or dense specs (default ${DEFAULT_MODELS})`,
     "  --epochs N           epochs per model (default 10)",
     "  --batch-size N       default 32;  --seed N  default 42;  --learning-rate X  default 0.001",
     "  --train-limit N      train on the first N training images only",
-    "  --retrain            ignore cached runs (finished runs are cached in .cache/runs by their settings)",
+    "  --dataset NAME       mnist (default) or fashion-mnist",
+    "  --retrain            ignore cached runs (finished runs are cached by their settings in .cache/runs,",
+    "                       or in DIGIT_LAB_CACHE_DIR when it is set)",
     "  --report FILE        also write an offline HTML report with curves, table and chart",
     "  --json               print {\"runs\": [...], \"rows\": [...]}",
   ].join("\n"),
@@ -44,18 +47,19 @@ export const command: Command = {
       variants,
       epochs: intFlag(args, "epochs", 10),
       batchSize: intFlag(args, "batch-size", 32),
-      seed: intFlag(args, "seed", 42, 0),
-      learningRate: floatFlag(args, "learning-rate", 0.001),
+      seed: seedFlag(args, "seed", 42),
+      learningRate: positiveFlag(args, "learning-rate", 0.001),
       trainLimit: intFlag(args, "train-limit", undefined),
       dataset: parseDatasetName(stringFlag(args, "dataset") ?? "mnist"),
     };
+    const reportFile = stringFlag(args, "report");
+    checkOutputFile(reportFile, "--report"); // before any training
     await backendFromArgs(args);
     const data = await loadMnist({ dataset: settings.dataset, dataDir: stringFlag(args, "data-dir") });
     const json = Boolean(args.values.json);
     const log = (line: string) => process.stderr.write(line + "\n");
     const { runs, rows } = await compareArchitectures(settings, { data, retrain: Boolean(args.values.retrain), log, trainOptions: { verbose: 1 } });
     const table = comparisonTable(rows);
-    const reportFile = stringFlag(args, "report");
     if (reportFile) {
       writeReport(reportFile, {
         title: "digit-lab: architecture comparison",

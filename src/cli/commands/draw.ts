@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { UsageError } from "../../errors";
 import { startDrawServer } from "../../draw/server";
-import { intFlag, type Command } from "../command";
+import { backendFromArgs, intFlag, type Command } from "../command";
 
 export const command: Command = {
   name: "draw",
@@ -26,6 +26,7 @@ options:
     if (dirs.length === 0) throw new UsageError(`--model-dir is required\n\n${command.help}`);
     const port = intFlag(args, "port", 0, 0);
     if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
+    await backendFromArgs(args); // the models are checked in Node before the server starts
     const server = await startDrawServer({ modelDirs: dirs, port });
     const names = server.models.map((m) => m.name).join(", ");
     if (args.values.json) process.stdout.write(JSON.stringify({ url: server.url, models: server.models.map((m) => m.name) }) + "\n");

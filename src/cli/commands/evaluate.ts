@@ -1,8 +1,9 @@
 import { type Command, backendFromArgs, printJson, stringFlag, intFlag } from "../command";
 import { UsageError } from "../../errors";
 import { loadMnist, parseDatasetName } from "../../data";
-import { loadModel } from "../../models";
+import { DIVERGED_HINT, loadModel, modelFileOf, nonFiniteProblem } from "../../models";
 import { writeModelReport } from "../model-report";
+import { checkOutputFile } from "../../util/output-paths";
 import { evaluateDetailed, formatClassificationReport, formatConfusionMatrix, misclassified } from "../../eval";
 
 export const command: Command = {
@@ -21,15 +22,18 @@ export const command: Command = {
   async run(args) {
     const dir = stringFlag(args, "model-dir");
     if (!dir) throw new UsageError("give --model-dir DIR (a directory written by `digit-lab train --save DIR`)");
+    const reportFile = stringFlag(args, "report");
+    checkOutputFile(reportFile, "--report"); // before the model and the data are loaded
     await backendFromArgs(args);
     const { model, metadata } = await loadModel(dir);
     const recorded = typeof metadata.data?.dataset === "string" ? metadata.data.dataset : undefined;
     const dataset = parseDatasetName(stringFlag(args, "dataset") ?? recorded ?? "mnist");
     const data = await loadMnist({ dataset, dataDir: stringFlag(args, "data-dir") });
     const result = await evaluateDetailed(model, data.test);
+    const notNumbers = nonFiniteProblem(result.probabilities); // loadModel's probe passed, but some test image did not
+    if (notNumbers) process.stderr.write(`digit-lab evaluate: warning: ${modelFileOf(model)}: the model's outputs are ${notNumbers} for some test images, so these metrics are not valid: ${DIVERGED_HINT}\n`);
     const wrongCount = intFlag(args, "misclassified", args.values.json ? 0 : 10, 0);
     const wrong = misclassified(data.test.labels, result.probabilities, { limit: wrongCount });
-    const reportFile = stringFlag(args, "report");
     const reportWritten = reportFile
       ? writeModelReport(reportFile, model, result, data, {
           title: `digit-lab: ${metadata.model} from ${dir}`,

@@ -1,4 +1,4 @@
-import { type Command, backendFromArgs, printJson, stringFlag } from "../command";
+import { type Command, backendFromArgs, parseSeed, printJson, stringFlag } from "../command";
 import { spread } from "../../util/stats";
 import { RECIPE_OPTIONS, recipeFromArgs } from "../recipe-args";
 import { UsageError } from "../../errors";
@@ -11,6 +11,7 @@ import { formatTable } from "../../tables";
 import { round } from "../../util/format";
 import { seedSpread } from "../../plots/seeds";
 import { writeReport } from "../../report";
+import { checkOutputFile } from "../../util/output-paths";
 
 const DEFAULT_SEEDS = "42,1,2,3,4";
 
@@ -40,6 +41,8 @@ export const command: Command = {
   async run(args) {
     const { recipe, trainLimit, dataset } = recipeFromArgs(args, "seeds");
     const seeds = parseSeeds(stringFlag(args, "seeds") ?? DEFAULT_SEEDS);
+    const reportFile = stringFlag(args, "report");
+    checkOutputFile(reportFile, "--report"); // before any training
     const backend = await backendFromArgs(args);
     const data = await loadMnist({ dataset, dataDir: stringFlag(args, "data-dir") });
     const trainSet = trainLimit !== undefined ? head(data.train, trainLimit) : data.train;
@@ -65,7 +68,6 @@ export const command: Command = {
     const accuracy = spread(runs.map((r) => r.testAccuracy));
     const name = recipe.name === recipe.model ? recipe.model : `${recipe.name} (${recipe.model})`;
     const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
-    const reportFile = stringFlag(args, "report");
     // The dashed line: what the seed experiment reported, or else what the recipe was designed to reach.
     const reference = recipe.reportedAccuracy !== undefined
       ? { value: recipe.reportedAccuracy, label: "seed experiment", says: `the ${percent(recipe.reportedAccuracy)} the seed experiment reported for its single run` }
@@ -134,7 +136,7 @@ function runsTable(runs: SeedRun[], showAccuracy: (accuracy: number) => number |
 function parseSeeds(raw: string): number[] {
   const parts = raw.split(",").map((s) => s.trim());
   if (parts.some((s) => !/^\d+$/.test(s))) throw new UsageError(`--seeds must be comma-separated whole numbers, got "${raw}"`);
-  const seeds = parts.map(Number);
+  const seeds = parts.map((s) => parseSeed(s, "each of --seeds"));
   if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds lists a seed twice: "${raw}"`);
   return seeds;
 }

@@ -2,11 +2,14 @@ import { round } from "../../util/format";
 import { type Command, backendFromArgs, printJson, stringFlag } from "../command";
 import { RECIPE_OPTIONS, recipeFromArgs } from "../recipe-args";
 import { head, loadMnist } from "../../data";
-import { buildModel, saveModel } from "../../models";
+import * as path from "node:path";
+import { UsageError } from "../../errors";
+import { MODEL_DIR_TARGET, buildModel, saveModel } from "../../models";
 import { recipeNames } from "../../recipes";
 import { train } from "../../train";
 import { evaluateDetailed } from "../../eval";
 import { writeModelReport } from "../model-report";
+import { checkOutputDir, checkOutputFile } from "../../util/output-paths";
 
 export const command: Command = {
   name: "train",
@@ -23,7 +26,8 @@ export const command: Command = {
     "  --validation-from random|end   hold out a seeded random 20% (project recipes) or, as Keras'",
     "                       validation_split, the last 20% of the file (seed recipes)",
     "  --train-limit N      train on the first N training images only (before the validation split)",
-    "  --save DIR           write model.json, weights.bin and metadata.json to DIR",
+    "  --save DIR           write model.json, weights.bin and metadata.json to DIR (a new or empty folder,",
+    "                       or a saved model to replace; any other folder or file is refused and left alone)",
     "  --report FILE        write an offline HTML report: curves, history, confusion matrix, per-class report, mistakes, first-layer weights",
     "  --json               print one JSON object (history, timings, test metrics); progress goes to stderr",
   ].join("\n"),
@@ -34,6 +38,17 @@ export const command: Command = {
   },
   async run(args) {
     const { recipe, trainLimit, dataset } = recipeFromArgs(args, "train");
+    const save = stringFlag(args, "save");
+    const reportFile = stringFlag(args, "report");
+    // Output paths are checked before any data is read: a wrong one must not cost a training run.
+    checkOutputDir(save, "--save", MODEL_DIR_TARGET, recipe.model.replace(/[^\w.-]+/g, "-"));
+    checkOutputFile(reportFile, "--report");
+    if (save && reportFile) {
+      const relative = path.relative(path.resolve(save), path.resolve(reportFile));
+      if (!relative.startsWith("..") && !path.isAbsolute(relative)) {
+        throw new UsageError(`--report ${reportFile}: is inside the --save folder ${save}; put the report elsewhere`);
+      }
+    }
     const backend = await backendFromArgs(args);
     const data = await loadMnist({ dataset, dataDir: stringFlag(args, "data-dir") });
     const trainSet = trainLimit !== undefined ? head(data.train, trainLimit) : data.train;
@@ -49,7 +64,6 @@ export const command: Command = {
     const test = await evaluateDetailed(model, data.test);
     process.stderr.write(`test loss ${test.loss.toFixed(4)}  test accuracy ${test.accuracy.toFixed(4)} (${test.count} images)\n`);
 
-    const save = stringFlag(args, "save");
     if (save) {
       await saveModel(model, save, {
         model: recipe.model,
@@ -62,7 +76,6 @@ export const command: Command = {
       });
       process.stderr.write(`saved to ${save}\n`);
     }
-    const reportFile = stringFlag(args, "report");
     if (reportFile) {
       const written = writeModelReport(reportFile, model, test, data, {
         title: `digit-lab: ${recipe.model} trained with ${recipe.name}`,

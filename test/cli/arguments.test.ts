@@ -1,0 +1,45 @@
+/**
+ * Mistakes in arguments and settings are usage errors (exit 2, one line, no stack trace), found
+ * before any data is read: each run below points --data-dir at an empty folder, so a check that
+ * came too late would fail on the missing files instead.
+ */
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { runCli } from "../helpers/cli";
+
+const noData = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-args-"));
+after(() => fs.rmSync(noData, { recursive: true, force: true }));
+
+function usageError(args: string[], message: RegExp, env: Record<string, string> = {}): void {
+  const r = runCli([...args, "--data-dir", noData], env);
+  assert.equal(r.code, 2, `${args.join(" ")}: exit ${r.code}\n${r.stderr}`);
+  assert.match(r.stderr, message);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, `${args.join(" ")}: a stack trace`);
+  assert.doesNotMatch(r.stderr, /missing|download/, `${args.join(" ")}: the check came after data loading`);
+}
+
+test("seeds beyond 32 bits are refused: they would repeat a smaller seed's run", () => {
+  usageError(["train", "--model", "dense-128", "--seed", "4294967296"], /--seed must be a whole number from 0 to 4294967295, got "4294967296"/);
+  usageError(["train", "--model", "dense-128", "--seed", "99999999999999999999"], /--seed must be a whole number from 0 to 4294967295/);
+  usageError(["seeds", "--model", "dense-128", "--seeds", "0,4294967296"], /4294967295, got "4294967296"/);
+  usageError(["compare", "--models", "dense-128", "--seed=-1"], /--seed must be a whole number from 0 to 4294967295, got "-1"/);
+});
+
+test("compare checks its learning rate as train does", () => {
+  for (const rate of ["-1", "0"]) {
+    usageError(["compare", "--models", "dense-128", `--learning-rate=${rate}`], new RegExp(`--learning-rate must be a positive number, got ${rate}`));
+  }
+});
+
+test("a dense spec with a size out of range names the size", () => {
+  usageError(["train", "--model", "dense:0"], /model "dense:0": a dense layer has 1 to 65536 units, not 0/);
+});
+
+test("a bad DIGIT_LAB_THREADS stops the command before it starts", () => {
+  for (const threads of ["abc", "0"]) {
+    usageError(["train", "--model", "dense-128"], new RegExp(`DIGIT_LAB_THREADS must be a whole number from 1 to 64, got "${threads}"`), { DIGIT_LAB_THREADS: threads });
+  }
+});

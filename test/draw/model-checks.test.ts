@@ -1,0 +1,86 @@
+/**
+ * The drawing pad checks its models in Node before it serves anything: a damaged or
+ * incompatible model directory fails at start-up with the same ModelFileError as
+ * `evaluate` and `predict`, not later in the browser page.
+ */
+import { test, before, after } from "node:test";
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { ModelFileError } from "../../src/errors";
+import { startDrawServer } from "../../src/draw/server";
+import { MODEL_FILE, WEIGHTS_FILE } from "../../src/models/persist";
+import { saveIncompatibleModel, saveKerasStyleModel, type IncompatibleKind } from "../helpers/incompatible-models";
+import { PROJECT_ROOT } from "../helpers/paths";
+
+let root: string;
+const dirs = {} as Record<IncompatibleKind | "keras-style", string>;
+
+before(async () => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-draw-checks-"));
+  for (const kind of ["five-classes", "hundred-inputs", "nan-weights", "short-weights"] as const) {
+    dirs[kind] = await saveIncompatibleModel(kind, path.join(root, kind));
+  }
+  dirs["keras-style"] = await saveKerasStyleModel(path.join(root, "keras-style"));
+});
+after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+/** What each bad directory must be rejected with: the file named, and the problem. */
+function expected(kind: IncompatibleKind): { file: string; what: RegExp } {
+  const dir = dirs[kind];
+  switch (kind) {
+    case "short-weights":
+      return { file: path.join(dir, WEIGHTS_FILE), what: /weights are 1000 bytes but the manifest in model\.json describes \d+/ };
+    case "five-classes":
+      return { file: path.join(dir, MODEL_FILE), what: /the model outputs 5 classes; MNIST has 10/ };
+    case "hundred-inputs":
+      return { file: path.join(dir, MODEL_FILE), what: /expects inputs of shape \[null,100\]; MNIST provides 28×28 images/ };
+    case "nan-weights":
+      return { file: path.join(dir, MODEL_FILE), what: /the model's outputs are NaN: its training diverged/ };
+  }
+}
+
+const KINDS: IncompatibleKind[] = ["short-weights", "five-classes", "hundred-inputs", "nan-weights"];
+
+test("startDrawServer refuses each bad model before listening, naming the file and the problem", async () => {
+  for (const kind of KINDS) {
+    const { file, what } = expected(kind);
+    // Next to a good model: one bad directory is enough to refuse.
+    await assert.rejects(startDrawServer({ modelDirs: [dirs["keras-style"], dirs[kind]] }), (err: Error) => {
+      assert.ok(err instanceof ModelFileError, `${kind}: ${err.name}: ${err.message}`);
+      assert.ok(err.message.startsWith(`${file}: `), `${kind}: ${err.message}`);
+      assert.match(err.message, what, kind);
+      return true;
+    });
+  }
+});
+
+test("a good model (Keras-style [null,28,28] input), given by its folder or its model.json, starts the pad", async () => {
+  for (const given of [dirs["keras-style"], path.join(dirs["keras-style"], MODEL_FILE)]) {
+    const server = await startDrawServer({ modelDirs: [given] });
+    try {
+      assert.deepEqual(server.models.map((m) => m.name), ["keras-style"]);
+      assert.ok(server.routes.includes("/models/0/weights.bin"), server.routes.join(" "));
+    } finally {
+      await server.close();
+    }
+  }
+});
+
+test("`digit-lab draw --no-open` exits 1 with the error and never prints a URL", () => {
+  for (const kind of KINDS) {
+    const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "digit-lab.js"), "draw", "--no-open", "--model-dir", dirs[kind]], {
+      cwd: PROJECT_ROOT,
+      encoding: "utf8",
+      timeout: 60_000, // a server that started would wait for Ctrl+C: the timeout makes that a failure
+    });
+    const { file, what } = expected(kind);
+    assert.equal(r.status, 1, `${kind}: status ${r.status}, signal ${r.signal}\n${r.stdout}\n${r.stderr}`);
+    assert.doesNotMatch(r.stdout, /http:\/\//, kind);
+    assert.ok(r.stderr.includes(`digit-lab draw: ${file}: `), `${kind}: ${r.stderr}`);
+    assert.match(r.stderr, what, kind);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, `${kind}: no stack trace`);
+  }
+});

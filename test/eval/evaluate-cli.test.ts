@@ -1,0 +1,62 @@
+/**
+ * `digit-lab evaluate` on saved models that load but do not fit MNIST: one line naming
+ * model.json and the mismatch, exit code 1, no stack trace. And a model may be named by
+ * its model.json as well as by its folder.
+ */
+import { test, before, after } from "node:test";
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { MODEL_FILE } from "../../src/models/persist";
+import { saveIncompatibleModel, saveKerasStyleModel } from "../helpers/incompatible-models";
+import { PROJECT_ROOT, REAL_DATA_DIR } from "../helpers/paths";
+
+let root: string;
+before(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-evaluate-cli-"));
+});
+after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+function evaluateCli(args: string[]) {
+  const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "digit-lab.js"), "evaluate", ...args], {
+    cwd: PROJECT_ROOT,
+    encoding: "utf8",
+    env: { ...process.env, DIGIT_LAB_DATA_DIR: REAL_DATA_DIR },
+    timeout: 180_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test("incompatible or diverged models: exit 1, one line naming model.json and what does not fit", async () => {
+  const cases = [
+    { kind: "five-classes", what: /the model outputs 5 classes; MNIST has 10$/m },
+    { kind: "hundred-inputs", what: /the model expects inputs of shape \[null,100\]; MNIST provides 28×28 images, fed as \[null,784\], \[null,28,28,1\], \[null,28,28\]$/m },
+    { kind: "nan-weights", what: /the model's outputs are NaN: its training diverged \(retrain it with a smaller --learning-rate\)$/m },
+  ] as const;
+  for (const { kind, what } of cases) {
+    const dir = await saveIncompatibleModel(kind, path.join(root, kind));
+    const { code, stdout, stderr } = evaluateCli(["--model-dir", dir, "--json"]);
+    assert.equal(code, 1, `${kind}: ${stderr}`);
+    assert.equal(stdout, "", kind);
+    assert.ok(stderr.includes(`digit-lab evaluate: ${path.join(dir, MODEL_FILE)}: `), `${kind}: ${stderr}`);
+    assert.match(stderr, what, kind);
+    assert.doesNotMatch(stderr, /\n\s+at |RangeError|tensor should have/, `${kind}: no stack trace or tfjs error`);
+  }
+});
+
+test("--model-dir DIR/model.json evaluates DIR; another file in it is refused with a hint", async () => {
+  const dir = await saveKerasStyleModel(path.join(root, "keras-style"));
+  const ok = evaluateCli(["--model-dir", path.join(dir, MODEL_FILE), "--json"]);
+  assert.equal(ok.code, 0, ok.stderr);
+  const result = JSON.parse(ok.stdout);
+  assert.equal(result.count, 10000);
+  assert.ok(result.accuracy >= 0 && result.accuracy <= 1 && Number.isFinite(result.loss), ok.stdout.slice(0, 200));
+  assert.equal(result.confusionMatrix.length, 10);
+
+  const metadata = path.join(dir, "metadata.json");
+  const bad = evaluateCli(["--model-dir", metadata]);
+  assert.equal(bad.code, 1, bad.stderr);
+  assert.ok(bad.stderr.includes(`${metadata}: is a file, not a model directory: pass the folder that holds model.json (${dir})`), bad.stderr);
+});
