@@ -14,7 +14,7 @@ const noData = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-args-"));
 after(() => fs.rmSync(noData, { recursive: true, force: true }));
 
 function usageError(args: string[], message: RegExp, env: Record<string, string> = {}): void {
-  const r = runCli([...args, "--data-dir", noData], env);
+  const r = runCli([...args, "--data-dir", noData], { env });
   assert.equal(r.code, 2, `${args.join(" ")}: exit ${r.code}\n${r.stderr}`);
   assert.match(r.stderr, message);
   assert.doesNotMatch(r.stderr, /\n\s+at /, `${args.join(" ")}: a stack trace`);

@@ -5,13 +5,12 @@
  */
 import { test, before, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { MODEL_FILE } from "../../src/models/persist";
 import { saveIncompatibleModel, saveKerasStyleModel } from "../helpers/incompatible-models";
-import { PROJECT_ROOT, REAL_DATA_DIR } from "../helpers/paths";
+import { runCli } from "../helpers/cli";
 
 let root: string;
 before(() => {
@@ -20,13 +19,7 @@ before(() => {
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 
 function evaluateCli(args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "digit-lab.js"), "evaluate", ...args], {
-    cwd: PROJECT_ROOT,
-    encoding: "utf8",
-    env: { ...process.env, DIGIT_LAB_DATA_DIR: REAL_DATA_DIR },
-    timeout: 180_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCli(["evaluate", ...args], { timeout: 180_000 });
 }
 
 test("incompatible or diverged models: exit 1, one line naming model.json and what does not fit", async () => {

@@ -5,14 +5,13 @@
  */
 import { test, before, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { labelFromPath, rankDigits, collectImageFiles, writePaperDigits } from "../../src/predict";
 import { encodePng, paperPhoto, randomPaperLook } from "../../src/preprocess";
 import { createRng } from "../../src/util/random";
-import { PROJECT_ROOT, REAL_DATA_DIR } from "../helpers/paths";
+import { runCli } from "../helpers/cli";
 import { loadRealMnist, trainedModelDir } from "./trained-model";
 import { saveIncompatibleModel } from "../helpers/incompatible-models";
 import { MODEL_FILE } from "../../src/models/persist";
@@ -55,19 +54,13 @@ after(() => {
   if (root) fs.rmSync(root, { recursive: true, force: true });
 });
 
-function runCli(args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "digit-lab.js"), "predict", ...args], {
-    cwd: PROJECT_ROOT,
-    encoding: "utf8",
-    env: { ...process.env, DIGIT_LAB_DATA_DIR: REAL_DATA_DIR },
-    timeout: 180_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+function predictCli(args: string[]) {
+  return runCli(["predict", ...args], { timeout: 180_000 });
 }
 
 test("--json prints one entry per readable image; each bad file gets its own error; exit code 1", () => {
   const bad = ["notes.png", "empty.jpg", "cut.png", "missing.png"].map((f) => path.join(root, f));
-  const { code, stdout, stderr } = runCli(["--model-dir", modelDir, path.join(root, "own"), ...bad, "--json"]);
+  const { code, stdout, stderr } = predictCli(["--model-dir", modelDir, path.join(root, "own"), ...bad, "--json"]);
   assert.equal(code, 1, stderr);
   const results = JSON.parse(stdout) as { file: string; digit: number; confidence: number; top3: { digit: number; probability: number }[]; label?: number }[];
   assert.equal(results.length, goodCount);
@@ -93,7 +86,7 @@ test("--json prints one entry per readable image; each bad file gets its own err
 });
 
 test("text output shows digit, confidence, top 3 and the accuracy; exit code 0 when all files read", () => {
-  const { code, stdout, stderr } = runCli(["--model-dir", modelDir, path.join(root, "own")]);
+  const { code, stdout, stderr } = predictCli(["--model-dir", modelDir, path.join(root, "own")]);
   assert.equal(code, 0, stderr);
   const lines = stdout.trim().split("\n");
   assert.match(lines[0], /file\s+digit\s+confidence\s+top 3/);
@@ -102,9 +95,9 @@ test("text output shows digit, confidence, top 3 and the accuracy; exit code 0 w
 });
 
 test("usage errors: no model dir, no images, a model dir that is not a model", () => {
-  assert.equal(runCli([path.join(root, "own")]).code, 2);
-  assert.equal(runCli(["--model-dir", modelDir]).code, 2);
-  const r = runCli(["--model-dir", root, path.join(root, "own")]);
+  assert.equal(predictCli([path.join(root, "own")]).code, 2);
+  assert.equal(predictCli(["--model-dir", modelDir]).code, 2);
+  const r = predictCli(["--model-dir", root, path.join(root, "own")]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, new RegExp(root.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
 });
@@ -117,7 +110,7 @@ test("a model that does not fit MNIST, or whose training diverged, is one clear 
   ] as const;
   for (const { kind, what } of cases) {
     const dir = await saveIncompatibleModel(kind, path.join(root, "models", kind));
-    const { code, stdout, stderr } = runCli(["--model-dir", dir, path.join(root, "own"), "--json"]);
+    const { code, stdout, stderr } = predictCli(["--model-dir", dir, path.join(root, "own"), "--json"]);
     assert.equal(code, 1, `${kind}: ${stderr}`);
     assert.equal(stdout, "", `${kind}: no predictions at all`);
     assert.ok(stderr.includes(`digit-lab predict: ${path.join(dir, MODEL_FILE)}: `), `${kind}: ${stderr}`);
@@ -127,7 +120,7 @@ test("a model that does not fit MNIST, or whose training diverged, is one clear 
 });
 
 test("--model-dir may name the model.json itself", () => {
-  const { code, stdout, stderr } = runCli(["--model-dir", path.join(modelDir, MODEL_FILE), path.join(root, "own"), "--json"]);
+  const { code, stdout, stderr } = predictCli(["--model-dir", path.join(modelDir, MODEL_FILE), path.join(root, "own"), "--json"]);
   assert.equal(code, 0, stderr);
   assert.equal(JSON.parse(stdout).length, goodCount);
 });

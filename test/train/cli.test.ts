@@ -1,27 +1,16 @@
 /** The `models`, `train`, `seeds` and `evaluate` commands, run as a user would (real MNIST, small slice). */
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PROJECT_ROOT, REAL_DATA_DIR } from "../helpers/paths";
+import { runCli } from "../helpers/cli";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-cli-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function cli(...args: string[]) {
-  return cliIn(PROJECT_ROOT, ...args);
-}
-
-function cliIn(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "digit-lab.js"), ...args], {
-    cwd,
-    encoding: "utf8",
-    env: { ...process.env, DIGIT_LAB_DATA_DIR: REAL_DATA_DIR },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]) => runCli(args);
+const cliIn = (cwd: string, ...args: string[]) => runCli(args, { cwd });
 
 test("models --json lists the variants with layers and params", () => {
   const r = cli("models", "--json");
