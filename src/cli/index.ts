@@ -5,7 +5,7 @@
  */
 import { DigitLabError, UsageError } from "../errors";
 import { parseCommandArgs, type Command } from "./command";
-import { describeFsCode } from "../util/atomic-write";
+import { describeFsCode, isFsError } from "../util/fs-errors";
 
 /** Command name → module path (relative to this file) exporting `command`. */
 const COMMANDS: Record<string, string> = {
@@ -71,9 +71,8 @@ export async function main(argv: string[]): Promise<number> {
       return err instanceof UsageError ? 2 : 1;
     }
     // A file-system failure outside the checked paths (EACCES, ENOSPC, …): one line naming the path.
-    const fsErr = err as NodeJS.ErrnoException;
-    if (fsErr && typeof fsErr.code === "string" && /^E[A-Z]+$/.test(fsErr.code) && typeof fsErr.path === "string") {
-      process.stderr.write(`digit-lab ${name}: ${fsErr.path}: ${describeFsCode(fsErr.code)} (${fsErr.code}${fsErr.syscall ? ` in ${fsErr.syscall}` : ""})\n`);
+    if (isFsError(err) && typeof err.path === "string") {
+      process.stderr.write(`digit-lab ${name}: ${err.path}: ${describeFsCode(err.code)} (${err.code}${err.syscall ? ` in ${err.syscall}` : ""})\n`);
       return 1;
     }
     throw err;

@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as zlib from "node:zlib";
 import { DataError } from "../errors";
+import { describeFsError } from "../util/fs-errors";
 
 /** An IDX file's content: its dimensions and its unsigned-byte values. */
 export interface IdxArray {
@@ -83,23 +84,6 @@ export function encodeIdx(dims: number[], data: Uint8Array): Uint8Array {
   dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
   out.set(data, 4 + 4 * dims.length);
   return out;
-}
-
-export function describeFsError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  switch (e.code) {
-    case "ENOENT":
-      return "no such file";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "EISDIR":
-      return "is a directory, not a file";
-    case "ENOTDIR":
-      return "a part of the path is not a directory";
-    default:
-      return e.message;
-  }
 }
 
 function hex(n: number): string {

@@ -8,7 +8,8 @@ import * as path from "node:path";
 import { DataError, UsageError } from "../errors";
 import { DATASETS, DATASET_NAMES, type DataFileRole, type DatasetName, type DatasetSpec } from "./datasets";
 import { downloadVerified, sha256 } from "./download";
-import { describeFsError, parseIdx } from "./idx";
+import { parseIdx } from "./idx";
+import { describeFsError } from "../util/fs-errors";
 import { infoLine } from "../util/notebook";
 
 /** Images and their labels; `images` holds count × rows × cols bytes (0 = background, 255 = ink), row-major. */

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import { PNG } from "pngjs";
 import * as jpeg from "jpeg-js";
 import { ImageError } from "../errors";
+import { describeFsError } from "../util/fs-errors";
 import { toGrey, toRgba, type GreyImage } from "./image";
 import { jpegSize, pngSize, type ImageSize } from "./headers";
 import { jpegOrientation } from "./exif";
@@ -81,9 +82,7 @@ export function readImageFile(file: string): GreyImage {
   try {
     bytes = fs.readFileSync(file);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === "ENOENT" ? "file not found" : e.code === "EISDIR" ? "is a directory, not an image" : e.code === "EACCES" ? "permission denied" : e.message;
-    throw new ImageError(why, file);
+    throw new ImageError(describeFsError(err, { ENOENT: "file not found", EISDIR: "is a folder, not an image" }), file);
   }
   return decodeImage(bytes, file);
 }

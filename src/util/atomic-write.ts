@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DigitLabError, UsageError } from "../errors";
+import { describeFsCode, isFsError } from "./fs-errors";
 
 /**
  * Writes a file so that readers see either the old content or the complete new one:
@@ -172,32 +173,8 @@ export function summarizeEntries(entries: string[], max = 6): string {
   return entries.length > max ? `${shown}, … ${entries.length - max} more` : shown;
 }
 
-/** Plain words for the fs error codes a write can meet. */
-const FS_CODES: Record<string, string> = {
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  ENOSPC: "no space left on the device",
-  EDQUOT: "disk quota exceeded",
-  EROFS: "read-only file system",
-  EISDIR: "is a folder",
-  ENOTDIR: "a folder on the way is a file",
-  EEXIST: "already exists",
-  ENOENT: "no such file or folder",
-  EBUSY: "is busy (in use)",
-  ENAMETOOLONG: "name too long",
-  EMFILE: "too many open files",
-  ENOTEMPTY: "folder is not empty",
-  EXDEV: "cannot move across file systems",
-  EIO: "input/output error",
-};
-
-export function describeFsCode(code: string | undefined): string {
-  return (code && FS_CODES[code]) ?? (code ? `error ${code}` : "unknown error");
-}
-
 /** An fs error (code set) while writing `target` → one DigitLabError naming `target`; others pass through. */
 export function asWriteError(err: unknown, target: string): unknown {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (err instanceof DigitLabError || typeof code !== "string" || !/^E[A-Z]+$/.test(code)) return err;
-  return new DigitLabError(`cannot be written: ${describeFsCode(code)} (${code})`, target);
+  if (err instanceof DigitLabError || !isFsError(err)) return err;
+  return new DigitLabError(`cannot be written: ${describeFsCode(err.code)} (${err.code})`, target);
 }

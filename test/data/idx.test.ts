@@ -103,6 +103,6 @@ test("a data folder that is not a directory, or a data file that is one, is repo
   const root = tempDir();
   fs.writeFileSync(path.join(root, "mnist"), "not a folder");
   await assert.rejects(loadMnist({ dataDir: root, download: false }), /mnist: the data folder is not a directory/);
-  assert.throws(() => readIdxFile(root), /cannot read: is a directory/);
+  assert.throws(() => readIdxFile(root), /cannot read: is a folder, not a file/);
   assert.throws(() => readIdxFile(path.join(root, "nope")), /nope: cannot read: no such file/);
 });

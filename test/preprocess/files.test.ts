@@ -61,7 +61,7 @@ test("bad files give errors naming the file and what is wrong", () => {
       [write("cut.png", png.subarray(0, 60)), /cut\.png: damaged PNG: truncated/],
       [write("cut.jpg", jpg.subarray(0, 30)), /cut\.jpg: damaged or unsupported JPEG image/],
       [path.join(dir, "absent.png"), /absent\.png: file not found/],
-      [dir, /is a directory/],
+      [dir, /is a folder, not an image/],
     ];
     for (const [file, message] of cases) {
       assert.throws(() => readImageFile(file), (e: unknown) => e instanceof ImageError && message.test((e as Error).message), file);
