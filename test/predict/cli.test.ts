@@ -9,12 +9,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { labelFromPath, rankDigits, collectImageFiles, writePaperDigits } from "../../src/predict";
-import { encodePng, paperPhoto, randomPaperLook } from "../../src/preprocess";
+import { applyOrientation, encodeJpeg, encodePng, paperPhoto, randomPaperLook } from "../../src/preprocess";
 import { createRng } from "../../src/util/random";
 import { runCli } from "../helpers/cli";
 import { loadRealMnist, trainedModelDir } from "./trained-model";
 import { saveIncompatibleModel } from "../helpers/incompatible-models";
 import { MODEL_FILE } from "../../src/models/persist";
+import { withOrientation } from "../helpers/exif";
 
 let root: string;
 let modelDir: string;
@@ -123,6 +124,32 @@ test("--model-dir may name the model.json itself", () => {
   const { code, stdout, stderr } = predictCli(["--model-dir", path.join(modelDir, MODEL_FILE), path.join(root, "own"), "--json"]);
   assert.equal(code, 0, stderr);
   assert.equal(JSON.parse(stdout).length, goodCount);
+});
+
+test("a phone photo tagged with an EXIF orientation is predicted upright", async () => {
+  // The camera stored each 7 turned a quarter counter-clockwise and tagged it Orientation 6
+  // ("turn 90° clockwise to show"), as phones do when held sideways. Untagged copies of the
+  // same pixels show what predict would see without reading the tag.
+  const data = await loadRealMnist();
+  const dir = path.join(root, "sideways");
+  fs.mkdirSync(dir);
+  const rng = createRng(6);
+  const sevens: number[] = [];
+  for (let i = 0; i < data.test.count && sevens.length < 5; i++) if (data.test.labels[i] === 7) sevens.push(i);
+  for (const [n, i] of sevens.entries()) {
+    const pixels = Float32Array.from(data.test.images.subarray(i * 784, (i + 1) * 784), (v) => v / 255);
+    const stored = encodeJpeg(applyOrientation(paperPhoto(pixels, randomPaperLook(rng), rng), 8));
+    fs.writeFileSync(path.join(dir, `7_tagged-${n}.jpg`), withOrientation(stored, 6));
+    fs.writeFileSync(path.join(dir, `untagged-${n}.jpg`), stored);
+  }
+  const { code, stdout, stderr } = predictCli(["--model-dir", modelDir, dir, "--json"]);
+  assert.equal(code, 0, stderr);
+  const results = JSON.parse(stdout) as { file: string; digit: number }[];
+  const tagged = results.filter((r) => path.basename(r.file).startsWith("7_tagged"));
+  const untagged = results.filter((r) => path.basename(r.file).startsWith("untagged"));
+  assert.equal(tagged.length, 5);
+  assert.deepEqual(tagged.map((r) => r.digit), [7, 7, 7, 7, 7], "tagged photos are turned upright before predicting");
+  assert.ok(untagged.filter((r) => r.digit === 7).length <= 1, `the sideways pixels alone read as 7: ${untagged.map((r) => r.digit)}`);
 });
 
 test("the true digit is read from the file name or the folder name", () => {
