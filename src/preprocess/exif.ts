@@ -1,11 +1,11 @@
 /**
- * The EXIF Orientation tag of a JPEG. Phones store the sensor's pixels as they come
- * and record how to turn them in this tag; browsers and photo viewers apply it, so a
- * digit the user sees upright is stored sideways. A small parser for that one tag:
- * APP1 "Exif\0\0" → TIFF header (II/MM byte order) → IFD0 → tag 0x0112.
+ * The EXIF Orientation tag of a JPEG or PNG. Phones store the sensor's pixels as they
+ * come and record how to turn them in this tag; browsers and photo viewers apply it, so
+ * a digit the user sees upright is stored sideways. A small parser for that one tag:
+ * JPEG APP1 "Exif\0\0" or PNG eXIf chunk → TIFF header (II/MM byte order) → IFD0 → tag 0x0112.
  * Anything malformed reads as 1 (upright, as stored), as browsers treat it.
  */
-import { jpegSegments } from "./headers";
+import { jpegSegments, pngChunksBeforePixels } from "./headers";
 import type { Orientation } from "./orientation";
 
 const APP1 = 0xe1;
@@ -24,6 +24,15 @@ export function jpegOrientation(bytes: Uint8Array): Orientation {
     return tiffOrientation(tiff);
   }
   return 1;
+}
+
+/**
+ * The orientation a PNG's eXIf chunk asks for, 1–8; 1 when there is none or it is malformed.
+ * Like Chromium, only an eXIf chunk before the pixel data (IDAT) counts.
+ */
+export function pngOrientation(bytes: Uint8Array): Orientation {
+  const exif = pngChunksBeforePixels(bytes).find((c) => c.type === "eXIf");
+  return exif ? tiffOrientation(bytes.subarray(exif.start, exif.end)) : 1;
 }
 
 /** The Orientation entry of a TIFF block's first IFD, or 1. */

@@ -11,7 +11,7 @@ import { ImageError } from "../errors";
 import { describeFsError } from "../util/fs-errors";
 import { toGrey, toRgba, type GreyImage } from "./image";
 import { jpegSize, pngSize, type ImageSize } from "./headers";
-import { jpegOrientation } from "./exif";
+import { jpegOrientation, pngOrientation } from "./exif";
 import { applyOrientation } from "./orientation";
 import { preprocess, type PreprocessOptions, type Preprocessed } from "./core";
 
@@ -49,7 +49,7 @@ export function decodeImage(bytes: Uint8Array, file: string): GreyImage {
   try {
     if (format === "png") {
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      return toGrey(png.data, png.width, png.height, 4);
+      return applyOrientation(toGrey(png.data, png.width, png.height, 4), pngOrientation(bytes));
     }
     const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_MEGAPIXELS, maxMemoryUsageInMB: JPEG_MEMORY_MB });
     // Upright as a browser shows it: phones store the sensor's rows and tag how to turn them.

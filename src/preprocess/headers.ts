@@ -1,6 +1,7 @@
 /**
  * What an image file's header says, read without decoding it: PNG and JPEG
- * dimensions, and a walk over a JPEG's marker segments (which ./exif also uses).
+ * dimensions, and walks over a JPEG's marker segments and a PNG's chunks (which
+ * ./exif also uses).
  * Every read is bounds-checked: a damaged header gives `undefined`, never an
  * exception or an endless loop, and the decoder then reports the damage itself.
  */
@@ -76,4 +77,34 @@ const PNG_IHDR = [0x49, 0x48, 0x44, 0x52];
 export function pngSize(bytes: Uint8Array): ImageSize | undefined {
   if (bytes.length < 24 || !PNG_IHDR.every((b, i) => bytes[12 + i] === b)) return undefined;
   return { width: u32be(bytes, 16), height: u32be(bytes, 20) };
+}
+
+/** One PNG chunk: its four-letter type ("IHDR", "eXIf", …) and where its data lies. */
+export interface PngChunk {
+  type: string;
+  /** Index of the data's first byte (after the length and type). */
+  start: number;
+  /** Index one past the data's last byte (the 4-byte CRC follows). */
+  end: number;
+}
+
+const PNG_SIGNATURE_BYTES = 8;
+
+/**
+ * The chunks of a PNG, in file order, up to and including its first IDAT (the metadata
+ * a viewer applies comes before the pixels). Stops quietly at a chunk that overruns the file.
+ */
+export function pngChunksBeforePixels(bytes: Uint8Array): PngChunk[] {
+  const chunks: PngChunk[] = [];
+  let at = PNG_SIGNATURE_BYTES;
+  while (at + 8 <= bytes.length) {
+    const length = u32be(bytes, at);
+    const start = at + 8;
+    if (start + length + 4 > bytes.length) break; // data and CRC must fit
+    const type = String.fromCharCode(bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]);
+    chunks.push({ type, start, end: start + length });
+    if (type === "IDAT" || type === "IEND") break;
+    at = start + length + 4; // always moves forward by at least 12 bytes
+  }
+  return chunks;
 }

@@ -11,6 +11,6 @@ export {
   sniffFormat, decodeImage, readImageFile, preprocessFile, encodePng, encodeJpeg, MAX_MEGAPIXELS, type ImageFormat,
 } from "./files";
 export { applyOrientation, type Orientation } from "./orientation";
-export { jpegOrientation } from "./exif";
+export { jpegOrientation, pngOrientation } from "./exif";
 export { jpegSize, pngSize, type ImageSize } from "./headers";
 export { paperPhoto, randomPaperLook, boxBlur, type PaperLook, type StrokeChange } from "./simulate";

@@ -39,3 +39,32 @@ export function withSegments(jpeg: Uint8Array, ...segments: number[][]): Buffer 
 export function withOrientation(jpeg: Uint8Array, orientation: number, order: ByteOrder = "II"): Buffer {
   return withSegments(jpeg, app1([...EXIF, ...exifTiff(orientation, order)]));
 }
+
+/** CRC-32 as PNG chunks use it (ISO 3309), bit by bit: small files only. */
+function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** A PNG chunk with a correct CRC. */
+export function pngChunk(type: string, data: number[]): Buffer {
+  const typeAndData = Buffer.from([...Buffer.from(type, "latin1"), ...data]);
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  typeAndData.copy(out, 4);
+  out.writeUInt32BE(crc32(typeAndData), 8 + data.length);
+  return out;
+}
+
+/**
+ * The PNG with an eXIf chunk holding `tiff`: right after IHDR, where the PNG spec puts it,
+ * or (`afterPixels`) just before IEND, where viewers no longer look for it.
+ */
+export function pngWithExif(png: Uint8Array, tiff: number[], afterPixels = false): Buffer {
+  const at = afterPixels ? png.length - 12 : 8 + 25; // IEND is the last 12 bytes; IHDR is 25 after the signature
+  return Buffer.concat([png.subarray(0, at), pngChunk("eXIf", tiff), png.subarray(at)]);
+}

@@ -1,17 +1,18 @@
 /**
- * JPEG EXIF orientation: phone photos store the sensor's rows and tag how to turn them.
+ * EXIF orientation: phone photos store the sensor's rows and tag how to turn them.
  * The JPEGs here are made with jpeg-js and given an APP1 EXIF segment written byte by
- * byte, so every orientation, both byte orders and damaged blocks can be tried.
+ * byte (PNGs: an eXIf chunk), so every orientation, both byte orders and damaged blocks
+ * can be tried.
  */
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import {
-  applyOrientation, decodeImage, encodeJpeg, jpegOrientation, preprocess, type GreyImage,
+  applyOrientation, decodeImage, encodeJpeg, encodePng, jpegOrientation, pngOrientation, preprocess, type GreyImage,
 } from "../../src/preprocess";
 import { createRng } from "../../src/util/random";
 import { launchChromium } from "../helpers/chromium";
 import { drawStrokes } from "./shapes";
-import { EXIF, app1, exifTiff, withSegments } from "../helpers/exif";
+import { EXIF, app1, exifTiff, pngWithExif, withSegments } from "../helpers/exif";
 
 const W = 48, H = 32;
 
@@ -59,6 +60,37 @@ test("each EXIF orientation, in either byte order, turns the picture as a viewer
       assert.equal(jpegOrientation(tagged), orientation, `${order} ${orientation}`);
       assert.deepEqual(darkBlock(decodeImage(tagged, "photo.jpg")), SHOWN[orientation], `${order} orientation ${orientation}`);
     }
+  }
+});
+
+test("a PNG's eXIf chunk turns the picture too, when it comes before the pixel data", () => {
+  const png = encodePng(storedPicture());
+  for (const order of ["II", "MM"] as const) {
+    for (let orientation = 1; orientation <= 8; orientation++) {
+      const tagged = pngWithExif(png, exifTiff(orientation, order));
+      assert.equal(pngOrientation(tagged), orientation, `${order} ${orientation}`);
+      assert.deepEqual(darkBlock(decodeImage(tagged, "photo.png")), SHOWN[orientation], `${order} orientation ${orientation}`);
+    }
+  }
+  // After IDAT, Chromium ignores it (see the Chromium test below), and so do we.
+  const late = pngWithExif(png, exifTiff(6, "II"), true);
+  assert.equal(pngOrientation(late), 1);
+  assert.deepEqual(darkBlock(decodeImage(late, "late.png")), SHOWN[1]);
+});
+
+test("damaged PNG chunks never make the eXIf reader throw or hang", () => {
+  const tagged = pngWithExif(encodePng(storedPicture()), exifTiff(8, "MM"));
+  for (let n = 0; n <= tagged.length; n++) {
+    const o = pngOrientation(tagged.subarray(0, n));
+    assert.ok(o === 1 || o === 8, `cut at ${n}: ${o}`);
+  }
+  const rng = createRng(11);
+  for (let trial = 0; trial < 2000; trial++) {
+    const damaged = Buffer.from(tagged);
+    const hits = 1 + Math.floor(rng() * 4);
+    for (let h = 0; h < hits; h++) damaged[8 + Math.floor(rng() * 80)] = Math.floor(rng() * 256);
+    const o = pngOrientation(damaged);
+    assert.ok(Number.isInteger(o) && o >= 1 && o <= 8, `trial ${trial}: ${o}`);
   }
 });
 
@@ -154,15 +186,22 @@ test("applyOrientation: the eight orientations are distinct, and 3 undoes itself
   assert.deepEqual(applyOrientation(applyOrientation(picture, 3), 3).data, picture.data);
 });
 
-test("decoded orientation matches Chromium's rendering of the same JPEG", async () => {
+test("decoded orientation matches Chromium's rendering of the same JPEG or PNG", async () => {
   // A picture with detail everywhere (a 7 and a corner block), so any wrong turn shows.
   const picture = drawStrokes({ width: 64, height: 40 }, [[[10, 8], [50, 8], [28, 34]], [[56, 30]]], 5);
   const jpeg = encodeJpeg(picture, 95);
+  const png = encodePng(picture);
+  const cases: { name: string; bytes: Buffer; mime: string }[] = [];
+  for (let orientation = 1; orientation <= 8; orientation++) {
+    const tiff = exifTiff(orientation, orientation % 2 ? "II" : "MM");
+    cases.push({ name: `JPEG orientation ${orientation}`, bytes: withSegments(jpeg, app1([...EXIF, ...tiff])), mime: "image/jpeg" });
+    cases.push({ name: `PNG orientation ${orientation}`, bytes: pngWithExif(png, tiff), mime: "image/png" });
+    cases.push({ name: `PNG orientation ${orientation}, eXIf after IDAT`, bytes: pngWithExif(png, tiff, true), mime: "image/png" });
+  }
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
-    for (let orientation = 1; orientation <= 8; orientation++) {
-      const tagged = withSegments(jpeg, app1([...EXIF, ...exifTiff(orientation, orientation % 2 ? "II" : "MM")]));
+    for (const { name, bytes: tagged, mime } of cases) {
       const shown = await page.evaluate(async (url: string) => {
         const img = new Image();
         img.src = url;
@@ -174,12 +213,12 @@ test("decoded orientation matches Chromium's rendering of the same JPEG", async 
         ctx.drawImage(img, 0, 0);
         const rgba = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
         return { width: canvas.width, height: canvas.height, grey: Array.from({ length: rgba.length / 4 }, (_, i) => rgba[i * 4 + 1] / 255) };
-      }, `data:image/jpeg;base64,${tagged.toString("base64")}`);
-      const ours = decodeImage(tagged, "photo.jpg");
-      assert.equal(`${ours.width}×${ours.height}`, `${shown.width}×${shown.height}`, `orientation ${orientation}`);
+      }, `data:${mime};base64,${tagged.toString("base64")}`);
+      const ours = decodeImage(tagged, mime === "image/png" ? "photo.png" : "photo.jpg");
+      assert.equal(`${ours.width}×${ours.height}`, `${shown.width}×${shown.height}`, name);
       let diff = 0;
       for (let i = 0; i < shown.grey.length; i++) diff += Math.abs(ours.data[i] - shown.grey[i]);
-      assert.ok(diff / shown.grey.length < 0.03, `orientation ${orientation}: differs from Chromium by ${diff / shown.grey.length}`);
+      assert.ok(diff / shown.grey.length < 0.03, `${name}: differs from Chromium by ${diff / shown.grey.length}`);
     }
   } finally {
     await browser.close();
