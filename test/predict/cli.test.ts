@@ -152,6 +152,22 @@ test("a phone photo tagged with an EXIF orientation is predicted upright", async
   assert.ok(untagged.filter((r) => r.digit === 7).length <= 1, `the sideways pixels alone read as 7: ${untagged.map((r) => r.digit)}`);
 });
 
+test("a model trained on Fashion-MNIST still predicts, with a warning that names its classes", () => {
+  const fashionDir = path.join(root, "models", "fashion");
+  fs.mkdirSync(fashionDir, { recursive: true });
+  for (const f of fs.readdirSync(modelDir)) fs.copyFileSync(path.join(modelDir, f), path.join(fashionDir, f));
+  const metadataFile = path.join(fashionDir, "metadata.json");
+  const metadata = JSON.parse(fs.readFileSync(metadataFile, "utf8"));
+  fs.writeFileSync(metadataFile, JSON.stringify({ ...metadata, data: { ...metadata.data, dataset: "fashion-mnist" } }));
+  const { code, stdout, stderr } = predictCli(["--model-dir", fashionDir, path.join(root, "own"), "--json"]);
+  assert.equal(code, 0, stderr);
+  assert.equal(JSON.parse(stdout).length, goodCount, "predictions as before");
+  assert.match(stderr, /digit-lab predict: warning: .*fashion was trained on fashion-mnist, not handwritten digits/);
+  assert.match(stderr, /0 T-shirt\/top, 1 Trouser, .*9 Ankle boot/);
+  // The MNIST model gets no such warning.
+  assert.doesNotMatch(predictCli(["--model-dir", modelDir, path.join(root, "own"), "--json"]).stderr, /warning/);
+});
+
 test("the true digit is read from the file name or the folder name", () => {
   assert.equal(labelFromPath("/x/7.png"), 7);
   assert.equal(labelFromPath("/x/7_abc.png"), 7);

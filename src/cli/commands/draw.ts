@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { UsageError } from "../../errors";
 import { startDrawServer } from "../../draw/server";
+import { notDigitsWarning } from "../../predict/trained-on";
 import { backendFromArgs, intFlag, type Command } from "../command";
 
 export const command: Command = {
@@ -28,6 +29,10 @@ options:
     if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
     await backendFromArgs(args); // the models are checked in Node before the server starts
     const server = await startDrawServer({ modelDirs: dirs, port });
+    for (const m of server.models) {
+      const warning = notDigitsWarning(m.metadata, m.dir);
+      if (warning) process.stderr.write(`digit-lab draw: warning: ${warning}\n`);
+    }
     const names = server.models.map((m) => m.name).join(", ");
     if (args.values.json) process.stdout.write(JSON.stringify({ url: server.url, models: server.models.map((m) => m.name) }) + "\n");
     else process.stdout.write(`drawing pad for ${names}: ${server.url}\n(Ctrl+C to stop)\n`);

@@ -1,6 +1,7 @@
 import { UsageError } from "../../errors";
 import { loadModel } from "../../models/persist";
 import { formatPredictions, predictFiles, predictionJson } from "../../predict";
+import { notDigitsWarning } from "../../predict/trained-on";
 import { backendFromArgs, intFlag, printJson, stringFlag, type Command } from "../command";
 
 export const command: Command = {
@@ -13,7 +14,9 @@ scaled into 20×20, centred by mass in 28×28, stroke width normalized) and prin
 predicted digit, its confidence and the top 3. Folders are searched for .png, .jpg
 and .jpeg files. When a name gives the true digit (7.png, 7_abc.png, or a folder
 named 7) the accuracy is printed too. A file that cannot be read is reported on
-stderr and the others are still predicted; the exit code is then 1.
+stderr and the others are still predicted; the exit code is then 1. A model whose
+metadata says it was trained on another dataset (Fashion-MNIST) still predicts, with a
+warning on stderr that names its classes.
 
 options:
   --model-dir DIR   a saved model (model.json, weights.bin, metadata.json)
@@ -30,7 +33,9 @@ options:
     if (args.positionals.length === 0) throw new UsageError(`name at least one image file or folder\n\n${command.help}`);
     const batchSize = intFlag(args, "batch-size", 256);
     await backendFromArgs(args);
-    const { model } = await loadModel(modelDir);
+    const { model, metadata } = await loadModel(modelDir);
+    const warning = notDigitsWarning(metadata, modelDir);
+    if (warning) process.stderr.write(`digit-lab predict: warning: ${warning}\n`);
     try {
       const result = await predictFiles(model, args.positionals, { batchSize });
       for (const f of result.failures) process.stderr.write(`digit-lab predict: ${f.error}\n`);
