@@ -5,12 +5,13 @@
  * what is wrong with it.
  */
 import * as fs from "node:fs";
+import * as zlib from "node:zlib";
 import { PNG } from "pngjs";
 import * as jpeg from "jpeg-js";
 import { ImageError } from "../errors";
 import { describeFsError } from "../util/fs-errors";
 import { toGrey, toRgba, type GreyImage } from "./image";
-import { jpegSize, pngSize, type ImageSize } from "./headers";
+import { jpegSize, pngChunks, pngPixelDataBytes, pngSize, type ImageSize } from "./headers";
 import { jpegOrientation, pngOrientation } from "./exif";
 import { applyOrientation } from "./orientation";
 import { preprocess, type PreprocessOptions, type Preprocessed } from "./core";
@@ -46,6 +47,7 @@ export function decodeImage(bytes: Uint8Array, file: string): GreyImage {
     throw new ImageError(`not a PNG or JPEG image (it starts with bytes ${head})`, file);
   }
   checkSize(format === "png" ? pngSize(bytes) : jpegSize(bytes), file);
+  if (format === "png") checkPngPixelData(bytes, file);
   try {
     if (format === "png") {
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -56,9 +58,7 @@ export function decodeImage(bytes: Uint8Array, file: string): GreyImage {
     return applyOrientation(toGrey(img.data, img.width, img.height, 4), jpegOrientation(bytes));
   } catch (err) {
     const reason = (err as Error).message;
-    if (format === "png" && !endsWithIend(bytes)) {
-      throw new ImageError(`damaged PNG: truncated (the file ends after ${bytes.length} bytes, before its IEND chunk; decoder said: ${reason})`, file);
-    }
+    if (format === "png" && !endsWithIend(bytes)) throw truncatedPng(bytes, file, `decoder said: ${reason}`);
     throw new ImageError(`damaged or unsupported ${format.toUpperCase()} image (decoder said: ${reason})`, file);
   }
 }
@@ -68,6 +68,36 @@ function checkSize(size: ImageSize | undefined, file: string): void {
   // No readable size: the decoder will say what is wrong (jpeg-js also enforces the limit itself).
   if (!size || size.width * size.height <= MAX_MEGAPIXELS * 1e6) return;
   throw new ImageError(`${size.width}×${size.height} pixels is more than digit-lab reads (${MAX_MEGAPIXELS} megapixels); scale it down`, file);
+}
+
+function truncatedPng(bytes: Uint8Array, file: string, detail: string): ImageError {
+  return new ImageError(`damaged PNG: truncated (the file ends after ${bytes.length} bytes, before its IEND chunk; ${detail})`, file);
+}
+
+/**
+ * Refuses a PNG whose pixel data is not the size its header says. pngjs does not check
+ * this itself: it filled missing rows with whatever its buffer held, so a damaged file
+ * read as a blank or random picture instead of an error (and too much data failed with a
+ * message about "read requests"). Costs a second inflate.
+ */
+function checkPngPixelData(bytes: Uint8Array, file: string): void {
+  const expected = pngPixelDataBytes(bytes);
+  const idat = pngChunks(bytes).filter((c) => c.type === "IDAT");
+  if (expected === undefined || idat.length === 0) return; // no valid IHDR or no pixels: pngjs names the fault
+  const compressed = Buffer.concat(idat.map((c) => bytes.subarray(c.start, c.end)));
+  const tooLong = `its pixel data holds more than the ${expected} bytes its header declares`;
+  let problem: string | undefined;
+  try {
+    const inflated = zlib.inflateSync(compressed, { maxOutputLength: expected + 1 }).length; // one more byte tells "too long"
+    if (inflated < expected) problem = `its pixel data holds ${inflated} of the ${expected} bytes its header declares`;
+    if (inflated > expected) problem = tooLong;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    problem = code === "ERR_BUFFER_TOO_LARGE" ? tooLong : `its pixel data does not decompress (${(err as Error).message})`;
+  }
+  if (!problem) return;
+  if (!endsWithIend(bytes)) throw truncatedPng(bytes, file, problem);
+  throw new ImageError(`damaged PNG: ${problem}`, file);
 }
 
 /** A complete PNG ends with the 12-byte IEND chunk. */

@@ -91,10 +91,10 @@ export interface PngChunk {
 const PNG_SIGNATURE_BYTES = 8;
 
 /**
- * The chunks of a PNG, in file order, up to and including its first IDAT (the metadata
- * a viewer applies comes before the pixels). Stops quietly at a chunk that overruns the file.
+ * The chunks of a PNG, in file order, up to IEND, or up to and including `stopAfter`'s
+ * first occurrence. Stops quietly at a chunk that overruns the file.
  */
-export function pngChunksBeforePixels(bytes: Uint8Array): PngChunk[] {
+export function pngChunks(bytes: Uint8Array, stopAfter = "IEND"): PngChunk[] {
   const chunks: PngChunk[] = [];
   let at = PNG_SIGNATURE_BYTES;
   while (at + 8 <= bytes.length) {
@@ -103,8 +103,33 @@ export function pngChunksBeforePixels(bytes: Uint8Array): PngChunk[] {
     if (start + length + 4 > bytes.length) break; // data and CRC must fit
     const type = String.fromCharCode(bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]);
     chunks.push({ type, start, end: start + length });
-    if (type === "IDAT" || type === "IEND") break;
+    if (type === stopAfter || type === "IEND") break;
     at = start + length + 4; // always moves forward by at least 12 bytes
   }
   return chunks;
+}
+
+/** The chunks before a PNG's pixel data, and its first IDAT: the metadata a viewer applies comes before the pixels. */
+export function pngChunksBeforePixels(bytes: Uint8Array): PngChunk[] {
+  return pngChunks(bytes, "IDAT");
+}
+
+/** Channels per pixel of each PNG colour type: grey, RGB, palette index, grey + alpha, RGBA. */
+const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/** Adam7's seven passes: first column and row, and the steps between them. */
+const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]];
+
+/**
+ * How many bytes a PNG's pixel data inflates to, by its IHDR: each row of each pass is one
+ * filter-type byte and the row's pixels. Undefined when IHDR is missing or invalid.
+ */
+export function pngPixelDataBytes(bytes: Uint8Array): number | undefined {
+  const size = pngSize(bytes);
+  if (!size || bytes.length < 29) return undefined;
+  const bitDepth = bytes[24], channels = PNG_CHANNELS[bytes[25]], interlaced = bytes[28] === 1;
+  if (!channels || ![1, 2, 4, 8, 16].includes(bitDepth)) return undefined;
+  const rowsOf = (width: number, height: number) => (width > 0 && height > 0 ? height * (1 + Math.ceil((width * channels * bitDepth) / 8)) : 0);
+  if (!interlaced) return rowsOf(size.width, size.height);
+  return ADAM7.reduce((sum, [x0, y0, dx, dy]) => sum + rowsOf(Math.ceil((size.width - x0) / dx), Math.ceil((size.height - y0) / dy)), 0);
 }

@@ -2,6 +2,7 @@
  * EXIF blocks written byte by byte, for JPEGs whose orientation tag a test chooses:
  * every orientation, either byte order, and damaged blocks.
  */
+import { pngChunk } from "./png";
 
 export type ByteOrder = "II" | "MM";
 
@@ -38,26 +39,6 @@ export function withSegments(jpeg: Uint8Array, ...segments: number[][]): Buffer 
 /** A JPEG tagged with one EXIF orientation, as a phone writes it. */
 export function withOrientation(jpeg: Uint8Array, orientation: number, order: ByteOrder = "II"): Buffer {
   return withSegments(jpeg, app1([...EXIF, ...exifTiff(orientation, order)]));
-}
-
-/** CRC-32 as PNG chunks use it (ISO 3309), bit by bit: small files only. */
-function crc32(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-/** A PNG chunk with a correct CRC. */
-export function pngChunk(type: string, data: number[]): Buffer {
-  const typeAndData = Buffer.from([...Buffer.from(type, "latin1"), ...data]);
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  typeAndData.copy(out, 4);
-  out.writeUInt32BE(crc32(typeAndData), 8 + data.length);
-  return out;
 }
 
 /**

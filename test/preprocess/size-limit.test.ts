@@ -100,7 +100,7 @@ test("a JPEG claiming 9000×7000 (63 MP) is refused with the same message", () =
 });
 
 test("up to 50 MP passes the size check, a 50 MP phone camera's 8160×6120 included", () => {
-  // These PNGs' IHDR checksums are spoilt, so the decoder stops at once, before
+  // These PNGs' IHDR checksums are spoilt, so decoding stops at once, before
   // allocating anything: what matters is whether the size check let them through.
   const spoilt = (bytes: Buffer) => {
     bytes[29] ^= 0xff; // the IHDR CRC
@@ -111,6 +111,6 @@ test("up to 50 MP passes the size check, a 50 MP phone camera's 8160×6120 inclu
     const name = `${width}x${height}.png`;
     assert.throws(() => decodeImage(spoilt(pngClaiming(width, height)), name), (e: unknown) => e instanceof ImageError
       && /more than digit-lab reads/.test((e as Error).message) !== accepted
-      && (!accepted || /damaged or unsupported PNG/.test((e as Error).message)), name);
+      && (!accepted || /damaged (or unsupported )?PNG/.test((e as Error).message)), name);
   }
 });
