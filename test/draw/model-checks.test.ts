@@ -5,7 +5,7 @@
  */
 import { test, before, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -83,4 +83,31 @@ test("`digit-lab draw --no-open` exits 1 with the error and never prints a URL",
     assert.match(r.stderr, what, kind);
     assert.doesNotMatch(r.stderr, /\n\s+at /, `${kind}: no stack trace`);
   }
+});
+
+test("`digit-lab draw` serves a Fashion-MNIST model but warns that it does not read digits", async () => {
+  const fashion = path.join(root, "fashion");
+  fs.mkdirSync(fashion);
+  for (const f of fs.readdirSync(dirs["keras-style"])) fs.copyFileSync(path.join(dirs["keras-style"], f), path.join(fashion, f));
+  fs.writeFileSync(path.join(fashion, "metadata.json"), JSON.stringify({ model: "keras-style", data: { dataset: "fashion-mnist" } }));
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "bin", "digit-lab.js"), "draw", "--no-open", "--port", "0", "--model-dir", fashion], { cwd: PROJECT_ROOT });
+  let stdout = "", stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  // "close" comes after both pipes are drained, so all of stderr is in by then.
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL within 60 s\n${stdout}\n${stderr}`)), 60_000);
+      child.stdout.on("data", (d) => {
+        stdout += d;
+        if (stdout.includes("http://")) { clearTimeout(timer); resolve(); }
+      });
+      void exited.then((code) => { clearTimeout(timer); reject(new Error(`exited ${code} before serving\n${stderr}`)); });
+    });
+  } finally {
+    child.kill("SIGTERM");
+    await exited;
+  }
+  assert.ok(stderr.includes(`digit-lab draw: warning: ${fashion} was trained on fashion-mnist, not handwritten digits`), stderr);
+  assert.match(stderr, /9 Ankle boot/);
 });
