@@ -29,6 +29,26 @@ export function accuracy(trueLabels: ArrayLike<number>, predicted: ArrayLike<num
   return trueLabels.length ? right / trueLabels.length : 0;
 }
 
+/** One off-diagonal cell of a confusion matrix: how often `trueLabel` was read as `predicted`. */
+export interface Confusion {
+  trueLabel: number;
+  predicted: number;
+  count: number;
+}
+
+/**
+ * The mistakes a model makes most often: the largest off-diagonal cells, most frequent
+ * first (ties by true label, then prediction), leaving out cells with no mistakes.
+ */
+export function topConfusions(cm: ConfusionMatrix, limit = 5): Confusion[] {
+  const cells: Confusion[] = [];
+  cm.forEach((row, trueLabel) => row.forEach((count, predicted) => {
+    if (trueLabel !== predicted && count > 0) cells.push({ trueLabel, predicted, count });
+  }));
+  cells.sort((a, b) => b.count - a.count || a.trueLabel - b.trueLabel || a.predicted - b.predicted);
+  return cells.slice(0, limit);
+}
+
 /** scikit-learn's classification_report from a confusion matrix. */
 export function reportFromConfusion(cm: ConfusionMatrix): ClassificationReport {
   const k = cm.length;

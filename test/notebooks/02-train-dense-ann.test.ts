@@ -22,9 +22,17 @@ test("02-train-dense-ann trains, evaluates and saves seed 001's model through th
   const [confusion] = figuresOf(run, "confusionMatrix(");
   assert.equal(confusion.data[0].type, "heatmap");
   assert.match(outputOf(run, "classificationTable("), /macro avg|macro/);
-  assert.equal(figuresOf(run, "misclassifiedGallery(").length, 1);
+  const confusions = outputOf(run, "topConfusions(").split("\n").filter(Boolean);
+  assert.equal(confusions.length, 6, "the six most frequent mistakes");
+  const counts = confusions.map((l) => Number((l.match(/^\d read as \d: (\d+) times$/) ?? [])[1]));
+  assert.ok(counts.every((n, i) => n > 0 && (i === 0 || n <= counts[i - 1])), confusions.join(" | "));
+  const [gallery] = figuresOf(run, "misclassifiedGallery(");
+  const title = JSON.stringify(gallery.layout.title);
+  const ofAll = Number((title.match(/24 of (\d+)/) ?? [])[1]);
+  assert.ok(ofAll > 24, `the gallery shows 24 of all the mistakes, not of 24: ${title}`);
   const [weights] = figuresOf(run, "weightImages(");
   assert.equal(weights.data.length, 16, "16 of the first layer's 128 units drawn");
   assert.equal((weights.data[0] as { z?: number[][] }).z?.length, 28);
-  assert.match(outputOf(run, "saveModel("), /saved dense-128-64 \(109386 parameters\)/);
+  // Quick mode saves beside the real model's folder, never over it.
+  assert.match(outputOf(run, "saveModel("), /saved dense-128-64 \(109386 parameters\) to models\/seed-001-quick/);
 });
