@@ -13,13 +13,18 @@ export const QUICK_EPOCHS = 2;
 
 /**
  * Applies quick mode to run settings: at most QUICK_EPOCHS epochs on the first
- * QUICK_TRAIN_LIMIT training images. Outside quick mode the settings are returned as given.
+ * QUICK_TRAIN_LIMIT training images, and a description (if any) that says so, since it is
+ * shown and saved with the run. Outside quick mode the settings are returned as given.
  */
-export function quickable<T extends { epochs: number; trainLimit?: number }>(settings: T): T & { trainLimit?: number } {
+export function quickable<T extends { epochs: number; trainLimit?: number; description?: string }>(settings: T): T & { trainLimit?: number } {
   if (!isQuickMode()) return settings;
+  const epochs = Math.min(settings.epochs, QUICK_EPOCHS);
+  const trainLimit = Math.min(settings.trainLimit ?? Infinity, QUICK_TRAIN_LIMIT);
+  const quick = `quick mode: ${epochs} epochs on the first ${trainLimit.toLocaleString("en-US")} training images`;
   return {
     ...settings,
-    epochs: Math.min(settings.epochs, QUICK_EPOCHS),
-    trainLimit: Math.min(settings.trainLimit ?? Infinity, QUICK_TRAIN_LIMIT),
+    epochs,
+    trainLimit,
+    ...(typeof settings.description === "string" ? { description: `${settings.description} (${quick})` } : {}),
   };
 }

@@ -110,14 +110,16 @@ export function notebookReporter(
       "text/plain": text,
     });
   };
+  let batchesPerEpoch = 1; // the finished bar shows the epoch's real count (1/1 before any batch)
   return {
     onBatchEnd(info) {
+      batchesPerEpoch = info.batches;
       const eta = info.batch > 0 ? (info.seconds / info.batch) * (info.batches - info.batch) : 0;
       draw(info.epoch, info.epochs, info.batch, info.batches, `ETA ${formatSeconds(eta)}  loss ${info.loss.toFixed(4)}  acc ${info.accuracy.toFixed(4)}`);
     },
     onEpochEnd(log, epochs) {
       write(formatEpochLine(log, epochs));
-      draw(log.epoch, epochs, 1, 1, `done in ${log.seconds.toFixed(1)}s`);
+      draw(log.epoch, epochs, batchesPerEpoch, batchesPerEpoch, `done in ${log.seconds.toFixed(1)}s`);
     },
     onTrainEnd(_history, note) {
       if (note) write(note);

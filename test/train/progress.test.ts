@@ -60,7 +60,8 @@ test("notebookReporter redraws one progress display in place and writes epoch li
   assert.equal(shown[0].text, "epoch 1/2  50/100  ETA 5s  loss 0.5000  acc 0.8000");
   reporter.onEpochEnd!({ epoch: 1, loss: 0.4, accuracy: 0.85, valLoss: 0.3, valAccuracy: 0.9, seconds: 10 }, 2);
   assert.deepEqual(lines, ["epoch 1/2  loss 0.4000  acc 0.8500  val_loss 0.3000  val_acc 0.9000  10.0s"]);
-  assert.match(shown[1].text, /epoch 1\/2  1\/1  done in 10\.0s/);
+  assert.equal(shown[1].text, "epoch 1/2  100/100  done in 10.0s", "the finished bar counts the epoch's batches");
+  assert.match(shown[1].html, /<progress value="100" max="100"/);
   reporter.onTrainEnd!([], "stopped early");
   assert.equal(lines[1], "stopped early");
 });
