@@ -14,8 +14,10 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
 import { initBackend } from "../backend";
-import { ModelFileError } from "../errors";
+import { ModelFileError, UsageError } from "../errors";
+import { DATASETS, DATASET_NAMES, type DatasetName } from "../data/datasets";
 import { loadModel, modelDirOf } from "../models/persist";
+import { notDigitsWarning } from "../predict/trained-on";
 import { padPageHtml } from "./page";
 
 export interface DrawServerOptions {
@@ -61,15 +63,12 @@ export async function startDrawServer(options: DrawServerOptions): Promise<DrawS
   for (const dir of dirs) (await loadModel(dir)).model.dispose();
   const routes = new Map<string, Route>();
   const models = dirs.map((dir, i) => addModelRoutes(routes, dir, i));
-  // Two models of the same architecture would look alike: tell them apart by folder.
-  for (const m of models) {
-    if (models.filter((o) => o.name === m.name).length > 1) m.name = `${m.name} (${path.basename(path.resolve(m.dir))})`;
-  }
+  distinguishNames(models);
 
   const script = Buffer.from(bundlePadScript());
   const tfjsFile = require.resolve("@tensorflow/tfjs/dist/tf.min.js");
   const page = Buffer.from(padPageHtml());
-  const modelsJson = Buffer.from(JSON.stringify(models.map(({ name, url, metadata }) => ({ name, url, testAccuracy: testAccuracyOf(metadata) }))));
+  const modelsJson = Buffer.from(JSON.stringify(models.map(padModelInfo)));
   routes.set("/", { type: "text/html; charset=utf-8", body: () => page });
   routes.set("/pad.js", { type: "text/javascript; charset=utf-8", body: () => script });
   routes.set("/tf.min.js", { type: "text/javascript; charset=utf-8", body: () => fs.readFileSync(tfjsFile) });
@@ -77,7 +76,7 @@ export async function startDrawServer(options: DrawServerOptions): Promise<DrawS
 
   const server = http.createServer((req, res) => handle(routes, req, res));
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (err) => reject(listenError(err as NodeJS.ErrnoException, options.port ?? 0)));
     server.listen(options.port ?? 0, HOST, () => resolve());
   });
   const port = (server.address() as { port: number }).port;
@@ -91,6 +90,29 @@ export async function startDrawServer(options: DrawServerOptions): Promise<DrawS
       server.closeAllConnections?.();
     }),
   };
+}
+
+/**
+ * Two models of the same architecture would look alike: every model whose name is shared
+ * gets its folder's name, and, if the folders are named alike too, its position (#1, #2…).
+ * The duplicates are found before any renaming, so all of them are renamed, not all but the last.
+ */
+export function distinguishNames(models: { name: string; dir: string }[]): void {
+  const count = (names: string[], name: string) => names.filter((n) => n === name).length;
+  const names = models.map((m) => m.name);
+  const folders = models.map((m) => path.basename(path.resolve(m.dir)));
+  models.forEach((m, i) => {
+    if (count(names, names[i]) < 2) return;
+    const sameFolder = models.some((_, j) => j !== i && names[j] === names[i] && folders[j] === folders[i]);
+    m.name = `${names[i]} (${folders[i]}${sameFolder ? ` #${i + 1}` : ""})`;
+  });
+}
+
+/** A port the user asked for that cannot be had is a usage problem: say so in one line, not a stack. */
+function listenError(err: NodeJS.ErrnoException, port: number): Error {
+  if (err.code === "EADDRINUSE") return new UsageError(`port ${port} is in use; pick another with --port, or --port 0 for any free port`);
+  if (err.code === "EACCES") return new UsageError(`port ${port} needs special permissions on this system; pick one above 1023 with --port, or --port 0 for any free port`);
+  return err;
 }
 
 function handle(routes: Map<string, Route>, req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -152,6 +174,32 @@ function addModelRoutes(routes: Map<string, Route>, dir: string, index: number):
   const named = metadata && (metadata.name ?? metadata.model ?? metadata.architecture);
   const name = typeof named === "string" && named ? named : path.basename(path.resolve(dir));
   return { name, url: `${base}/model.json`, dir, metadata };
+}
+
+/** Short dataset names for the page ("Fashion-MNIST test accuracy"). */
+const DATASET_LABELS: Record<DatasetName, string> = { mnist: "MNIST", "fashion-mnist": "Fashion-MNIST" };
+
+/**
+ * What the page learns about one model (/models.json): its name and files, the dataset it
+ * was trained on (MNIST when metadata.json does not say), that dataset's class names, and
+ * the warning `predict` prints when that dataset is not handwritten digits.
+ */
+export function padModelInfo(model: PadModel): {
+  name: string; url: string; testAccuracy?: number; dataset: string; datasetLabel: string; classNames: string[]; warning?: string;
+} {
+  const recorded = (model.metadata?.data as { dataset?: unknown } | undefined)?.dataset;
+  const dataset = typeof recorded === "string" && recorded ? recorded : "mnist";
+  const known = (DATASET_NAMES as readonly string[]).includes(dataset) ? (dataset as DatasetName) : undefined;
+  return {
+    name: model.name,
+    url: model.url,
+    testAccuracy: testAccuracyOf(model.metadata),
+    dataset,
+    datasetLabel: known ? DATASET_LABELS[known] : dataset,
+    // An unknown dataset still has 10 outputs (checked at load): number them.
+    classNames: known ? [...DATASETS[known].classNames] : DATASETS.mnist.classNames.slice(),
+    warning: notDigitsWarning(model.metadata, model.name),
+  };
 }
 
 function testAccuracyOf(metadata: Record<string, unknown> | undefined): number | undefined {

@@ -7,12 +7,14 @@ import { test, before, after } from "node:test";
 import * as assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ModelFileError } from "../../src/errors";
 import { startDrawServer } from "../../src/draw/server";
 import { MODEL_FILE, WEIGHTS_FILE } from "../../src/models/persist";
 import { saveIncompatibleModel, saveKerasStyleModel, type IncompatibleKind } from "../helpers/incompatible-models";
+import { runCli } from "../helpers/cli";
 import { PROJECT_ROOT } from "../helpers/paths";
 
 let root: string;
@@ -110,4 +112,41 @@ test("`digit-lab draw` serves a Fashion-MNIST model but warns that it does not r
   }
   assert.ok(stderr.includes(`digit-lab draw: warning: ${fashion} was trained on fashion-mnist, not handwritten digits`), stderr);
   assert.match(stderr, /9 Ankle boot/);
+});
+
+test("`digit-lab draw --port N` on a busy port says so in one line (exit 2, no stack trace)", async () => {
+  const blocker = net.createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", () => resolve()));
+  const port = (blocker.address() as net.AddressInfo).port;
+  try {
+    // runCli is synchronous; the blocker keeps its port bound meanwhile (the kernel accepts no connections to it, which is fine).
+    const r = runCli(["draw", "--no-open", "--port", String(port), "--model-dir", dirs["keras-style"]], { timeout: 60_000 });
+    assert.equal(r.code, 2, `status ${r.code}\n${r.stdout}\n${r.stderr}`);
+    assert.doesNotMatch(r.stdout, /http:\/\//);
+    const lines = r.stderr.trimEnd().split("\n").filter((l) => !l.startsWith("digit-lab: TensorFlow.js")); // the backend line
+    assert.deepEqual(lines, [`digit-lab draw: port ${port} is in use; pick another with --port, or --port 0 for any free port`], r.stderr);
+  } finally {
+    await new Promise<void>((resolve) => blocker.close(() => resolve()));
+  }
+});
+
+test("two models of the same architecture are both named by their folder (and by position when the folders match too)", async () => {
+  const copies = [path.join(root, "runs-a", "m1"), path.join(root, "runs-b", "m2")];
+  for (const dir of copies) {
+    fs.mkdirSync(dir, { recursive: true });
+    for (const f of fs.readdirSync(dirs["keras-style"])) fs.copyFileSync(path.join(dirs["keras-style"], f), path.join(dir, f));
+    fs.writeFileSync(path.join(dir, "metadata.json"), JSON.stringify({ model: "dense-128-64" }));
+  }
+  const server = await startDrawServer({ modelDirs: [...copies, dirs["keras-style"], copies[0]] });
+  try {
+    assert.deepEqual(server.models.map((m) => m.name), ["dense-128-64 (m1 #1)", "dense-128-64 (m2)", "keras-style", "dense-128-64 (m1 #4)"]);
+  } finally {
+    await server.close();
+  }
+  const pair = await startDrawServer({ modelDirs: copies });
+  try {
+    assert.deepEqual(pair.models.map((m) => m.name), ["dense-128-64 (m1)", "dense-128-64 (m2)"]);
+  } finally {
+    await pair.close();
+  }
 });

@@ -165,3 +165,137 @@ test("nothing outside the allow-list is readable (no path traversal)", async () 
   assert.equal((await rawGet("/", { method: "POST" })).status, 405);
   assert.equal((await rawGet("/", { host: "evil.example:80" })).status, 403, "foreign Host header (DNS rebinding) is refused");
 });
+
+/** Dark pixels on the pad at x ≥ `fromX` (pad coordinates). */
+async function inkRightOf(p: Page, fromX: number): Promise<number> {
+  return p.evaluate((fromX) => {
+    const pad = document.getElementById("pad") as HTMLCanvasElement;
+    const data = pad.getContext("2d")!.getImageData(0, 0, 280, 280).data;
+    let n = 0;
+    for (let y = 0; y < 280; y++) for (let x = fromX; x < 280; x++) if (data[(y * 280 + x) * 4] < 128) n++;
+    return n;
+  }, fromX);
+}
+
+test("a second finger (or a resting palm) does not join the strokes: only the first pointer draws", async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  try {
+    const touchPage = await context.newPage();
+    await touchPage.goto(server.url);
+    await touchPage.waitForSelector("body[data-state=ready]", { timeout: 60_000 });
+    const box = (await touchPage.locator("#pad").boundingBox())!;
+    const at = (x: number, y: number, id: number) => ({ x: box.x + x * box.width, y: box.y + y * box.height, id });
+    const cdp = await context.newCDPSession(touchPage);
+    // Finger 1 draws a vertical line at x = 0.3; finger 2 lands at (0.8, 0.8) and rests there.
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [at(0.3, 0.2, 1)] });
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [at(0.3, 0.2, 1), at(0.8, 0.8, 2)] });
+    for (let i = 1; i <= 10; i++) {
+      await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: [at(0.3, 0.2 + 0.06 * i, 1), at(0.8, 0.8, 2)] });
+    }
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+    await touchPage.waitForSelector("body[data-state=predicted]", { timeout: 30_000 });
+    // The line is 16 px wide around x = 84: nothing right of x = 120 may be inked.
+    assert.ok((await inkRightOf(touchPage, 0)) > 500, "finger 1's stroke is drawn");
+    assert.equal(await inkRightOf(touchPage, 120), 0, "ink away from finger 1's line: the second finger drew or joined the stroke");
+    // After both lift, a new touch draws again.
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [at(0.8, 0.3, 3)] });
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: [at(0.8, 0.6, 3)] });
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+    await touchPage.waitForFunction(() => {
+      const data = (document.getElementById("pad") as HTMLCanvasElement).getContext("2d")!.getImageData(224, 120, 1, 1).data;
+      return data[0] < 128;
+    }, undefined, { timeout: 10_000 });
+  } finally {
+    await context.close();
+  }
+});
+
+test("a Fashion-MNIST model shows its dataset, its class names and a visible warning that it does not read digits", async () => {
+  const fashionDir = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-pad-fashion-"));
+  for (const f of fs.readdirSync(modelDir)) fs.copyFileSync(path.join(modelDir, f), path.join(fashionDir, f));
+  const meta = JSON.parse(fs.readFileSync(path.join(fashionDir, "metadata.json"), "utf8"));
+  fs.writeFileSync(path.join(fashionDir, "metadata.json"), JSON.stringify({ ...meta, model: "fashion-dense", data: { ...meta.data, dataset: "fashion-mnist" }, test: { accuracy: 0.8123 } }));
+  const fashionServer = await startDrawServer({ modelDirs: [modelDir, fashionDir] });
+  const fashionPage = await browser.newPage({ viewport: { width: 900, height: 700 } });
+  try {
+    await fashionPage.goto(fashionServer.url);
+    await fashionPage.waitForSelector("body[data-state=ready]", { timeout: 60_000 });
+    const [digitCard, fashionCard] = [fashionPage.locator("#models .model").nth(0), fashionPage.locator("#models .model").nth(1)];
+    assert.match((await fashionCard.locator(".meta").textContent()) ?? "", /^Fashion-MNIST test accuracy 81\.23%$/);
+    assert.ok(await fashionCard.locator(".warning").isVisible(), "the warning is visible on the page");
+    assert.match((await fashionCard.locator(".warning").textContent()) ?? "", /fashion-dense was trained on fashion-mnist, not handwritten digits/);
+    const labels = await fashionCard.locator(".bar .label").allTextContents();
+    assert.deepEqual(labels.slice(0, 4), ["0 T-shirt/top", "1 Trouser", "2 Pullover", "3 Dress"]);
+    assert.equal(labels[9], "9 Ankle boot");
+    // The MNIST model beside it (its metadata names no dataset: MNIST) is unchanged: digits, no warning.
+    assert.equal(await digitCard.locator(".warning").count(), 0);
+    assert.deepEqual(await digitCard.locator(".bar .label").allTextContents(), ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
+
+    // Draw a 1: the fashion card names the class it picked, next to its number.
+    const box = (await fashionPage.locator("#pad").boundingBox())!;
+    await fashionPage.mouse.move(box.x + box.width / 2, box.y + box.height * 0.15);
+    await fashionPage.mouse.down();
+    await fashionPage.mouse.move(box.x + box.width / 2, box.y + box.height * 0.85, { steps: 12 });
+    await fashionPage.mouse.up();
+    await fashionPage.waitForSelector("body[data-state=predicted]", { timeout: 30_000 });
+    const index = Number(await fashionCard.locator(".digit").textContent());
+    assert.ok(index >= 0 && index <= 9);
+    const classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+    assert.equal(await fashionCard.locator(".class-name").textContent(), classes[index]);
+    assert.equal(await digitCard.locator(".class-name").textContent(), "", "digit models show just the digit");
+    fs.mkdirSync(path.join(PROJECT_ROOT, "test-output"), { recursive: true });
+    await fashionPage.screenshot({ path: path.join(PROJECT_ROOT, "test-output", "draw-pad-fashion.png") });
+  } finally {
+    await fashionPage.close();
+    await fashionServer.close();
+    fs.rmSync(fashionDir, { recursive: true, force: true });
+  }
+});
+
+test("a single tap is 'too small to read', not a confident digit", async () => {
+  await clear();
+  const box = (await page.locator("#pad").boundingBox())!;
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForSelector("body[data-state=too-small]", { timeout: 30_000 });
+  assert.match((await page.locator("#status").textContent()) ?? "", /too small to read/i);
+  assert.equal(await page.getAttribute("body", "data-digit"), null);
+  assert.deepEqual(await page.locator("#models .model .digit").allTextContents(), ["–", "–"]);
+  // Drawing on from there is read as usual.
+  await draw([[[140, 40], [136, 240]]]);
+  assert.equal(await predictedDigit(), "1");
+});
+
+test("Escape (or C) clears the pad, and a polite live region says what the models read", async () => {
+  await clear();
+  await draw([[[140, 40], [136, 240]]]);
+  assert.equal(await predictedDigit(), "1");
+  const live = page.locator("[aria-live=polite]");
+  assert.equal(await live.count(), 1);
+  assert.match((await live.textContent()) ?? "", /^dense-128-64: 1 \d+\.\d%; dense-128-64 \(copy\): 1 \d+\.\d%$/);
+  await page.keyboard.press("Escape");
+  await page.waitForSelector("body[data-state=empty]", { timeout: 5_000 });
+  await draw([[[140, 40], [136, 240]]]);
+  await page.waitForSelector("body[data-state=predicted]", { timeout: 30_000 });
+  await page.keyboard.press("c");
+  await page.waitForSelector("body[data-state=empty]", { timeout: 5_000 });
+  assert.equal(await page.getAttribute("body", "data-digit"), null);
+});
+
+test("loading the page requests nothing that fails, and it names an inline icon (no /favicon.ico 404)", async () => {
+  const fresh = await browser.newPage();
+  const failed: string[] = [];
+  fresh.on("response", (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); });
+  fresh.on("requestfailed", (r) => failed.push(`failed ${r.url()}`));
+  fresh.on("console", (m) => { if (m.type() === "error") failed.push(`console: ${m.text()}`); });
+  try {
+    await fresh.goto(server.url);
+    await fresh.waitForSelector("body[data-state=ready]", { timeout: 60_000 });
+    assert.deepEqual(failed, []);
+    // Headless Chromium never asks for a favicon, so check the page: a browser with a tab
+    // icon would otherwise request /favicon.ico, which the server (allow-list) answers 404.
+    const icon = await fresh.getAttribute("link[rel=icon]", "href", { timeout: 1_000 }).catch(() => null);
+    assert.ok(icon?.startsWith("data:"), `page icon: ${icon}`);
+  } finally {
+    await fresh.close();
+  }
+});
