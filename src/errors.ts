@@ -3,9 +3,15 @@
  * about, so a message always says *where* and *what*.
  */
 export class DigitLabError extends Error {
-  constructor(message: string, readonly file?: string) {
+  /** The file or directory the error is about, if any (already part of the message). */
+  declare readonly file?: string;
+
+  constructor(message: string, file?: string) {
     super(file ? `${file}: ${message}` : message);
     this.name = new.target.name;
+    // Not enumerable: Node (and so a tslab notebook) prints an error's enumerable fields after
+    // its stack, which would show `{ file: undefined }` or repeat the path.
+    Object.defineProperty(this, "file", { value: file, enumerable: false, configurable: true });
   }
 }
 

@@ -62,7 +62,12 @@ const cache = new Map<string, Promise<MnistData>>();
 
 /** Loads a dataset (once per process and folder: later calls share the arrays). */
 export function loadMnist(options: LoadOptions = {}): Promise<MnistData> {
-  const dataset = options.dataset ?? "mnist";
+  let dataset: DatasetName;
+  try {
+    dataset = parseDatasetName(options.dataset ?? "mnist");
+  } catch (err) {
+    return Promise.reject(err); // callers await this: a bad name is a rejection, not a throw
+  }
   const dir = path.join(defaultDataDir(options.dataDir), dataset);
   const key = `${dataset}:${dir}`;
   let loading = cache.get(key);

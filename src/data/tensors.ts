@@ -1,6 +1,7 @@
 /** From bytes to what a model eats: pixels scaled to [0, 1], as float32 tensors. */
 import { tf } from "../backend";
-import type { ImageSet } from "./mnist";
+import { UsageError } from "../errors";
+import type { ImageSet, MnistData } from "./mnist";
 
 /** Scales 0..255 pixel bytes to floats in [0, 1] (MNIST's usual normalization: x / 255). */
 export function normalizePixels(images: Uint8Array): Float32Array {
@@ -45,7 +46,21 @@ export function subset(set: ImageSet, indices: ArrayLike<number>): ImageSet {
 
 /** The first `n` examples (a view, no copy): for quick runs on part of the data. */
 export function head(set: ImageSet, n: number): ImageSet {
+  if (!isImageSet(set)) throw new UsageError(`head takes an ImageSet such as mnist.train${isMnistData(set) ? ", not the whole dataset" : ""}`);
+  if (!(Number.isInteger(n) && n >= 0)) throw new RangeError(`head: n must be a whole number ≥ 0, got ${typeof n === "string" ? JSON.stringify(n) : n}`);
   const count = Math.min(n, set.count);
   const pixels = set.rows * set.cols;
   return { images: set.images.subarray(0, count * pixels), labels: set.labels.subarray(0, count), count, rows: set.rows, cols: set.cols };
+}
+
+/** Whether `value` looks like an ImageSet (images, labels and a count), e.g. before a loop would misread it. */
+export function isImageSet(value: unknown): value is ImageSet {
+  const v = value as ImageSet | null | undefined;
+  return typeof v === "object" && v !== null && ArrayBuffer.isView(v.images) && ArrayBuffer.isView(v.labels) && Number.isInteger(v.count);
+}
+
+/** Whether `value` is a whole dataset from `loadMnist` (the usual slip when an ImageSet is wanted). */
+export function isMnistData(value: unknown): value is MnistData {
+  const v = value as MnistData | null | undefined;
+  return typeof v === "object" && v !== null && isImageSet(v.train) && isImageSet(v.test);
 }

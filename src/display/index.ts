@@ -14,6 +14,7 @@ import { UsageError } from "../errors";
 import type { Figure } from "../plots/figure";
 import type { TableLike, FormatOptions } from "../tables/format";
 import { formatTable, tableHtml } from "../tables/format";
+import { recordsTable } from "../tables";
 import { figureMimeBundle, figureText, plotlyLoaderHtml } from "./chart-html";
 import { notebookOutput, type MimeBundle, type NotebookOutput } from "../util/notebook";
 import { loadPlotlyBundle } from "./plotly-bundle";
@@ -65,7 +66,41 @@ export interface ShowOptions {
 
 /** Shows a figure from the builders in `src/plots` as the output of the current cell. */
 export function show(fig: Figure, options: ShowOptions = {}): void {
+  checkFigure(fig, "show");
   displayBundle(figureMimeBundle(fig, { plotlyMime: options.plotlyMime }));
+}
+
+function isFigure(value: unknown): value is Figure {
+  const v = value as Figure | null | undefined;
+  return typeof v === "object" && v !== null && Array.isArray(v.data) && typeof v.layout === "object" && v.layout !== null;
+}
+
+function isTable(value: unknown): value is TableLike {
+  const v = value as TableLike | null | undefined;
+  return typeof v === "object" && v !== null && Array.isArray(v.columns) && Array.isArray(v.values) && Array.isArray(v.index);
+}
+
+function isRecords(value: unknown): value is Record<string, unknown>[] {
+  return Array.isArray(value) && value.every((r) => typeof r === "object" && r !== null && !Array.isArray(r));
+}
+
+/** A wrong argument as an error message names it. */
+function describeArgument(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)}`;
+  if (typeof value !== "object") return `${typeof value} ${String(value).slice(0, 40)}`;
+  if (typeof (value as { then?: unknown }).then === "function") return "a Promise (add `await`)";
+  if (isTable(value)) return "a table";
+  if (Array.isArray(value)) return "an array";
+  const keys = Object.keys(value);
+  return keys.length ? `an object with ${keys.slice(0, 4).join(", ")}${keys.length > 4 ? ", …" : ""}` : "an empty object";
+}
+
+/** Throws a UsageError naming `fn` unless `fig` is a figure ({ data: [...], layout: {...} }). */
+function checkFigure(fig: unknown, fn: string): asserts fig is Figure {
+  if (isFigure(fig)) return;
+  if (isTable(fig)) throw new UsageError(`${fn}() draws figures; to show a table (DataFrame) use showTable(df)`);
+  throw new UsageError(`${fn}() takes a figure from src/plots, such as show(trainingCurves(...)); got ${describeArgument(fig)}`);
 }
 
 /** A chart output that can be redrawn in place, e.g. training curves after every epoch. */
@@ -84,6 +119,7 @@ export function showLive(fig?: Figure, options: ShowOptions = {}): LiveFigure {
   let output: NotebookOutput | undefined;
   const live: LiveFigure = {
     update(next: Figure) {
+      checkFigure(next, "showLive");
       output = output ?? notebookOutput({ updatable: true });
       displayBundle(figureMimeBundle(next, { plotlyMime: options.plotlyMime }), output);
     },
@@ -92,9 +128,28 @@ export function showLive(fig?: Figure, options: ShowOptions = {}): LiveFigure {
   return live;
 }
 
-/** Shows a table (a danfo DataFrame) as HTML, with aligned text as the plain-text form. */
-export function showTable(df: TableLike, options: FormatOptions = {}): void {
-  displayBundle({ "text/html": tableHtml(df, options), "text/plain": formatTable(df, options) });
+/**
+ * Shows a table as HTML, with aligned text as the plain-text form: a danfo DataFrame (from the
+ * builders in `src/tables`), or an array of records such as `[{ model: "cnn", accuracy: 0.99 }]`
+ * (see `recordsTable`).
+ */
+export function showTable(table: TableLike | Record<string, unknown>[], options: FormatOptions = {}): void {
+  displayBundle(tableMimeBundle(table, options));
+}
+
+/** What `showTable` sends: the table as HTML and as aligned text. */
+export function tableMimeBundle(table: TableLike | Record<string, unknown>[], options: FormatOptions = {}): MimeBundle {
+  const df = toTable(table);
+  return { "text/html": tableHtml(df, options), "text/plain": formatTable(df, options) };
+}
+
+function toTable(table: unknown): TableLike {
+  if (isTable(table)) return table;
+  if (isRecords(table)) return recordsTable(table);
+  if (isFigure(table)) throw new UsageError("showTable() shows tables; to draw a figure use show(fig)");
+  throw new UsageError(
+    `showTable() takes a DataFrame from src/tables, such as showTable(historyTable(result.history)), or an array of records; got ${describeArgument(table)}`,
+  );
 }
 
 export { figureText as describeFigure };

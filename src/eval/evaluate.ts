@@ -6,9 +6,10 @@
  */
 import { tf } from "../backend";
 import type { ImageSet } from "../data";
+import { isImageSet, isMnistData } from "../data/tensors";
 import { inputShapeOf } from "../models/variants";
 import { DIVERGED_HINT, MNIST_CLASSES, modelFileOf, nonFiniteProblem } from "../models/persist";
-import { ModelFileError } from "../errors";
+import { ModelFileError, UsageError } from "../errors";
 import { batchTensors, prepareSet, type PreparedSet } from "../train/batches";
 import { softmaxLogits } from "../models/logits";
 import { EPSILON, regularizationLoss } from "../train/loss";
@@ -96,14 +97,27 @@ export function evaluatePrepared(model: tf.LayersModel, set: PreparedSet, batchS
   };
 }
 
+/**
+ * Throws unless `set` is an ImageSet with examples: an empty set would score a plausible-looking
+ * 0%, and MnistData (which `train` accepts) has no count of its own.
+ */
+function checkEvalSet(set: unknown, fn: string): asserts set is ImageSet {
+  if (!isImageSet(set)) {
+    throw new UsageError(`${fn} needs an ImageSet such as mnist.test${isMnistData(set) ? ", not the whole dataset" : ""}`);
+  }
+  if (set.count === 0) throw new RangeError(`${fn} needs at least one example; the set is empty`);
+}
+
 /** Test loss and accuracy of `model` on `set`. */
 export async function evaluate(model: tf.LayersModel, set: ImageSet, options: EvalOptions = {}): Promise<Evaluation> {
+  checkEvalSet(set, "evaluate");
   const { loss, accuracy, count } = evaluatePrepared(model, prepareSet(set), options.batchSize);
   return { loss, accuracy, count };
 }
 
 /** Loss, accuracy, probabilities, predictions, confusion matrix and per-class report, in one pass. */
 export async function evaluateDetailed(model: tf.LayersModel, set: ImageSet, options: EvalOptions = {}): Promise<DetailedEvaluation> {
+  checkEvalSet(set, "evaluateDetailed");
   const prepared = prepareSet(set);
   const { loss, accuracy, count, probabilities } = evaluatePrepared(model, prepared, options.batchSize);
   const classes = count ? probabilities.length / count : 10;

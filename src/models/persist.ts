@@ -12,7 +12,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { tf, currentBackend } from "../backend";
+import { tf, currentBackend, initBackend } from "../backend";
 import { ModelFileError } from "../errors";
 import type { EpochLog } from "../types";
 import { writeDirAtomic, type WriteDirOptions } from "../util/atomic-write";
@@ -120,8 +120,11 @@ export interface LoadModelOptions {
  * metadata.json the metadata is derived from the model). `dir` may also be the path of its
  * model.json. Throws ModelFileError naming the file when something is missing or damaged,
  * or (unless `checkMnist: false`) when the model does not fit MNIST.
+ * Initializes the backend (quietly) when no backend was chosen yet.
  */
 export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<{ model: tf.LayersModel; metadata: ModelMetadata }> {
+  // Only when none is active: a second initBackend call could switch away from the CLI's --backend.
+  if (!currentBackend() && !tf.getBackend()) await initBackend({ log: null });
   dir = modelDirOf(dir);
   const modelFile = path.join(dir, MODEL_FILE);
   const json = readJson(modelFile, "model file") as Record<string, unknown>;

@@ -10,7 +10,7 @@
  *   cnn                 conv32-conv32-pool-conv64-conv64-pool-dense128-10
  *   dense:512-256       any dense stack: hidden sizes joined by "-"
  */
-import { tf } from "../backend";
+import { tf, currentBackend } from "../backend";
 import { UsageError } from "../errors";
 
 export const NUM_CLASSES = 10;
@@ -79,6 +79,9 @@ const MAX_DENSE_UNITS = 65536;
  * Returns the hidden sizes for dense specs. Throws a UsageError listing the choices.
  */
 export function parseModelSpec(spec: string): { kind: "variant"; name: string } | { kind: "dense"; hidden: number[] } {
+  if (typeof spec !== "string") {
+    throw new UsageError(`a model is named by a string such as "dense-128" or "dense:512-256", got ${describe(spec)}`);
+  }
   const s = spec.trim();
   if (VARIANTS[s]) return { kind: "variant", name: s };
   const m = /^dense:(\d+(?:-\d+)*)$/.exec(s);
@@ -102,8 +105,11 @@ export function buildModel(spec: string, options: BuildOptions = {}): tf.Sequent
     l2: options.l2 ?? 0,
     seed,
   };
-  if (!(opts.dropout >= 0 && opts.dropout < 1)) throw new UsageError(`dropout must be in [0, 1), got ${opts.dropout}`);
-  if (!(opts.l2 >= 0)) throw new UsageError(`l2 must be at least 0, got ${opts.l2}`);
+  if (!(typeof opts.dropout === "number" && opts.dropout >= 0 && opts.dropout < 1)) {
+    throw new UsageError(`dropout must be a number in [0, 1), got ${describe(opts.dropout)}`);
+  }
+  if (!(typeof opts.l2 === "number" && opts.l2 >= 0)) throw new UsageError(`l2 must be a number ≥ 0, got ${describe(opts.l2)}`);
+  requireBackend();
   const model = parsed.kind === "variant" ? VARIANTS[parsed.name].build(opts) : buildDense(parsed.hidden, opts);
   model.name = modelNameFor(spec);
   return model;
@@ -111,6 +117,7 @@ export function buildModel(spec: string, options: BuildOptions = {}): tf.Sequent
 
 /** The variants with their layer sizes and parameter counts (builds each once, then frees it). */
 export function listModels(): ModelVariant[] {
+  requireBackend();
   return modelNames().map((name) => {
     const def = VARIANTS[name];
     const model = def.build({ dropout: 0, l2: 0, seed: DEFAULT_SEED });
@@ -124,6 +131,22 @@ export function listModels(): ModelVariant[] {
     model.dispose();
     return { name, description: def.description, input: def.input, layers, params };
   });
+}
+
+/**
+ * Throws a UsageError unless a backend is ready. Before `initBackend` tfjs fails deep inside
+ * the first layer with "the highest priority backend 'wasm' has not yet been initialized".
+ * A backend set directly with `await tf.setBackend(…)` counts too.
+ */
+function requireBackend(): void {
+  if (!currentBackend() && !tf.getBackend()) {
+    throw new UsageError("no TensorFlow.js backend yet: run `await initBackend()` (from src/backend) before building a model");
+  }
+}
+
+/** A value as an error message shows it: strings quoted, so "0.2" is told apart from 0.2. */
+function describe(value: unknown): string {
+  return typeof value === "string" ? JSON.stringify(value) : String(value);
 }
 
 /** Input shape of one example, without the batch dimension: [784] or [28, 28, 1]. */

@@ -105,7 +105,11 @@ export interface TrainResult {
   threads: number;
 }
 
-/** Trains `model` on `data` (a training ImageSet, or MnistData whose `train` is used). */
+/**
+ * Trains `model` on `data` (a training ImageSet, or MnistData whose `train` is used).
+ * Each call starts a fresh Adam (Keras keeps the optimizer state across `fit` calls); pass
+ * `options.optimizer` to carry one from call to call.
+ */
 export async function train(
   model: tf.LayersModel,
   data: ImageSet | MnistData,
@@ -120,6 +124,10 @@ export async function train(
   const validationSplit = options.validationData ? 0 : settings.validationSplit ?? 0.2;
   if (!(Number.isInteger(epochs) && epochs >= 1)) throw new RangeError(`epochs must be a whole number ≥ 1, got ${epochs}`);
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new RangeError(`batch size must be a whole number ≥ 1, got ${batchSize}`);
+  // A NaN or infinite rate would only show up as "diverged", a negative one as gradient ascent.
+  if (!(typeof initialLr === "number" && Number.isFinite(initialLr) && initialLr > 0)) {
+    throw new RangeError(`learningRate must be a positive number, got ${typeof initialLr === "string" ? JSON.stringify(initialLr) : initialLr}`);
+  }
 
   const split = splitTrainValidation(trainSet.count, { validationFraction: validationSplit, from: settings.validationFrom, seed });
   const trainData = prepareSet(trainSet, split.train);

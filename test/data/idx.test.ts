@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
-import { DataError } from "../../src/errors";
-import { encodeIdx, loadMnist, parseIdx, readIdxFile } from "../../src/data";
+import { DataError, UsageError } from "../../src/errors";
+import { encodeIdx, head, loadMnist, parseIdx, readIdxFile, type DatasetName } from "../../src/data";
 import { syntheticSet, tempDir, writeIdx, writeSyntheticDataset } from "../helpers/synthetic-mnist";
 
 test("parses images and labels, raw and gzipped", () => {
@@ -105,4 +105,28 @@ test("a data folder that is not a directory, or a data file that is one, is repo
   await assert.rejects(loadMnist({ dataDir: root, download: false }), /mnist: the data folder is not a directory/);
   assert.throws(() => readIdxFile(root), /cannot read: is a folder, not a file/);
   assert.throws(() => readIdxFile(path.join(root, "nope")), /nope: cannot read: no such file/);
+});
+
+test("a misspelled dataset name is a UsageError listing the choices (a rejection, not a crash)", async () => {
+  const root = tempDir();
+  writeSyntheticDataset(root, 50, 20);
+  const loading = loadMnist({ dataset: "mnsit" as DatasetName, dataDir: root, download: false });
+  await assert.rejects(loading, (e: Error) => e instanceof UsageError && e.message === 'unknown dataset "mnsit": choose one of mnist, fashion-mnist');
+  assert.equal((await loadMnist({ dataset: "mnist", dataDir: root, download: false })).train.count, 50);
+});
+
+test("head takes the first n examples and refuses a negative or fractional n, or a whole dataset", async () => {
+  const root = tempDir();
+  writeSyntheticDataset(root, 50, 20);
+  const data = await loadMnist({ dataDir: root, download: false });
+  const first = head(data.train, 7);
+  assert.equal(first.count, 7);
+  assert.equal(first.images.length, 7 * 784);
+  assert.deepEqual(Array.from(first.labels), Array.from(data.train.labels.subarray(0, 7)));
+  assert.equal(head(data.train, 0).count, 0);
+  assert.equal(head(data.train, 1000).count, 50, "more than there are: all of them");
+  for (const [n, shown] of [[-5, "-5"], [2.5, "2.5"], [NaN, "NaN"], ["10", '"10"']] as const) {
+    assert.throws(() => head(data.train, n as number), { name: "RangeError", message: `head: n must be a whole number ≥ 0, got ${shown}` });
+  }
+  assert.throws(() => head(data as never, 10), { name: "UsageError", message: "head takes an ImageSet such as mnist.train, not the whole dataset" });
 });

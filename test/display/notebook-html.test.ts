@@ -99,6 +99,15 @@ test("showLive: later updates replace the one output in place", () => {
   assert.equal(fig.layout.title.text, "Training curves: live after 3 epochs");
 });
 
+test("showTable takes an array of records, and a DataFrame as a cell's last value prints as a table", () => {
+  const records = executed.cells.find((c) => c.id === "cell-records")!;
+  assert.equal(records.outputs!.length, 1);
+  assert.equal(joined(records.outputs![0].data!["text/plain"]), ["model      accuracy", "---------  --------", "dense-128    0.9774", "cnn          0.9910"].join("\n"));
+  const value = executed.cells.find((c) => c.id === "cell-frame-value")!;
+  const printed = value.outputs!.map((o) => joined(o.text ?? o.data?.["text/plain"])).join("");
+  assert.equal(printed.trimEnd(), ["epoch    loss", "-----  ------", "    1  1.0000", "    2  0.5000", "    3  0.3333", "    4  0.2500", "    5  0.2000"].join("\n"));
+});
+
 test("nbconvert's HTML draws every chart offline in Chromium", async () => {
   nbconvert(["--to", "html", executedFile, "--output-dir", tmp, "--output", "charts"]);
   const htmlFile = path.join(tmp, "charts.html");
@@ -112,7 +121,8 @@ test("nbconvert's HTML draws every chart offline in Chromium", async () => {
     // Each chart drew its own figure: the grid has three image subplots, the curves two.
     assert.equal(await page.locator(".digit-lab-chart .heatmaplayer image, .digit-lab-chart .hm image").count() >= 4, true);
     assert.match(await page.locator(".digit-lab-setup").innerText(), /charts ready: plotly\.js 3\.7\.0/);
-    assert.match(await page.locator("table.digit-lab-table").innerText(), /val_accuracy/);
+    assert.match(await page.locator("table.digit-lab-table").first().innerText(), /val_accuracy/);
+    assert.match(await page.locator("table.digit-lab-table").nth(1).innerText(), /dense-128\s+0\.9774\s+cnn\s+0\.9910/);
     assert.deepEqual(errors, []);
     assert.deepEqual(requests.filter((u) => !u.startsWith("file:")), [], "no network requests");
   } finally {

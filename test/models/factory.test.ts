@@ -1,10 +1,12 @@
 /** The model factory: architectures, parameter counts, Keras-like summaries, seeded initialization. */
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { initBackend, tf } from "../../src/backend";
 import { buildModel, inputKindOf, inputKindOfSpec, inputShapeOf, listModels, modelSummary, parseModelSpec } from "../../src/models";
 import { UsageError } from "../../src/errors";
 import { regularizationLoss } from "../../src/train/loss";
+import { PROJECT_ROOT } from "../helpers/paths";
 
 before(async () => {
   await initBackend({ log: null });
@@ -102,4 +104,35 @@ test("dropout and L2 options reach the layers", () => {
   assert.ok(penalty.dataSync()[0] > 0);
   tf.dispose([penalty, expected]);
   m.dispose();
+});
+
+test("building a model before `await initBackend()` says so, instead of tfjs' 'backend not yet initialized'", () => {
+  // A fresh process: this file's own backend is initialized already.
+  const script = `
+    const { buildModel, listModels } = require("./src/models");
+    const { initBackend } = require("./src/backend");
+    const out = [];
+    for (const f of [() => buildModel("dense-128"), () => listModels()]) {
+      try { f(); out.push("built"); } catch (e) { out.push(e.name + ": " + e.message); }
+    }
+    initBackend({ log: null }).then(() => {
+      out.push(String(buildModel("dense-128").countParams()));
+      process.stdout.write(JSON.stringify(out));
+    });`;
+  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { cwd: PROJECT_ROOT, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const message = "UsageError: no TensorFlow.js backend yet: run `await initBackend()` (from src/backend) before building a model";
+  assert.deepEqual(JSON.parse(r.stdout), [message, message, "101770"]);
+});
+
+test("a spec that is not a string, and dropout or l2 that are not numbers, are UsageErrors naming the value", () => {
+  assert.throws(() => buildModel(128 as unknown as string), {
+    name: "UsageError",
+    message: 'a model is named by a string such as "dense-128" or "dense:512-256", got 128',
+  });
+  assert.throws(() => buildModel(undefined as unknown as string), { name: "UsageError", message: /got undefined$/ });
+  assert.throws(() => buildModel("dense-128", { dropout: "0.2" as unknown as number }), { name: "UsageError", message: 'dropout must be a number in [0, 1), got "0.2"' });
+  assert.throws(() => buildModel("dense-128", { l2: "1e-4" as unknown as number }), { name: "UsageError", message: 'l2 must be a number ≥ 0, got "1e-4"' });
+  assert.throws(() => buildModel("dense-128", { l2: -1 }), { name: "UsageError", message: "l2 must be a number ≥ 0, got -1" });
+  assert.throws(() => buildModel("dense-128", { dropout: NaN }), { name: "UsageError", message: "dropout must be a number in [0, 1), got NaN" });
 });

@@ -5,12 +5,14 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
+import { spawnSync } from "node:child_process";
 import type { AddressInfo } from "node:net";
-import { initBackend, tf } from "../../src/backend";
+import { currentBackend, initBackend, tf } from "../../src/backend";
 import { ModelFileError, UsageError } from "../../src/errors";
 import { buildModel, isSavedModelDir, loadModel, saveModel, METADATA_FILE, MODEL_FILE, WEIGHTS_FILE } from "../../src/models";
 import { predictProbabilities } from "../../src/eval";
 import { saveIncompatibleModel, saveKerasStyleModel } from "../helpers/incompatible-models";
+import { PROJECT_ROOT } from "../helpers/paths";
 
 let root: string;
 before(async () => {
@@ -224,4 +226,29 @@ test("a path to model.json loads its folder; a path to another file says to pass
   loaded.dispose();
   model.dispose();
   await assertDamaged(path.join(dir, WEIGHTS_FILE), path.join(dir, WEIGHTS_FILE), new RegExp(`is a file, not a model directory: pass the folder that holds model.json \\(${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\)`));
+});
+
+test("loadModel before `await initBackend()` initializes the backend itself, quietly", async () => {
+  const { dir, model } = await savedModel("before-init");
+  const expected = Array.from(await predictProbabilities(model, pixels(2)));
+  model.dispose();
+  // A fresh process, where nothing has chosen a backend yet.
+  const script = `
+    const { loadModel } = require("./src/models");
+    const { predictProbabilities } = require("./src/eval");
+    const { currentBackend } = require("./src/backend");
+    const before = currentBackend();
+    loadModel(${JSON.stringify(dir)}).then(async ({ model }) => {
+      const x = Uint8Array.from({ length: 2 * 784 }, (_, i) => (i * 2654435761) % 251);
+      const p = await predictProbabilities(model, x);
+      process.stdout.write(JSON.stringify({ before: before ?? null, after: currentBackend().name, p: Array.from(p) }));
+    });`;
+  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { cwd: PROJECT_ROOT, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, "", "no backend line: loadModel initializes quietly");
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.before, null);
+  assert.equal(out.after, currentBackend()!.name, "the same automatic choice as this process'");
+  assert.equal(out.p.length, 20);
+  out.p.forEach((v: number, i: number) => assert.ok(Math.abs(v - expected[i]) < 1e-5, `probability ${i}: ${v} vs ${expected[i]}`));
 });

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
+import * as util from "node:util";
 import {
   classificationTable, comparisonTable, formatTable, historyTable, pixelStatsTable, recordsTable, tableHtml,
 } from "../../src/tables";
@@ -119,4 +120,22 @@ test("importing the tables module loads danfo lazily, prints nothing and keeps t
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, "cpu cpu", "no banner on stdout, backend unchanged");
   assert.doesNotMatch(r.stderr, /Hi there|tfjs-node|backend/i);
+});
+
+test("a DataFrame or Series printed by Node (a tslab cell's last value, console.log) is a table, not danfo's internals", () => {
+  const df = historyTable(history);
+  assert.equal(util.inspect(df), formatTable(df));
+  // Derived frames and columns are danfojs-base classes: they print as tables too.
+  assert.equal(util.inspect(df.loc({ columns: ["epoch", "loss"] })), ["epoch    loss", "-----  ------", "    1  0.5000", "    2  0.2500"].join("\n"));
+  assert.match(util.inspect(df.sortValues("loss")), /^ {3}epoch {4}loss/);
+  assert.equal(util.inspect(df["loss"]), ["  loss", "------", "0.5000", "0.2500"].join("\n"));
+  assert.doesNotMatch(util.inspect({ nested: df }), /\$data|\$config/);
+
+  // Long frames show the first and last 20 rows with their labels, like pandas.
+  const long = util.inspect(recordsTable(Array.from({ length: 100 }, (_, i) => ({ i, square: i * i })))).split("\n");
+  assert.equal(long.length, 2 + 20 + 1 + 20 + 2);
+  assert.equal(long[2 + 19], "19  19     361");
+  assert.equal(long[2 + 20], "…");
+  assert.equal(long[2 + 21], "80  80    6400");
+  assert.equal(long[long.length - 1], "[100 rows × 2 columns]");
 });

@@ -108,6 +108,21 @@ test("a loss that becomes NaN stops training after that epoch, and the note says
   assert.match(notes[0] ?? "", /training diverged: the loss of epoch 1 is NaN, so it stopped there; try a smaller learning rate/);
 });
 
+test("a learning rate that is not a positive number is refused before anything runs", async () => {
+  const model = buildModel("dense-128", { seed: 5 });
+  const tensors = tf.memory().numTensors;
+  for (const [learningRate, shown] of [[NaN, "NaN"], [-0.01, "-0.01"], [0, "0"], [Infinity, "Infinity"], ["0.01", '"0.01"']] as const) {
+    const begun: number[] = [];
+    await assert.rejects(
+      train(model, slice, { epochs: 1, learningRate: learningRate as number }, { ...quiet, reporter: { onTrainBegin: () => void begun.push(1) } }),
+      { name: "RangeError", message: `learningRate must be a positive number, got ${shown}` },
+    );
+    assert.equal(begun.length, 0, `no epoch started with learningRate ${shown}`);
+  }
+  assert.equal(tf.memory().numTensors, tensors);
+  model.dispose();
+});
+
 test("early stopping stops after `patience` epochs without improvement and restores the best weights", async () => {
   const model = buildModel("dense-128", { seed: 3 });
   const snapshots: number[][][] = [];
