@@ -8,6 +8,7 @@ import { type DetailedEvaluation, misclassified } from "../eval";
 import { firstLayerKernel } from "../models";
 import { trainingReport, writeReport } from "../report";
 import type { EpochLog } from "../types";
+import { type Recipe, getRecipe, recipeNames } from "../recipes";
 
 export interface ModelReportInput {
   title: string;
@@ -29,10 +30,46 @@ export function writeModelReport(file: string, model: tf.LayersModel, test: Deta
       evaluation: {
         report: test.report,
         confusion: test.confusion,
-        misclassified: misclassified(data.test.labels, test.probabilities, { images: data.test.images, limit: 32 }),
+        // All of them: the report draws the 32 most confident and counts the rest in the title.
+        misclassified: misclassified(data.test.labels, test.probabilities, { images: data.test.images }),
+        misclassifiedLimit: 32,
       },
       firstLayer: firstLayerKernel(model),
       classNames: data.classNames,
     }),
   );
+}
+
+/**
+ * How a run differs from its named recipe, as phrases ("2 epochs instead of 30", "the first
+ * 5,000 training images"), so a report never quotes the recipe's settings for a shortened run.
+ * A bare model (no named recipe) has no settings to contradict: only the train limit counts.
+ * `ignore` skips settings the command varies itself (seeds: the seed).
+ */
+export function runChanges(recipe: Recipe, options: { trainLimit?: number; trainCount?: number; ignore?: readonly string[] } = {}): string[] {
+  const changes: string[] = [];
+  const base = recipeNames().includes(recipe.name) ? getRecipe(recipe.name) : undefined;
+  const ignore = new Set(options.ignore ?? []);
+  if (base) {
+    const differs = (key: keyof Recipe) => !ignore.has(key) && JSON.stringify(recipe[key]) !== JSON.stringify(base[key]);
+    const show = (v: unknown) => (v === undefined ? "none" : String(v));
+    if (differs("model")) changes.push(`model ${recipe.model} instead of ${base.model}`);
+    if (differs("epochs")) changes.push(`${recipe.epochs} epoch${recipe.epochs === 1 ? "" : "s"} instead of ${base.epochs}`);
+    if (differs("batchSize")) changes.push(`batch ${recipe.batchSize} instead of ${base.batchSize}`);
+    if (differs("learningRate")) changes.push(`learning rate ${recipe.learningRate} instead of ${base.learningRate}`);
+    if (differs("dropout")) changes.push(`dropout ${show(recipe.dropout)} instead of ${show(base.dropout)}`);
+    if (differs("l2")) changes.push(`L2 ${show(recipe.l2)} instead of ${show(base.l2)}`);
+    if (differs("seed")) changes.push(`seed ${recipe.seed} instead of ${base.seed}`);
+    const from = (r: Recipe) => (r.validationFrom === "end" ? "the file's end" : "a random split");
+    if (!ignore.has("validationFrom") && from(recipe) !== from(base)) changes.push(`validation from ${from(recipe)} instead of ${from(base)}`);
+  }
+  if (options.trainLimit !== undefined) {
+    changes.push(`the first ${(options.trainCount ?? options.trainLimit).toLocaleString("en-US")} training images only`);
+  }
+  return changes;
+}
+
+/** "2 epochs instead of 30 and the first 5,000 training images only" (empty when nothing changed). */
+export function joinChanges(changes: readonly string[]): string {
+  return changes.length <= 1 ? changes.join("") : `${changes.slice(0, -1).join(", ")} and ${changes[changes.length - 1]}`;
 }

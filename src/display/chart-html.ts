@@ -41,19 +41,41 @@ export function figureTitle(fig: Figure): string {
   return text ? text.replace(/<[^>]*>/g, "") : "untitled figure";
 }
 
-/** A chart that draws itself with the page's `window.Plotly`. */
+/**
+ * A figure may carry a second layout for narrow screens (a phone): `layout.meta.digitLabNarrow`
+ * = `{ below: px, layout: {...} }`. The chart script uses it, merged over the layout, when its
+ * box is narrower than `below` pixels (e.g. training curves stacked instead of side by side).
+ */
+export interface NarrowLayout {
+  below: number;
+  layout: Record<string, unknown>;
+}
+
+/**
+ * A chart that draws itself with the page's `window.Plotly`, inside a box that scrolls
+ * sideways: a fixed-width figure (an image grid) wider than the screen scrolls in its box
+ * instead of widening the whole page.
+ */
 export function chartHtml(fig: Figure, options: { id?: string } = {}): string {
   const id = options.id ?? newChartId();
   const height = typeof fig.layout.height === "number" ? fig.layout.height : 450;
-  const width = typeof fig.layout.width === "number" ? `max-width:${fig.layout.width}px;` : "";
+  const width = typeof fig.layout.width === "number" ? `width:${fig.layout.width}px;min-width:${fig.layout.width}px;` : "width:100%;";
   const payload = scriptJson({ data: fig.data, layout: fig.layout, config: PLOTLY_CONFIG });
-  return `<div id="${id}" class="digit-lab-chart" style="width:100%;${width}height:${height}px"></div>
+  return `<div class="digit-lab-chart-box" style="overflow-x:auto;max-width:100%"><div id="${id}" class="digit-lab-chart" style="${width}height:${height}px"></div></div>
 <script type="text/javascript">
 (function () {
   var id = ${JSON.stringify(id)}, fig = ${payload}, waited = 0;
+  function layoutFor(el) {
+    var narrow = fig.layout.meta && fig.layout.meta.digitLabNarrow, layout = {}, k;
+    if (!narrow || !(el.clientWidth > 0) || el.clientWidth >= narrow.below) return fig.layout;
+    for (k in fig.layout) layout[k] = fig.layout[k];
+    for (k in narrow.layout) layout[k] = narrow.layout[k];
+    if (typeof narrow.layout.height === "number" && el.style) el.style.height = narrow.layout.height + "px";
+    return layout;
+  }
   function draw(el) {
     el.innerHTML = "";
-    window.Plotly.newPlot(el, fig.data, fig.layout, fig.config)["catch"](function (err) {
+    window.Plotly.newPlot(el, fig.data, layoutFor(el), fig.config)["catch"](function (err) {
       el.innerHTML = "<pre style=\\"color:#a00\\">Chart failed: " + String(err).replace(/</g, "&lt;") + "</pre>";
     });
   }

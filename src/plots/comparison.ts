@@ -6,6 +6,51 @@ import { UsageError } from "../errors";
 import type { ComparisonRow } from "../types";
 import { Figure, axisTitle, colorAt, escapeLabel, percent, round, title } from "./figure";
 
+/** "500", "20k", "1.5M": short labels for parameter counts. */
+export function formatCount(n: number): string {
+  const short = (v: number) => String(Number(v.toPrecision(3)));
+  if (n >= 1e6) return `${short(n / 1e6)}M`;
+  if (n >= 1e3) return `${short(n / 1e3)}k`;
+  return short(n);
+}
+
+/**
+ * Ticks for a log axis from 10^lo to 10^hi, each labelled with its unit: a 1-2-5 sequence
+ * (every mantissa when the range is too narrow for three of those, only powers of ten
+ * when it spans many decades). Plotly's own log ticks label only the powers of ten.
+ */
+export function logTicks(lo: number, hi: number): { tickvals: number[]; ticktext: string[] } {
+  const pick = (mantissas: number[]) => {
+    const vals: number[] = [];
+    for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) {
+      for (const m of mantissas) {
+        const v = m * 10 ** e;
+        const x = Math.log10(v);
+        if (x >= lo - 1e-9 && x <= hi + 1e-9) vals.push(Number(v.toPrecision(6)));
+      }
+    }
+    return vals;
+  };
+  let vals = hi - lo > 4 ? pick([1]) : hi - lo > 2.2 ? pick([1, 3]) : pick([1, 2, 5]);
+  if (vals.length < 3) vals = pick([1, 1.5, 2, 3, 4, 5, 6, 7, 8, 9]);
+  return { tickvals: vals, ticktext: vals.map(formatCount) };
+}
+
+/**
+ * Labels above their bubbles, except where two bubbles sit close together along the axis:
+ * then the second one's label goes below, so neither lands on the other bubble.
+ */
+export function labelPositions(logParams: number[], axisSpan: number): string[] {
+  const order = logParams.map((x, i) => ({ x, i })).sort((a, b) => a.x - b.x || a.i - b.i);
+  const positions = new Array<string>(logParams.length);
+  order.forEach(({ x, i }, k) => {
+    const left = order[k - 1];
+    const close = left !== undefined && x - left.x < 0.12 * axisSpan;
+    positions[i] = close && positions[left.i] === "top center" ? "bottom center" : "top center";
+  });
+  return positions;
+}
+
 export function architectureComparison(rows: ComparisonRow[], options: { title?: string } = {}): Figure {
   if (rows.length === 0) throw new UsageError("architectureComparison needs at least one row");
   const maxSeconds = Math.max(...rows.map((r) => r.secondsPerEpoch), 1e-9);
@@ -25,7 +70,9 @@ export function architectureComparison(rows: ComparisonRow[], options: { title?:
       x: rows.map((r) => r.params),
       y: rows.map((r) => round(r.testAccuracy, 5)),
       text: rows.map((r) => escapeLabel(r.model)),
-      textposition: "top center",
+      textposition: labelPositions(params.map(Math.log10), hi - lo + 2 * padX),
+      // Labels and bubbles at the edges draw into the margin instead of being cut off.
+      cliponaxis: false,
       marker: {
         size: rows.map((r) => round(r.secondsPerEpoch, 3)),
         sizemode: "area",
@@ -48,8 +95,11 @@ export function architectureComparison(rows: ComparisonRow[], options: { title?:
       name: "models",
     }],
     layout: {
-      title: title(options.title ?? "Architectures: test accuracy vs parameters (bubble area = seconds per epoch)"),
-      xaxis: { title: axisTitle("parameters (log scale)"), type: "log", range: [round(lo - padX, 3), round(hi + padX, 3)] },
+      title: title(options.title ?? "Test accuracy vs parameters<br>(bubble area = seconds per epoch)"),
+      xaxis: {
+        title: axisTitle("parameters (log scale)"), type: "log", range: [round(lo - padX, 3), round(hi + padX, 3)],
+        ...logTicks(lo - padX, hi + padX),
+      },
       yaxis: { title: axisTitle("test accuracy"), tickformat: ".1%", range: [round(aLo - padY, 4), round(Math.min(1.0, aHi + padY * 1.5) + padY * 0.5, 4)] },
       showlegend: false,
       hovermode: "closest",

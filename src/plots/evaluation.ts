@@ -83,15 +83,27 @@ export function classMetricsBars(
   return {
     data,
     layout: {
-      title: title(options.title ?? `Per-class precision, recall and F1 (accuracy ${percent(report.accuracy, 2)}, macro F1 ${report.macro.f1.toFixed(3)})`),
+      // Two short lines rather than one long one a phone would cut at both ends.
+      title: title(options.title ?? `Per-class precision, recall and F1<br>(accuracy ${percent(report.accuracy, 2)}, macro F1 ${report.macro.f1.toFixed(3)})`),
       barmode: "group",
       xaxis: { title: axisTitle("class"), type: "category" },
       // Zoom in on the interesting range: good models sit between 0.9 and 1.
       yaxis: { title: axisTitle("score"), range: [Math.max(0, Math.floor(lowest * 20) / 20 - 0.05), 1.005] },
-      legend: { orientation: "h", y: -0.2 },
-      height: 420,
+      // Anchored at its top, the legend grows downwards, clear of the "class" axis title.
+      legend: { orientation: "h", yanchor: "top", y: -0.22 },
+      height: 440,
     },
   };
+}
+
+/**
+ * A mistake's confidence as a whole percentage ("87%"), but with one decimal when
+ * rounding would reach 100% ("99.8%"): a wrong answer is never shown as certain.
+ */
+export function confidenceLabel(confidence: number): string {
+  const whole = Math.round(confidence * 100);
+  if (whole < 100 || confidence >= 1) return `${whole}%`;
+  return `${Math.min(99.9, Math.round(confidence * 1000) / 10).toFixed(1)}%`;
 }
 
 /** The model's mistakes as an image grid: "true → predicted (confidence)". Keeps the order given. */
@@ -107,7 +119,7 @@ export function misclassifiedGallery(
     const p = escapeLabel(classLabel(m.predicted, options.classNames));
     return {
       pixels: m.pixels,
-      caption: `${t} → ${p} (${Math.round(m.confidence * 100)}%)`,
+      caption: `${t} → ${p} (${confidenceLabel(m.confidence)})`,
       hover: `image #${m.index}<br>true ${t}<br>predicted ${p} with ${percent(m.confidence)} confidence`,
       highlight: true,
     };

@@ -21,6 +21,26 @@ export interface SeedSpreadOptions {
   title?: string;
 }
 
+function seedCount(n: number): string {
+  return `${n} seed${n === 1 ? "" : "s"}`;
+}
+
+/**
+ * The x range: every run, every mean ± std and the reported line with a small margin, never
+ * past 100% (Plotly's autorange spans −20%…180% round a single point, or runs past 100%).
+ */
+function accuracyRange(groups: readonly SeedRuns[], reported: number | undefined): [number, number] {
+  const xs: number[] = [];
+  for (const g of groups) {
+    const s = spread(g.runs.map((r) => r.testAccuracy));
+    xs.push(s.min, s.max, s.mean - s.std, s.mean + s.std);
+  }
+  if (reported !== undefined) xs.push(reported);
+  const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
+  const pad = Math.max(0.002, 0.15 * (hi - lo));
+  return [round(Math.max(0, lo - pad), 5), round(Math.min(1, hi + pad), 5)];
+}
+
 export function seedSpread(sets: SeedRuns | readonly SeedRuns[], options: SeedSpreadOptions = {}): Figure {
   const groups: readonly SeedRuns[] = "runs" in sets ? [sets as SeedRuns] : (sets as readonly SeedRuns[]);
   if (groups.length === 0 || groups.some((g) => g.runs.length === 0)) throw new UsageError("seedSpread needs at least one run in every set");
@@ -33,11 +53,13 @@ export function seedSpread(sets: SeedRuns | readonly SeedRuns[], options: SeedSp
     const accuracies = group.runs.map((r) => r.testAccuracy);
     const s = spread(accuracies);
     const reach = reported === undefined ? "" : `${accuracies.filter((a) => a >= reported).length} of ${accuracies.length} ≥ ${percent(reported, 2)}`;
-    summaries.push([`${percent(s.mean, 2)} ± ${(100 * s.std).toFixed(2)}`, reach].filter(Boolean).join("; "));
+    // A sample standard deviation needs two runs: one seed says nothing about the spread.
+    const spreadText = accuracies.length < 2 ? "± n/a" : `± ${(100 * s.std).toFixed(2)}`;
+    summaries.push([`${percent(s.mean, 2)} ${spreadText}`, reach].filter(Boolean).join("; "));
     data.push({
       type: "scatter",
       mode: "markers",
-      name: `${name} (${group.runs.length} seeds)`,
+      name: `${name} (${seedCount(group.runs.length)})`,
       x: accuracies.map((a) => round(a, 5)),
       // A small fixed jitter per run keeps equal accuracies from hiding each other.
       y: group.runs.map((_, i) => round(k + ((i % 5) - 2) * 0.06, 3)),
@@ -54,23 +76,32 @@ export function seedSpread(sets: SeedRuns | readonly SeedRuns[], options: SeedSp
       y: [k - 0.32],
       error_x: { type: "constant", value: round(s.std, 5), color: colorAt(k), thickness: 2, width: 6 },
       marker: { color: colorAt(k), size: 12, symbol: "diamond", line: { color: "#333", width: 1 } },
-      hovertext: [`${name}: mean ${percent(s.mean, 2)} ± ${(100 * s.std).toFixed(2)} (std over ${accuracies.length} seeds), range ${percent(s.min, 2)}–${percent(s.max, 2)}`],
+      hovertext: [accuracies.length < 2
+        ? `${name}: ${percent(s.mean, 2)} (1 seed: no standard deviation)`
+        : `${name}: mean ${percent(s.mean, 2)} ± ${(100 * s.std).toFixed(2)} (std over ${seedCount(accuracies.length)}), range ${percent(s.min, 2)}–${percent(s.max, 2)}`],
       hoverinfo: "text",
     });
   });
+  const range = accuracyRange(groups, reported);
+  const span = range[1] - range[0];
   const shapes: unknown[] = [];
   const annotations: unknown[] = [];
   if (reported !== undefined) {
     shapes.push({ type: "line", xref: "x", yref: "paper", x0: reported, x1: reported, y0: 0, y1: 1, line: { color: "#444", dash: "dash", width: 1.5 } });
-    annotations.push({ x: reported, xref: "x", y: 1, yref: "paper", yanchor: "bottom", text: `${escapeLabel(label)} ${percent(reported, 2)}`, showarrow: false, font: { size: 11 } });
+    // The label runs away from the nearer edge so a narrow chart does not cut it off.
+    const [lo, hi] = range;
+    annotations.push({
+      x: reported, xref: "x", y: 1, yref: "paper", yanchor: "bottom", xanchor: reported > (lo + hi) / 2 ? "right" : "left",
+      text: `${escapeLabel(label)} ${percent(reported, 2)}`, showarrow: false, font: { size: 11 },
+    });
   }
   return {
     data,
     layout: {
       title: title(options.title ?? (groups.length === 1
-        ? `${escapeLabel(groups[0].name)} over ${groups[0].runs.length} seeds: ${summaries[0]}`
+        ? `${escapeLabel(groups[0].name)} over ${seedCount(groups[0].runs.length)}:<br>${summaries[0]}`
         : "Test accuracy over seeds")),
-      xaxis: { title: axisTitle("test accuracy"), tickformat: ".2%", zeroline: false },
+      xaxis: { title: axisTitle("test accuracy"), tickformat: span > 0.05 ? ".0%" : span > 0.005 ? ".1%" : ".2%", zeroline: false, range },
       yaxis: {
         tickvals: groups.map((_, k) => k),
         // Each row's label carries its summary: mean ± std and how many runs reach the reported number.

@@ -24,6 +24,7 @@ export function trainingCurves(runs: RunHistory | RunHistory[], options: { title
   const list = Array.isArray(runs) ? runs : [runs];
   if (list.length === 0) throw new UsageError("trainingCurves needs at least one run");
   const data: Trace[] = [];
+  const several = list.length > 1;
   // One tick per epoch while that stays readable.
   const maxEpoch = Math.max(1, ...list.map((r) => r.history.length));
   const dtick = maxEpoch <= 15 ? 1 : undefined;
@@ -38,9 +39,10 @@ export function trainingCurves(runs: RunHistory | RunHistory[], options: { title
         data.push({
           type: "scatter",
           mode: x.length > 1 ? "lines+markers" : "markers",
-          name: `${name} (${split})`,
-          legendgroup: `${name} (${split})`,
-          showlegend: m === 0,
+          // Several runs: the legend names the run; its line style tells train from validation.
+          name: several && !validation && m === 0 ? name : `${name} (${split})`,
+          legendgroup: several ? name : `${name} (${split})`,
+          showlegend: m === 0 && (!several || !validation),
           x,
           y,
           xaxis: m === 0 ? "x" : "x2",
@@ -52,22 +54,41 @@ export function trainingCurves(runs: RunHistory | RunHistory[], options: { title
       }
     });
   });
+  const annotations = [
+    { text: "Loss (lower is better)", xref: "x domain", yref: "y domain", x: 0.5, y: 1.02, yanchor: "bottom", showarrow: false },
+    { text: "Accuracy (solid: train, dashed: validation)", xref: "x2 domain", yref: "y2 domain", x: 0.5, y: 1.02, yanchor: "bottom", showarrow: false },
+  ];
+  // Below the x-axis titles, growing downwards (Plotly's default anchor grows a bottom legend upwards, onto them).
+  const legend = { orientation: "h", x: 0, xanchor: "left", yanchor: "top", y: -0.22 };
+  const narrow = {
+    below: 600,
+    // A phone: loss above accuracy, each the full width, so neither titles nor ticks overlap.
+    layout: {
+      xaxis: { domain: [0, 1], title: axisTitle("epoch"), dtick, anchor: "y" },
+      yaxis: { domain: [0.6, 1], title: axisTitle("loss"), anchor: "x" },
+      xaxis2: { domain: [0, 1], title: axisTitle("epoch"), dtick, anchor: "y2" },
+      yaxis2: { domain: [0, 0.4], title: axisTitle("accuracy"), tickformat: ".0%", anchor: "x2" },
+      legend: { ...legend, y: -0.12 },
+      height: 760,
+      margin: { t: 80, l: 60, r: 20 },
+    },
+  };
   return {
     data,
     layout: {
-      title: title(options.title ?? (list.length > 1 ? `Training curves of ${list.length} runs` : `Training curves: ${escapeLabel(list[0].name)}`)),
-      xaxis: { domain: [0, 0.45], title: axisTitle("epoch"), dtick, anchor: "y" },
+      title: title(options.title ?? (several ? `Training curves of ${list.length} runs` : `Training curves: ${escapeLabel(list[0].name)}`)),
+      xaxis: { domain: [0, 0.44], title: axisTitle("epoch"), dtick, anchor: "y" },
       yaxis: { title: axisTitle("loss"), anchor: "x" },
-      xaxis2: { domain: [0.55, 1], title: axisTitle("epoch"), dtick, anchor: "y2" },
+      // The gap leaves room for the accuracy axis' ticks and title, off the loss plot.
+      xaxis2: { domain: [0.58, 1], title: axisTitle("epoch"), dtick, anchor: "y2" },
       yaxis2: { title: axisTitle("accuracy"), tickformat: ".0%", anchor: "x2" },
-      annotations: [
-        { text: "Loss (lower is better)", xref: "x domain", yref: "y domain", x: 0.5, y: 1.02, yanchor: "bottom", showarrow: false },
-        { text: "Accuracy (solid: train, dashed: validation)", xref: "x2 domain", yref: "y2 domain", x: 0.5, y: 1.02, yanchor: "bottom", showarrow: false },
-      ],
-      legend: { orientation: "h", y: -0.2 },
+      annotations,
+      legend,
       hovermode: "closest",
-      height: 450,
+      height: 470,
       margin: { t: 80 },
+      // Read by the chart script (display/chart-html) when the chart box is narrower than 600 px.
+      meta: { digitLabNarrow: narrow },
     },
   };
 }

@@ -12,7 +12,7 @@ import { escapeHtml, tableHtml } from "../tables/format";
 import { chartHtml, plotlyLoaderHtml } from "../display/chart-html";
 import { loadPlotlyBundle } from "../display/plotly-bundle";
 
-export { trainingReport } from "./training";
+export { trainingReport, readableComparisonTable, COMPARISON_GAP_NOTE } from "./training";
 export type { TrainingReportInput } from "./training";
 
 export interface ReportTable {
@@ -54,6 +54,9 @@ function paragraphs(text: string): string {
 const STYLE = `
 body { font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; margin: 0 auto; max-width: 1100px; padding: 24px; color: #222; }
 h1 { margin-bottom: 4px; } .subtitle { color: #666; margin-top: 0; }
+h1, h2, p { overflow-wrap: break-word; }
+.digit-lab-table-box, .digit-lab-chart-box { overflow-x: auto; max-width: 100%; }
+@media (max-width: 600px) { body { padding: 12px; } h1 { font-size: 1.5em; } }
 h2 { border-bottom: 1px solid #ddd; padding-bottom: 4px; margin-top: 36px; }
 .digit-lab-table { margin: 12px 0 20px; font-size: 14px; } .digit-lab-table tbody tr:nth-child(odd) { background: #f5f5f5; }
 .digit-lab-chart { margin: 12px 0 24px; }
@@ -69,7 +72,9 @@ export function renderReport(spec: ReportSpec): string {
       if (s.text) parts.push(paragraphs(s.text));
       for (const fig of s.figures ?? []) parts.push(chartHtml(fig, { id: `chart-${++charts}` }));
       for (const t of s.tables ?? []) {
-        parts.push(isReportTable(t) ? tableHtml(t.table, { caption: t.caption, digits: t.digits }) : tableHtml(t));
+        // A wide table scrolls in its own box on a phone; the page itself never scrolls sideways.
+        const table = isReportTable(t) ? tableHtml(t.table, { caption: t.caption, digits: t.digits }) : tableHtml(t);
+        parts.push(`<div class="digit-lab-table-box">${table}</div>`);
       }
       parts.push("</section>");
       return parts.join("\n");

@@ -11,6 +11,7 @@ import { architectureComparison } from "../plots/comparison";
 import { weightImages } from "../plots/weights";
 import { classificationTable, comparisonTable, historyTable } from "../tables";
 import type { ReportSection, ReportSpec, ReportTable } from "./index";
+import type { TableLike } from "../tables/format";
 
 export interface TrainingReportInput {
   title?: string;
@@ -22,6 +23,7 @@ export interface TrainingReportInput {
   evaluation?: {
     report?: ClassificationReport;
     confusion?: ConfusionMatrix;
+    /** Every mistake (not just the ones to draw): the gallery's title counts them all. */
     misclassified?: Misclassified[];
     /** Most mistakes to draw (default 32, most confident first if confidences differ). */
     misclassifiedLimit?: number;
@@ -30,6 +32,32 @@ export interface TrainingReportInput {
   /** The trained model's first-layer kernel (`firstLayerKernel(model)`), drawn as weight images. */
   firstLayer?: LayerKernel;
   classNames?: readonly string[];
+}
+
+/** Words for the comparison table's field names (the DataFrame keeps its names for code). */
+const COMPARISON_HEADERS: Record<string, string> = {
+  model: "model",
+  params: "parameters",
+  seconds_per_epoch: "seconds per epoch",
+  best_epoch: "best epoch",
+  test_accuracy: "test accuracy",
+  test_loss: "test loss",
+  train_val_gap: "train − validation accuracy",
+};
+
+/** What the gap column means, for the table's caption (it is often negative early in training). */
+export const COMPARISON_GAP_NOTE =
+  "train − validation accuracy: the last epoch's training accuracy minus its validation accuracy. " +
+  "A large positive gap is over-fitting; a negative one (validation scoring higher) is usual after few epochs or with dropout.";
+
+/** The comparison table with readable column headers, for pages; `--json` and DataFrames keep the field names. */
+export function readableComparisonTable(rows: ComparisonRow[], options: { sortBy?: keyof ComparisonRow } = {}): TableLike {
+  const table = comparisonTable(rows, options);
+  return {
+    columns: table.columns.map((c) => COMPARISON_HEADERS[c] ?? c.replace(/_/g, " ")),
+    values: table.values as unknown[][],
+    index: table.index as (string | number)[],
+  };
 }
 
 export function trainingReport(input: TrainingReportInput): ReportSpec {
@@ -42,7 +70,7 @@ export function trainingReport(input: TrainingReportInput): ReportSpec {
     if (!last) continue;
     const val = last.valAccuracy === undefined ? "" : `, validation accuracy ${percent(last.valAccuracy, 2)}`;
     const seconds = run.history.reduce((a, e) => a + e.seconds, 0);
-    summary.push(`${run.name}: ${run.history.length} epochs in ${seconds.toFixed(1)} s; final training accuracy ${percent(last.accuracy, 2)}${val}.`);
+    summary.push(`${run.name}: ${run.history.length} epoch${run.history.length === 1 ? "" : "s"} in ${seconds.toFixed(1)} s; final training accuracy ${percent(last.accuracy, 2)}${val}.`);
   }
   const report = input.evaluation?.report;
   if (report) summary.push(`Test accuracy ${percent(report.accuracy, 2)}; macro F1 ${report.macro.f1.toFixed(4)}.`);
@@ -68,9 +96,13 @@ export function trainingReport(input: TrainingReportInput): ReportSpec {
     }
     const wrong = (ev.misclassified ?? []).filter((m) => m.pixels);
     if (wrong.length) {
+      // Pass every mistake: the gallery's limit picks how many to draw, and the title names the total.
       const sorted = [...wrong].sort((a, b) => b.confidence - a.confidence);
-      figures.push(misclassifiedGallery(sorted, { limit: ev.misclassifiedLimit ?? 32, classNames: input.classNames,
-        title: `Most confident mistakes (${Math.min(sorted.length, ev.misclassifiedLimit ?? 32)} of ${ev.misclassified!.length})` }));
+      const limit = ev.misclassifiedLimit ?? 32;
+      const total = ev.misclassified!.length;
+      const shown = Math.min(sorted.length, limit);
+      const what = shown === total ? `All ${total.toLocaleString("en-US")} mistakes` : `${shown} most confident of ${total.toLocaleString("en-US")} mistakes`;
+      figures.push(misclassifiedGallery(sorted, { limit, classNames: input.classNames, title: what }));
     }
     sections.push({ heading: "Evaluation", figures, tables });
   }
@@ -92,7 +124,7 @@ export function trainingReport(input: TrainingReportInput): ReportSpec {
       heading: "Architecture comparison",
       text: "Test accuracy against the number of parameters; bubble area shows seconds per epoch. Best at the top left with small bubbles.",
       figures: [architectureComparison(input.comparison)],
-      tables: [{ caption: "Models, best test accuracy first", table: comparisonTable(input.comparison, { sortBy: "testAccuracy" }) }],
+      tables: [{ caption: `Models, best test accuracy first. ${COMPARISON_GAP_NOTE}`, table: readableComparisonTable(input.comparison, { sortBy: "testAccuracy" }) }],
     });
   }
 

@@ -2,9 +2,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as vm from "node:vm";
 import {
-  PLOTLY_MIME, chartHtml, figureMimeBundle, loadPlotlyBundle, plotlyLoaderHtml, show,
+  PLOTLY_MIME, chartHtml, figureMimeBundle, loadPlotlyBundle, plotlyLoaderHtml, show, showLive, showTable, tableMimeBundle,
 } from "../../src/display";
 import { confusionMatrix, type Figure } from "../../src/plots";
+import { historyTable } from "../../src/tables";
 
 const fig: Figure = {
   data: [{ type: "bar", x: ["a"], y: [1], name: "</script><script>alert(1)</script>" }],
@@ -18,7 +19,9 @@ function scripts(html: string): string[] {
 
 test("chartHtml: one div and one script holding only this figure's JSON", () => {
   const html = chartHtml(fig, { id: "chart-x" });
-  assert.match(html, /^<div id="chart-x" class="digit-lab-chart" style="width:100%;max-width:500px;height:321px"><\/div>/);
+  // A fixed-width figure keeps its width inside a box that scrolls sideways, so it never widens the page.
+  assert.match(html, /^<div class="digit-lab-chart-box" style="overflow-x:auto;max-width:100%"><div id="chart-x" class="digit-lab-chart" style="width:500px;min-width:500px;height:321px"><\/div><\/div>/);
+  assert.match(chartHtml({ data: [], layout: {} }, { id: "y" }), /<div id="y" class="digit-lab-chart" style="width:100%;height:450px">/);
   const [script, ...rest] = scripts(html);
   assert.equal(rest.length, 0);
   assert.equal((html.match(/<\/script>/g) ?? []).length, 1, "a label cannot close the script early");
@@ -71,6 +74,30 @@ test("chart script draws with window.Plotly once its div is attached, and asks f
   assert.equal((page2.digitLabPending as unknown[]).length, 0);
 });
 
+test("chart script: a figure's narrow layout replaces its own in a box narrower than its threshold", () => {
+  const narrowFig: Figure = {
+    data: [{ type: "scatter", x: [1], y: [1] }],
+    layout: { height: 400, xaxis: { domain: [0, 0.45] }, title: { text: "t" }, meta: { digitLabNarrow: { below: 600, layout: { xaxis: { domain: [0, 1] }, height: 700 } } } },
+  };
+  const drawAt = (clientWidth: number) => {
+    const layouts: Record<string, any>[] = [];
+    const el: Record<string, any> = { innerHTML: "", clientWidth, style: {} };
+    const page: Record<string, unknown> = { setTimeout, document: { getElementById: () => el } };
+    page.window = page;
+    page.Plotly = { newPlot: (_el: unknown, _data: unknown, layout: Record<string, any>) => { layouts.push(layout); return Promise.resolve(); } };
+    vm.runInNewContext(scripts(chartHtml(narrowFig, { id: "n" }))[0], page);
+    return { layout: layouts[0], el };
+  };
+  const phone = drawAt(366);
+  assert.equal(JSON.stringify(phone.layout.xaxis.domain), "[0,1]"); // arrays from the vm realm
+  assert.equal(phone.layout.height, 700);
+  assert.equal(phone.layout.title.text, "t", "the rest of the layout is kept");
+  assert.equal(phone.el.style.height, "700px", "the box grows with the taller layout");
+  const desk = drawAt(1100);
+  assert.equal(JSON.stringify(desk.layout.xaxis.domain), "[0,0.45]");
+  assert.equal(desk.el.style.height, undefined);
+});
+
 test("plotly loader: the bundle inlined once, safe in HTML, defines Plotly despite AMD/CommonJS globals", () => {
   const bundle = loadPlotlyBundle();
   assert.match(bundle.file, /plotly-cartesian\.min\.js$/);
@@ -108,4 +135,35 @@ test("figureMimeBundle: HTML + plotly JSON + text, for classic Jupyter, JupyterL
 
 test("show() outside a notebook says where it works instead of tslab's bare 'Not ready'", () => {
   assert.throws(() => show(fig), { name: "UsageError", message: /display in a tslab notebook only; outside one use writeReport\(\)/ });
+});
+
+test("show() and showTable() with the wrong argument say which function takes what, before any display", () => {
+  const df = historyTable([{ epoch: 1, loss: 0.5, accuracy: 0.85, seconds: 3 }]);
+  const figureExpected = /^show\(\) takes a figure from src\/plots, such as show\(trainingCurves\(\.\.\.\)\); got /;
+  assert.throws(() => show(df as unknown as Figure), { name: "UsageError", message: "show() draws figures; to show a table (DataFrame) use showTable(df)" });
+  assert.throws(() => show(undefined as unknown as Figure), { name: "UsageError", message: /got undefined$/ });
+  assert.throws(() => show("hello" as unknown as Figure), { name: "UsageError", message: /got the string "hello"$/ });
+  assert.throws(() => show({} as Figure), { name: "UsageError", message: /got an empty object$/ });
+  assert.throws(() => show(Promise.resolve(fig) as unknown as Figure), { name: "UsageError", message: /got a Promise \(add `await`\)$/ });
+  for (const bad of [undefined, "hello", {}, df]) {
+    assert.throws(() => show(bad as unknown as Figure), (e: Error) => e.name === "UsageError" && (figureExpected.test(e.message) || /use showTable\(df\)/.test(e.message)));
+  }
+  assert.throws(() => showLive().update([] as unknown as Figure), { name: "UsageError", message: /^showLive\(\) takes a figure .*; got an array$/ });
+
+  const tableExpected = /^showTable\(\) takes a DataFrame from src\/tables, such as showTable\(historyTable\(result\.history\)\), or an array of records; got /;
+  assert.throws(() => showTable({ a: [1, 2] } as never), { name: "UsageError", message: new RegExp(tableExpected.source + "an object with a$") });
+  assert.throws(() => showTable(undefined as never), { name: "UsageError", message: new RegExp(tableExpected.source + "undefined$") });
+  assert.throws(() => showTable([1, 2] as never), { name: "UsageError", message: new RegExp(tableExpected.source + "an array$") });
+  assert.throws(() => showTable(fig as never), { name: "UsageError", message: "showTable() shows tables; to draw a figure use show(fig)" });
+  // Right arguments get as far as the display, which outside a notebook says where it works.
+  assert.throws(() => showTable(df), { name: "UsageError", message: /display in a tslab notebook only/ });
+  assert.throws(() => showTable([{ a: 1 }]), { name: "UsageError", message: /display in a tslab notebook only/ });
+});
+
+test("showTable takes an array of records as well as a DataFrame", () => {
+  const bundle = tableMimeBundle([{ model: "dense-128", accuracy: 0.9774, params: 101770 }, { model: "cnn", accuracy: 0.991, params: 225034 }]);
+  assert.equal(bundle["text/plain"], ["model      accuracy  params", "---------  --------  ------", "dense-128    0.9774  101770", "cnn          0.9910  225034"].join("\n"));
+  assert.match(String(bundle["text/html"]), /<table class="digit-lab-table"[\s\S]*<td[^>]*>cnn<\/td>/);
+  assert.equal((tableMimeBundle(historyTable([{ epoch: 1, loss: 0.5, accuracy: 0.85, seconds: 3 }]))["text/plain"] as string).split("\n")[0],
+    "epoch    loss  accuracy  val_loss  val_accuracy  seconds");
 });

@@ -48,6 +48,8 @@ test("classMetricsBars: precision, recall and F1 per class, support in hover", (
   assert.match(precision.hovertext[3], /class 3: precision 0\.9150<br>support 103/);
   assert.equal(fig.layout.barmode, "group");
   assert.match(titleOf(fig), /accuracy 93\.12%, macro F1 0\.925/);
+  assert.match(titleOf(fig), /F1<br>\(accuracy/, "two short lines, not one a phone cuts off");
+  assert.equal((fig.layout.legend as Any).yanchor, "top", "the legend grows downwards, away from the axis title");
   assert.equal((fig.layout.yaxis as Any).title.text, "score");
   assert.ok((fig.layout.yaxis as Any).range[0] < 0.9);
 });
@@ -70,6 +72,38 @@ test("misclassifiedGallery: image, true → predicted and confidence, all framed
   assert.match(titleOf(fig), /Misclassified examples \(2 of 2/);
   assert.equal(misclassifiedGallery(items, { limit: 1 }).data.length, 1);
   assert.throws(() => misclassifiedGallery([{ index: 3, trueLabel: 1, predicted: 2, confidence: 0.5 }]), /#3 has no pixels/);
+});
+
+test("misclassifiedGallery never rounds a mistake's confidence up to 100%", () => {
+  const pixels = new Uint8Array(784);
+  const item = (confidence: number): Misclassified => ({ index: 1, trueLabel: 2, predicted: 4, confidence, pixels });
+  const caption = (confidence: number) => (misclassifiedGallery([item(confidence)]).layout.annotations as Any[])[0].text;
+  assert.equal(caption(0.9977), "<b>2 → 4 (99.8%)</b>");
+  assert.equal(caption(0.99996), "<b>2 → 4 (99.9%)</b>", "one decimal that still rounds to 100 stays below it");
+  assert.equal(caption(0.994), "<b>2 → 4 (99%)</b>", "whole percentages otherwise");
+  assert.equal(caption(0.5), "<b>2 → 4 (50%)</b>");
+});
+
+test("architectureComparison: log ticks with units, labels apart, nothing clipped", () => {
+  const row = (model: string, params: number, testAccuracy: number): ComparisonRow =>
+    ({ model, params, secondsPerEpoch: 2, bestEpoch: 1, testAccuracy, trainValGap: 0 });
+  const fig = architectureComparison([
+    row("dense:32", 25_450, 0.95), row("dense-128", 101_770, 0.976), row("dense-128-64", 109_386, 0.977), row("dense:512-256", 535_818, 0.982),
+  ]);
+  const x = (fig.layout as Any).xaxis;
+  assert.deepEqual(x.ticktext, ["20k", "50k", "100k", "200k", "500k"]);
+  assert.deepEqual(x.tickvals, [20_000, 50_000, 100_000, 200_000, 500_000]);
+  for (const v of x.tickvals) assert.ok(Math.log10(v) >= x.range[0] && Math.log10(v) <= x.range[1], `tick ${v} inside the range`);
+  const t = fig.data[0] as Any;
+  assert.deepEqual(t.textposition, ["top center", "top center", "bottom center", "top center"], "the close pair's labels on opposite sides");
+  assert.equal(t.cliponaxis, false);
+  // Narrow and wide ranges still get at least three labelled ticks.
+  const narrow = architectureComparison([row("a", 100_000, 0.9), row("b", 101_000, 0.91)]).layout as Any;
+  assert.ok(narrow.xaxis.tickvals.length >= 3, JSON.stringify(narrow.xaxis.tickvals));
+  assert.ok(narrow.xaxis.ticktext.every((s: string) => /^\d+(\.\d+)?k$/.test(s)), narrow.xaxis.ticktext.join(" "));
+  const wide = architectureComparison([row("a", 800, 0.9), row("b", 3_000_000, 0.91)]).layout as Any;
+  assert.ok(wide.xaxis.ticktext.includes("1M") && wide.xaxis.ticktext.includes("1k"), wide.xaxis.ticktext.join(" "));
+  assert.ok(wide.xaxis.ticktext.length <= 8);
 });
 
 test("classProbabilities: bars per class, top class highlighted, optional image", () => {

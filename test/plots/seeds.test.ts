@@ -33,6 +33,26 @@ test("one dot per seed, the mean ± sample std, and how many runs reach the repo
 test("without a reported accuracy there is no line; an empty set is an error", () => {
   const fig = seedSpread({ name: "cnn", runs: runs([0.99, 0.991]) });
   assert.deepEqual(fig.layout.shapes, []);
-  assert.equal((fig.layout.title as Any).text, "cnn over 2 seeds: 99.05% ± 0.07");
+  assert.equal((fig.layout.title as Any).text, "cnn over 2 seeds:<br>99.05% ± 0.07");
   assert.throws(() => seedSpread({ name: "x", runs: [] }), UsageError);
+});
+
+test("one seed: no standard deviation, \"1 seed\", and an x range round the data", () => {
+  const fig = seedSpread({ name: "dense-128", runs: runs([0.8356]) });
+  assert.equal((fig.layout.title as Any).text, "dense-128 over 1 seed:<br>83.56% ± n/a");
+  assert.equal((fig.data[0] as Any).name, "dense-128 (1 seed)");
+  assert.match((fig.data[1] as Any).hovertext[0], /1 seed: no standard deviation/);
+  const [lo, hi] = (fig.layout.xaxis as Any).range as number[];
+  assert.ok(lo < 0.8356 && hi > 0.8356 && hi - lo < 0.01, `range ${lo}–${hi} hugs the single run`);
+});
+
+test("the x range spans runs and reported line with a margin, never past 100%", () => {
+  const fig = seedSpread({ name: "seed-001", runs: runs([0.9015, 0.905]) }, { reported: 0.9765 });
+  const [lo, hi] = (fig.layout.xaxis as Any).range as number[];
+  assert.ok(lo < 0.9015 && lo > 0.88 && hi > 0.9765 && hi <= 1, `range ${lo}–${hi}`);
+  const top = seedSpread({ name: "cnn", runs: runs([0.995, 0.999]) }, { reported: 0.9815 });
+  assert.equal(((top.layout.xaxis as Any).range as number[])[1], 1, "clamped at 100%");
+  // The reported line's label runs inwards from the nearer edge.
+  assert.equal((fig.layout.annotations as Any[])[0].xanchor, "right");
+  assert.equal((top.layout.annotations as Any[])[0].xanchor, "left");
 });

@@ -59,3 +59,23 @@ test("trainingCurves overlays several runs, one colour per run, and skips missin
   assert.match((fig.layout.title as Any).text, /3 runs/);
   assert.throws(() => trainingCurves([]), /at least one run/);
 });
+
+test("trainingCurves: side by side without overlap, stacked on narrow screens, legend below the axis titles", () => {
+  const fig = trainingCurves({ name: "dense", history: history(1) });
+  const L = fig.layout as Any;
+  assert.ok(L.xaxis.domain[1] + 0.1 <= L.xaxis2.domain[0], "room for the accuracy axis between the plots");
+  assert.equal(L.legend.yanchor, "top", "a bottom legend grows downwards, not onto the \"epoch\" titles");
+  const narrow = L.meta.digitLabNarrow;
+  assert.equal(narrow.below, 600);
+  const N = narrow.layout;
+  assert.deepEqual([N.xaxis.domain, N.xaxis2.domain], [[0, 1], [0, 1]], "each plot the full width");
+  assert.ok(N.yaxis2.domain[1] < N.yaxis.domain[0], "accuracy below loss, not overlapping");
+  assert.ok(N.height > L.height);
+});
+
+test("trainingCurves with several runs: one legend entry per run", () => {
+  const fig = trainingCurves([{ name: "dense", history: history(1) }, { name: "cnn", history: history(0.5) }]);
+  const shown = (fig.data as Any[]).filter((t) => t.showlegend);
+  assert.deepEqual(shown.map((t) => t.name), ["dense", "cnn"]);
+  for (const t of fig.data as Any[]) assert.ok(t.legendgroup === "dense" || t.legendgroup === "cnn", "a run's traces toggle together");
+});

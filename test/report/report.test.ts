@@ -16,6 +16,8 @@ import { openOffline, waitForCharts } from "../display/browser";
 const OUT = path.resolve(__dirname, "..", "..", "test-output");
 let data: MnistData;
 let tmp: string;
+/** The page with every figure builder, written by the first test. */
+let fullReport: string;
 
 before(async () => {
   data = await loadMnist({ dataDir: REAL_DATA_DIR });
@@ -81,6 +83,13 @@ test("trainingReport + writeReport: one offline page with every section, figure 
   assert.equal(spec.sections[3].figures![0].data.length, 32, "a report draws 32 of the 40 units");
   assert.match(spec.sections[0].text!, /dense: 4 epochs in 40\.0 s; final training accuracy 97\.00%, validation accuracy 96\.25%\./);
   assert.equal(spec.sections[2].figures!.length, 3); // confusion, per-class bars, mistakes
+  // The gallery draws 32 but counts every mistake it was given.
+  const gallery = spec.sections[2].figures![2];
+  assert.equal(gallery.data.length, 32);
+  assert.equal((gallery.layout.title as { text: string }).text, `32 most confident of ${ev.misclassified.length.toLocaleString("en-US")} mistakes`);
+  assert.ok(ev.misclassified.length > 32);
+  const few = trainingReport({ evaluation: { misclassified: ev.misclassified.slice(0, 5) } });
+  assert.equal((few.sections[0].figures![0].layout.title as { text: string }).text, "All 5 mistakes");
   // Add the data-exploration figures too, so the page shows every builder.
   const n = 3000;
   spec.sections.push({
@@ -96,6 +105,7 @@ test("trainingReport + writeReport: one offline page with every section, figure 
     tables: [{ caption: "Pixel statistics", table: pixelStatsTable({ train: data.train.images, test: data.test.images }) }],
   });
   const file = path.join(tmp, "nested", "report.html");
+  fullReport = file;
   const written = writeReport(file, spec);
   assert.equal(written, file);
   const html = fs.readFileSync(file, "utf8");
@@ -108,7 +118,12 @@ test("trainingReport + writeReport: one offline page with every section, figure 
   assert.equal(figures.length, 1 + 3 + 1 + 1 + 5);
   for (const fig of figures) assert.ok(html.includes(figureJson(fig)), `the page holds the data of "${(fig.layout.title as { text: string }).text}"`);
   assert.match(html, /<caption[^>]*>Classification report \(test set\)<\/caption>/);
-  assert.match(html, /<caption[^>]*>Models, best test accuracy first<\/caption>/);
+  assert.match(html, /<caption[^>]*>Models, best test accuracy first\. train − validation accuracy: the last epoch/);
+  // Words for headers on the page (the DataFrame and --json keep their field names).
+  for (const header of ["parameters", "seconds per epoch", "best epoch", "test accuracy", "train − validation accuracy"]) {
+    assert.match(html, new RegExp(`<th[^>]*>${header}</th>`));
+  }
+  assert.doesNotMatch(html, /<th[^>]*>(seconds_per_epoch|train_val_gap)<\/th>/);
   assert.match(html, /<h2>Architecture comparison<\/h2>/);
 
   const { browser, page, errors, requests } = await openOffline(file, { width: 1200, height: 1000 });
@@ -119,6 +134,30 @@ test("trainingReport + writeReport: one offline page with every section, figure 
     assert.equal(await page.locator("table.digit-lab-table").count(), 2 + 1 + 1 + 1);
     assert.deepEqual(errors, []);
     assert.deepEqual(requests.filter((u) => !u.startsWith("file:")), []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("at phone width (390 px) the page never scrolls sideways: wide charts and tables scroll in their own boxes", async () => {
+  assert.ok(fullReport, "the first test wrote the page");
+  const html = fs.readFileSync(fullReport, "utf8");
+  assert.equal((html.match(/<div class="digit-lab-table-box"><table/g) ?? []).length, 5, "every table in a scrolling box");
+  const { browser, page, errors } = await openOffline(fullReport, { width: 390, height: 844 });
+  try {
+    const charts = await page.locator(".digit-lab-chart").count();
+    assert.equal(await waitForCharts(page, charts), charts, "every figure drew");
+    await page.screenshot({ path: path.join(OUT, "report-phone.png"), fullPage: true });
+    const widths = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      // Wider than the screen: the fixed-width grids and the wide tables, inside their boxes.
+      scrolling: Array.from(document.querySelectorAll(".digit-lab-chart-box, .digit-lab-table-box")).filter((b) => b.scrollWidth > b.clientWidth).length,
+      curvesHeight: document.querySelector(".digit-lab-chart")!.getBoundingClientRect().height,
+    }));
+    assert.ok(widths.page <= 390, `the page is ${widths.page} px wide`);
+    assert.ok(widths.scrolling >= 3, `${widths.scrolling} boxes scroll`);
+    assert.ok(widths.curvesHeight > 700, `the training curves are stacked (${widths.curvesHeight} px tall)`);
+    assert.deepEqual(errors, []);
   } finally {
     await browser.close();
   }

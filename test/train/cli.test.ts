@@ -99,13 +99,14 @@ test("seeds --json trains once per seed, as train --seed would, and reports mean
   assert.equal(JSON.parse(withReport.stdout).reportFile, page);
   const html = fs.readFileSync(page, "utf8");
   assert.match(html, /seed-001 \(dense-128-64\) over 2 seeds/);
-  assert.match(html, /seed experiment 97\.65%/);
+  assert.match(html, /seed experiment, full recipe 97\.65%/, "a shortened run's page says the line is the full recipe's");
   assert.match(html, /seed-001, seed 4: \d+\.\d\d%/);
   // A project recipe's page marks the accuracy it was designed to reach instead.
   const projectPage = path.join(tmp, "seeds-project.html");
   const project = cli("seeds", "--recipe", "project-dense-128-64", "--epochs", "1", "--train-limit", "1000", "--seeds", "3", "--report", projectPage);
   assert.equal(project.code, 0, project.stderr);
-  assert.match(fs.readFileSync(projectPage, "utf8"), /target 98\.20%/);
+  assert.match(fs.readFileSync(projectPage, "utf8"), /target, full recipe 98\.20%/);
+  assert.match(project.stdout, /mean \d+\.\d\d% std n\/a \(1 seed\), range/, "one seed has no standard deviation");
   for (const bad of ["3,x", "3,3"]) {
     const e = cli("seeds", ...common, "--seeds", bad);
     assert.equal(e.code, 2, e.stderr);

@@ -3,7 +3,7 @@ import { type Command, backendFromArgs, intFlag, positiveFlag, printJson, seedFl
 import { compareArchitectures, type CompareSettings } from "../../compare";
 import { loadMnist, parseDatasetName } from "../../data";
 import { architectureComparison, trainingCurves } from "../../plots";
-import { writeReport } from "../../report";
+import { COMPARISON_GAP_NOTE, readableComparisonTable, writeReport } from "../../report";
 import { comparisonTable, formatTable } from "../../tables";
 import { UsageError } from "../../errors";
 import { parseModelSpec } from "../../models";
@@ -63,10 +63,15 @@ export const command: Command = {
     if (reportFile) {
       writeReport(reportFile, {
         title: "digit-lab: architecture comparison",
-        subtitle: `${settings.dataset}, ${settings.epochs} epochs, batch ${settings.batchSize}, seed ${settings.seed}, backend ${runs[0].backend}`,
+        subtitle: `${settings.dataset}, ${settings.epochs} epoch${settings.epochs === 1 ? "" : "s"}, batch ${settings.batchSize}, seed ${settings.seed}` +
+          (settings.trainLimit !== undefined ? `, first ${Math.min(settings.trainLimit, data.train.count).toLocaleString("en-US")} training images` : "") +
+          `, backend ${runs[0].backend}`,
         sections: [
           { heading: "Validation curves", figures: [trainingCurves(runs.map((r) => ({ name: r.model, history: r.history })))] },
-          { heading: "Comparison", tables: [{ table, caption: "test accuracy, size, speed and over-fitting gap per model" }] },
+          {
+            heading: "Comparison",
+            tables: [{ table: readableComparisonTable(rows), caption: `Test accuracy, size, speed and over-fitting gap per model. ${COMPARISON_GAP_NOTE}` }],
+          },
           { heading: "Accuracy vs size vs speed", figures: [architectureComparison(rows)] },
         ],
       });

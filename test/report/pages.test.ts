@@ -1,0 +1,92 @@
+/**
+ * The report pages the CLI writes, as a user sees them: they state how the run differs from
+ * its recipe, and they fit a phone (390 px) without the page scrolling sideways.
+ * Tiny real trainings (2,000 MNIST images, 1 epoch).
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { runCli } from "../helpers/cli";
+import { launchChromium } from "../helpers/chromium";
+import type { Browser } from "playwright-core";
+
+const OUT = path.resolve(__dirname, "..", "..", "test-output");
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-pages-"));
+const env = { DIGIT_LAB_CACHE_DIR: path.join(tmp, "cache") };
+const page = (name: string) => path.join(tmp, `${name}.html`);
+const cli = (...args: string[]) => {
+  const r = runCli(args, { env, timeout: 240_000 });
+  assert.equal(r.code, 0, r.stderr);
+  return r;
+};
+let trainJson: { testAccuracy: number };
+
+before(() => {
+  const quick = ["--epochs", "1", "--train-limit", "2000"];
+  trainJson = JSON.parse(cli("train", "--recipe", "seed-001", ...quick, "--seed", "7", "--report", page("train"), "--json").stdout);
+  cli("train", "--model", "dense-128", ...quick, "--report", page("bare"));
+  cli("seeds", "--recipe", "seed-001", ...quick, "--seeds", "3", "--report", page("seeds"));
+  cli("compare", "--models", "dense:32,dense-128", ...quick, "--report", page("compare"));
+});
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const text = (name: string) => fs.readFileSync(page(name), "utf8");
+
+test("train --report states every change to the recipe and counts all the mistakes", () => {
+  const html = text("train");
+  assert.match(html, /<h1>digit-lab: dense-128-64 trained with seed-001<\/h1>/);
+  assert.match(html, /<p class="subtitle">mnist, 1 epoch, batch 32, seed 7, first 2,000 training images, backend \w+<\/p>/);
+  assert.ok(html.includes("This run changed the recipe: 1 epoch instead of 30, seed 7 instead of 42 and the first 2,000 training images only. Its results are not the full recipe&#39;s."));
+  const mistakes = Math.round((1 - trainJson.testAccuracy) * 10000);
+  assert.ok(html.includes(`32 most confident of ${mistakes.toLocaleString("en-US")} mistakes`), `the gallery counts all ${mistakes} mistakes`);
+  // A bare model has no recipe to name twice.
+  const bare = text("bare");
+  assert.match(bare, /<h1>digit-lab: dense-128<\/h1>/);
+  assert.match(bare, /Trained on the first 2,000 training images only\./);
+});
+
+test("seeds and compare pages say the runs were shortened", () => {
+  const seeds = text("seeds");
+  assert.match(seeds, /<h1>digit-lab: seed-001 \(dense-128-64\) over 1 seed<\/h1>/);
+  assert.match(seeds, /first 2,000 training images/);
+  assert.match(seeds, /seed experiment, full recipe 97\.65%/, "the reference line is the full recipe's");
+  assert.match(seeds, /These runs changed the recipe: 1 epoch instead of 30 and the first 2,000 training images only/);
+  assert.match(seeds, /± n\/a/, "one seed has no standard deviation");
+  assert.doesNotMatch(seeds, /± 0\.00/);
+  assert.match(text("compare"), /<th[^>]*>seconds per epoch<\/th>/);
+  assert.match(text("compare"), /<p class="subtitle">mnist, 1 epoch, batch 32, seed 42, first 2,000 training images, backend \w+<\/p>/);
+});
+
+test("at 390 px no page scrolls sideways, every chart draws, the training curves stack; at 1280 px they sit side by side", async () => {
+  let browser: Browser | undefined;
+  try {
+    browser = await launchChromium();
+    for (const name of ["train", "seeds", "compare"]) {
+      for (const width of [390, 1280]) {
+        const context = await browser.newContext({ viewport: { width, height: 844 }, isMobile: width < 500, hasTouch: width < 500 });
+        const tab = await context.newPage();
+        const errors: string[] = [];
+        tab.on("pageerror", (e) => errors.push(e.message));
+        await tab.route("**/*", (route) => (route.request().url().startsWith("file:") ? route.continue() : route.abort()));
+        await tab.goto(`file://${page(name)}`);
+        const charts = await tab.locator(".digit-lab-chart").count();
+        await tab.waitForFunction((n) => document.querySelectorAll(".digit-lab-chart .main-svg").length >= n, charts, { timeout: 20_000 });
+        await tab.screenshot({ path: path.join(OUT, `page-${name}-${width}.png`), fullPage: true });
+        const m = await tab.evaluate(() => {
+          const curves = Array.from(document.querySelectorAll(".digit-lab-chart")).find((el) => /Training curves/.test(el.textContent ?? ""));
+          return { scrollWidth: document.documentElement.scrollWidth, curvesHeight: curves ? curves.getBoundingClientRect().height : null };
+        });
+        assert.ok(m.scrollWidth <= width, `${name} at ${width} px: the page is ${m.scrollWidth} px wide`);
+        if (m.curvesHeight !== null) {
+          assert.ok(width < 500 ? m.curvesHeight > 700 : m.curvesHeight < 500, `${name} at ${width} px: training curves ${m.curvesHeight} px tall`);
+        }
+        assert.deepEqual(errors, []);
+        await context.close();
+      }
+    }
+  } finally {
+    await browser?.close();
+  }
+});
