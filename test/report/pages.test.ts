@@ -25,7 +25,8 @@ let trainJson: { testAccuracy: number };
 
 before(() => {
   const quick = ["--epochs", "1", "--train-limit", "2000"];
-  trainJson = JSON.parse(cli("train", "--recipe", "seed-001", ...quick, "--seed", "7", "--report", page("train"), "--json").stdout);
+  trainJson = JSON.parse(cli("train", "--recipe", "seed-001", ...quick, "--seed", "7", "--report", page("train"), "--save", path.join(tmp, "model"), "--json").stdout);
+  cli("evaluate", "--model-dir", path.join(tmp, "model"), "--report", page("evaluate"));
   cli("train", "--model", "dense-128", ...quick, "--report", page("bare"));
   cli("seeds", "--recipe", "seed-001", ...quick, "--seeds", "3", "--report", page("seeds"));
   cli("compare", "--models", "dense:32,dense-128", ...quick, "--report", page("compare"));
@@ -45,6 +46,10 @@ test("train --report states every change to the recipe and counts all the mistak
   const bare = text("bare");
   assert.match(bare, /<h1>digit-lab: dense-128<\/h1>/);
   assert.match(bare, /Trained on the first 2,000 training images only\./);
+});
+
+test("evaluate --report says the saved model saw only part of the training images", () => {
+  assert.match(text("evaluate"), /<p class="subtitle">evaluated on the mnist test set \(10,000 images\); the model was trained on the first 2,000 training images only<\/p>/);
 });
 
 test("seeds and compare pages say the runs were shortened", () => {

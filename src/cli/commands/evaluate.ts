@@ -37,7 +37,7 @@ export const command: Command = {
     const reportWritten = reportFile
       ? writeModelReport(reportFile, model, result, data, {
           title: `digit-lab: ${metadata.model} from ${dir}`,
-          subtitle: `evaluated on the ${dataset} test set (${result.count.toLocaleString("en-US")} images)`,
+          subtitle: `evaluated on the ${dataset} test set (${result.count.toLocaleString("en-US")} images)${trainedOnPart(metadata.data?.trainCount, data.train.count)}`,
           run: metadata.history?.length ? { name: metadata.model, history: metadata.history } : undefined,
         })
       : undefined;
@@ -79,3 +79,9 @@ export const command: Command = {
     return 0;
   },
 };
+
+/** ", trained on the first N training images" when the saved model saw only part of them. */
+function trainedOnPart(trainCount: unknown, available: number): string {
+  if (typeof trainCount !== "number" || !(trainCount > 0) || trainCount >= available) return "";
+  return `; the model was trained on the first ${trainCount.toLocaleString("en-US")} training images only`;
+}
