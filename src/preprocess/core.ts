@@ -84,6 +84,11 @@ export interface PreprocessInfo {
   strokeAdjustment: "none" | "thickened" | "thinned";
   /** Stroke width after adjustment, in pixels of the 28×28 image. */
   adjustedStrokeWidth: number;
+  /**
+   * Set when the picture was a sheet of paper on a darker surface: where the sheet is, in
+   * working-resolution pixels. `box` and the stages then refer to the sheet alone.
+   */
+  sheet?: Box;
 }
 
 export interface Preprocessed {
@@ -93,9 +98,31 @@ export interface Preprocessed {
   info: PreprocessInfo;
 }
 
-/** Runs the whole pipeline; throws ImageError "no digit found" when there is no ink. */
+/**
+ * Runs the whole pipeline; throws ImageError "no digit found" when there is no ink.
+ * A photo of a whole light sheet on a darker desk would read inside out (the sheet as
+ * bright ink on a dark background, the digit as a hole in it): when light "ink" turns out
+ * to be such a sheet, the pipeline runs again on the sheet alone.
+ */
 export function preprocess(input: GreyImage, options: PreprocessOptions = {}): Preprocessed {
   checkImage(input);
+  const first = preprocessOnce(input, options);
+  if (first.info.inverted) return first; // dark ink on paper: the usual case
+  const sheet = findSheet(first.stages.grey);
+  if (!sheet) return first; // light ink on a dark ground: chalk, a dark-mode drawing
+  let second: Preprocessed | undefined;
+  try {
+    second = preprocessOnce(sheet.image, options);
+  } catch (err) {
+    if (!(err instanceof ImageError)) throw err;
+  }
+  if (!second || !second.info.inverted) {
+    throw new ImageError("this looks like a sheet of paper on a darker surface, but no dark digit could be read on the sheet; crop the photo to the paper around the digit");
+  }
+  return { ...second, info: { ...second.info, workScale: first.info.workScale, sheet: sheet.box } };
+}
+
+function preprocessOnce(input: GreyImage, options: PreprocessOptions): Preprocessed {
   const targetWidth = options.targetStrokeWidth ?? MNIST_STROKE_WIDTH;
   const boxThreshold = options.boxThreshold ?? 0.5;
 
@@ -193,6 +220,86 @@ export function preprocess(input: GreyImage, options: PreprocessOptions = {}): P
       strokeWidth: strokeWidth28, strokeAdjustment, adjustedStrokeWidth: adjusted,
     },
   };
+}
+
+/**
+ * A light sheet on a darker surface: the largest bright region (Otsu threshold) covering
+ * at least a tenth of the picture, with darker surroundings reaching the picture's border,
+ * a few dark marks inside it and, marks included, the shape of a rectangle turned by at
+ * most 20°. Returns the sheet cropped out (inset a little; the surface left in its corners
+ * painted paper-coloured) and where it is.
+ */
+export function findSheet(grey: GreyImage): { image: GreyImage; box: Box } | undefined {
+  const { width, height, data } = grey;
+  const n = width * height;
+  const t = otsuThreshold(data, 0, 1);
+  const bright: Mask = new Uint8Array(n);
+  for (let i = 0; i < n; i++) bright[i] = data[i] > t ? 1 : 0;
+  const { labels, components } = connectedComponents(bright, width, height);
+  if (components.length === 0) return undefined;
+  let largest = 0;
+  components.forEach((c, k) => { if (c.area > components[largest].area) largest = k; });
+  const c = components[largest];
+  if (c.area < 0.1 * n) return undefined;
+  // Everything else: the parts reaching the border are the surface, the rest lies on the sheet.
+  const rest: Mask = new Uint8Array(n);
+  for (let i = 0; i < n; i++) rest[i] = labels[i] === largest + 1 ? 0 : 1;
+  const parts = connectedComponents(rest, width, height);
+  const onBorder = parts.components.map((c) => c.x0 === 0 || c.y0 === 0 || c.x1 === width - 1 || c.y1 === height - 1);
+  const surface: Mask = new Uint8Array(n);
+  let surfaceArea = 0, marksArea = 0;
+  for (let i = 0; i < n; i++) {
+    const l = parts.labels[i];
+    if (!l) continue;
+    if (onBorder[l - 1]) { surface[i] = 1; surfaceArea++; } else marksArea++;
+  }
+  if (surfaceArea < 0.05 * n || marksArea === 0 || marksArea > 0.25 * c.area) return undefined;
+  // A sheet with its marks is a rectangle (a bold light "0" with its hole is an ellipse: π/4 at best).
+  if (rectangularity(surface, width, height) < 0.9) return undefined;
+  const paperValues: number[] = [], surfaceValues: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (labels[i] === largest + 1) paperValues.push(data[i]);
+    else if (surface[i]) surfaceValues.push(data[i]);
+  }
+  const paper = quantile(paperValues, 0.5);
+  if (paper - quantile(surfaceValues, 0.5) < 0.15) return undefined; // an uneven light, not an edge
+  // The sheet's edge is blurred and shaded: paint over the surface and a few pixels into the sheet.
+  const edge = Math.max(2, Math.round(0.01 * Math.max(width, height)));
+  const toSurface = distanceTransform(surface, width, height);
+  const box: Box = { x: c.x0 + edge, y: c.y0 + edge, width: c.x1 - c.x0 + 1 - 2 * edge, height: c.y1 - c.y0 + 1 - 2 * edge };
+  if (box.width < 8 || box.height < 8) return undefined;
+  const image = createImage(box.width, box.height);
+  for (let y = 0; y < box.height; y++) {
+    for (let x = 0; x < box.width; x++) {
+      const i = (box.y + y) * width + box.x + x;
+      image.data[y * box.width + x] = toSurface[i] <= edge ? paper : data[i];
+    }
+  }
+  return { image, box };
+}
+
+/**
+ * How well the pixels outside `outside` fill a rectangle: their count over the area of
+ * their bounding box turned to fit best (angles within ±20°, in steps of 2°). 1 for a
+ * rectangle, π/4 for an ellipse.
+ */
+function rectangularity(outside: Mask, width: number, height: number): number {
+  const xs: number[] = [], ys: number[] = [];
+  for (let i = 0; i < outside.length; i++) if (!outside[i]) { xs.push(i % width); ys.push((i / width) | 0); }
+  let best = 0;
+  for (let deg = -20; deg <= 20; deg += 2) {
+    const cos = Math.cos((deg * Math.PI) / 180), sin = Math.sin((deg * Math.PI) / 180);
+    let u0 = Infinity, u1 = -Infinity, v0 = Infinity, v1 = -Infinity;
+    for (let k = 0; k < xs.length; k++) {
+      const u = cos * xs[k] + sin * ys[k], v = -sin * xs[k] + cos * ys[k];
+      if (u < u0) u0 = u;
+      if (u > u1) u1 = u;
+      if (v < v0) v0 = v;
+      if (v > v1) v1 = v;
+    }
+    best = Math.max(best, xs.length / ((u1 - u0 + 1) * (v1 - v0 + 1)));
+  }
+  return best;
 }
 
 function checkImage(image: GreyImage): void {

@@ -31,6 +31,36 @@ const JPEG_MEMORY_MB = Math.ceil((MAX_MEGAPIXELS * 1e6 * 24) / 2 ** 20);
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
+/**
+ * Formats people are likely to have instead (a phone's HEIC photo, a GIF from the web),
+ * recognized by their first bytes so the error can name them.
+ */
+const OTHER_FORMATS: { name: string; matches: (b: Uint8Array) => boolean }[] = [
+  { name: "GIF", matches: (b) => ascii(b, 0, 4) === "GIF8" },
+  { name: "WebP", matches: (b) => ascii(b, 0, 4) === "RIFF" && ascii(b, 8, 4) === "WEBP" },
+  { name: "BMP", matches: (b) => ascii(b, 0, 2) === "BM" && b.length >= 26 },
+  { name: "TIFF", matches: (b) => ascii(b, 0, 4) === "II*\0" || ascii(b, 0, 4) === "MM\0*" },
+  // ISO media files: "ftyp" then a brand; HEIC is the iPhone's default photo format.
+  { name: "HEIC", matches: (b) => ascii(b, 4, 4) === "ftyp" && /^(heic|heix|heim|heis|hevc|hevx|mif1|msf1)$/.test(ascii(b, 8, 4)) },
+  { name: "AVIF", matches: (b) => ascii(b, 4, 4) === "ftyp" && /^avi[fs]$/.test(ascii(b, 8, 4)) },
+];
+
+function ascii(bytes: Uint8Array, start: number, length: number): string {
+  return bytes.length < start + length ? "" : String.fromCharCode(...bytes.subarray(start, start + length));
+}
+
+/** The name of a common image format digit-lab does not read ("GIF", "HEIC", …), from the first bytes. */
+export function otherImageFormat(bytes: Uint8Array): string | undefined {
+  return OTHER_FORMATS.find((f) => f.matches(bytes))?.name;
+}
+
+/**
+ * A digit smaller than this, in pixels of the picture, is refused: MNIST's digits are
+ * 20 px tall, and at 10 px a 5, a 3 and an 8 differ by a pixel or two, so any answer
+ * would be a guess stated with confidence (a 10×10 "5" read "8 78%").
+ */
+export const MIN_DIGIT_PIXELS = 12;
+
 /** Recognizes PNG and JPEG by their first bytes (not by the file name). */
 export function sniffFormat(bytes: Uint8Array): ImageFormat | undefined {
   if (bytes.length >= 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return "png";
@@ -38,11 +68,13 @@ export function sniffFormat(bytes: Uint8Array): ImageFormat | undefined {
   return undefined;
 }
 
-/** Decodes PNG or JPEG bytes to grey (alpha composited on white). `file` names the source in errors. */
+/** Decodes PNG or JPEG bytes to grey (transparency composited on a contrasting background, see toGrey). `file` names the source in errors. */
 export function decodeImage(bytes: Uint8Array, file: string): GreyImage {
   if (bytes.length === 0) throw new ImageError("empty file (0 bytes), not an image", file);
   const format = sniffFormat(bytes);
   if (!format) {
+    const other = otherImageFormat(bytes);
+    if (other) throw new ImageError(`a ${other} image; digit-lab reads PNG and JPEG — convert it to PNG or JPEG first`, file);
     const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join(" ");
     throw new ImageError(`not a PNG or JPEG image (it starts with bytes ${head})`, file);
   }
@@ -121,7 +153,14 @@ export function readImageFile(file: string): GreyImage {
 export function preprocessFile(file: string, options: PreprocessOptions = {}): Preprocessed & { original: GreyImage } {
   const original = readImageFile(file);
   try {
-    return { ...preprocess(original, options), original };
+    const result = preprocess(original, options);
+    // Refused here rather than in preprocess: the drawing pad judges its own strokes.
+    const { box, workScale } = result.info;
+    const side = Math.round(Math.max(box.width, box.height) / workScale);
+    if (side < MIN_DIGIT_PIXELS) {
+      throw new ImageError(`the digit is only ${side} pixels tall or wide in this picture, too small to read reliably (at least ${MIN_DIGIT_PIXELS} needed); use a larger picture of it`);
+    }
+    return { ...result, original };
   } catch (err) {
     if (err instanceof ImageError && !err.file) throw new ImageError(err.message, file);
     throw err;

@@ -26,27 +26,49 @@ export function createImage(width: number, height: number, fill = 0): GreyImage 
 
 /**
  * Interleaved 8-bit pixels (1 = grey, 2 = grey+alpha, 3 = RGB, 4 = RGBA) → grey in [0, 1],
- * 0 black, 1 white. Transparent pixels are composited on white paper, so a drawing on a
- * transparent canvas reads like ink on paper.
+ * 0 black, 1 white. Transparent pixels are composited on a background that contrasts
+ * with the opaque ones (see transparentBackground): dark ink on a transparent canvas
+ * reads like ink on white paper, white ink (a dark-mode drawing app) like chalk on a board.
  */
 export function toGrey(pixels: ArrayLike<number>, width: number, height: number, channels: 1 | 2 | 3 | 4): GreyImage {
   const out = createImage(width, height);
+  const alpha = new Float32Array(width * height).fill(1);
   const n = width * height;
   for (let i = 0; i < n; i++) {
     const p = i * channels;
-    let grey: number;
-    let alpha = 1;
     if (channels <= 2) {
-      grey = pixels[p] / 255;
-      if (channels === 2) alpha = pixels[p + 1] / 255;
+      out.data[i] = pixels[p] / 255;
+      if (channels === 2) alpha[i] = pixels[p + 1] / 255;
     } else {
       // ITU-R BT.601 luma, as most image tools convert to grey.
-      grey = (0.299 * pixels[p] + 0.587 * pixels[p + 1] + 0.114 * pixels[p + 2]) / 255;
-      if (channels === 4) alpha = pixels[p + 3] / 255;
+      out.data[i] = (0.299 * pixels[p] + 0.587 * pixels[p + 1] + 0.114 * pixels[p + 2]) / 255;
+      if (channels === 4) alpha[i] = pixels[p + 3] / 255;
     }
-    out.data[i] = grey * alpha + (1 - alpha);
+  }
+  if (channels === 2 || channels === 4) {
+    const background = transparentBackground(out.data, alpha);
+    for (let i = 0; i < n; i++) out.data[i] = out.data[i] * alpha[i] + background * (1 - alpha[i]);
   }
   return out;
+}
+
+/**
+ * The grey to put behind transparent pixels: white (paper), unless the opaque pixels are
+ * light on average (alpha-weighted) and would barely show on white — white ink on a
+ * transparent canvas — in which case black. A light sheet with dark ink on it keeps white,
+ * because its ink already stands out there.
+ */
+export function transparentBackground(grey: ArrayLike<number>, alpha: ArrayLike<number>): number {
+  let weight = 0, sum = 0, darkest = 0;
+  for (let i = 0; i < grey.length; i++) {
+    const a = alpha[i];
+    if (a <= 0) continue;
+    weight += a;
+    sum += a * grey[i];
+    darkest = Math.max(darkest, a * (1 - grey[i])); // how far the pixel is from white once composited on white
+  }
+  if (weight === 0 || weight === grey.length) return 1; // nothing opaque, or nothing transparent
+  return sum / weight > 0.5 && darkest < 0.5 ? 0 : 1;
 }
 
 /** Grey image with values in [0, 1] → 8-bit RGBA (opaque), e.g. for PNG encoding or a canvas. */
