@@ -32,20 +32,24 @@ export function createImage(width: number, height: number, fill = 0): GreyImage 
  */
 export function toGrey(pixels: ArrayLike<number>, width: number, height: number, channels: 1 | 2 | 3 | 4): GreyImage {
   const out = createImage(width, height);
-  const alpha = new Float32Array(width * height).fill(1);
   const n = width * height;
+  // Only pictures with an alpha channel need one; a JPEG (decoded as RGBA) is opaque throughout.
+  const alpha = channels === 2 || channels === 4 ? new Float32Array(n) : undefined;
+  let transparent = false;
   for (let i = 0; i < n; i++) {
     const p = i * channels;
     if (channels <= 2) {
       out.data[i] = pixels[p] / 255;
-      if (channels === 2) alpha[i] = pixels[p + 1] / 255;
     } else {
       // ITU-R BT.601 luma, as most image tools convert to grey.
       out.data[i] = (0.299 * pixels[p] + 0.587 * pixels[p + 1] + 0.114 * pixels[p + 2]) / 255;
-      if (channels === 4) alpha[i] = pixels[p + 3] / 255;
+    }
+    if (alpha) {
+      alpha[i] = pixels[p + channels - 1] / 255;
+      if (alpha[i] < 1) transparent = true;
     }
   }
-  if (channels === 2 || channels === 4) {
+  if (alpha && transparent) {
     const background = transparentBackground(out.data, alpha);
     for (let i = 0; i < n; i++) out.data[i] = out.data[i] * alpha[i] + background * (1 - alpha[i]);
   }
