@@ -18,6 +18,8 @@ export interface DataFileSpec {
 export interface DatasetSpec {
   name: DatasetName;
   title: string;
+  /** Its short name in running text ("Fashion-MNIST test accuracy"). */
+  label: string;
   classNames: readonly string[];
   files: Record<DataFileRole, DataFileSpec>;
   /** Base URLs; a file's URL is base + file name. */
@@ -28,6 +30,7 @@ export const DATASETS: Record<DatasetName, DatasetSpec> = {
   mnist: {
     name: "mnist",
     title: "MNIST handwritten digits",
+    label: "MNIST",
     classNames: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
     files: {
       trainImages: { name: "train-images-idx3-ubyte.gz", bytes: 9912422, sha256: "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609" },
@@ -44,6 +47,7 @@ export const DATASETS: Record<DatasetName, DatasetSpec> = {
   "fashion-mnist": {
     name: "fashion-mnist",
     title: "Fashion-MNIST (Zalando)",
+    label: "Fashion-MNIST",
     classNames: ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
     files: {
       trainImages: { name: "train-images-idx3-ubyte.gz", bytes: 26421880, sha256: "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84" },
@@ -57,3 +61,8 @@ export const DATASETS: Record<DatasetName, DatasetSpec> = {
     ],
   },
 };
+
+/** The dataset digit-lab knows by this name, or undefined. */
+export function datasetSpec(name: string): DatasetSpec | undefined {
+  return (DATASET_NAMES as readonly string[]).includes(name) ? DATASETS[name as DatasetName] : undefined;
+}

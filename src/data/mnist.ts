@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DataError, UsageError } from "../errors";
-import { DATASETS, DATASET_NAMES, type DataFileRole, type DatasetName, type DatasetSpec } from "./datasets";
+import { DATASETS, DATASET_NAMES, datasetSpec, type DataFileRole, type DatasetName, type DatasetSpec } from "./datasets";
 import { downloadVerified, sha256 } from "./download";
 import { parseIdx } from "./idx";
 import { describeFsError } from "../util/fs-errors";
@@ -54,7 +54,7 @@ export function defaultDataDir(explicit?: string): string {
 }
 
 export function parseDatasetName(value: string): DatasetName {
-  if ((DATASET_NAMES as readonly string[]).includes(value)) return value as DatasetName;
+  if (datasetSpec(value)) return value as DatasetName;
   throw new UsageError(`unknown dataset "${value}": choose one of ${DATASET_NAMES.join(", ")}`);
 }
 

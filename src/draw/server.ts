@@ -15,9 +15,9 @@ import * as http from "node:http";
 import * as path from "node:path";
 import { initBackend } from "../backend";
 import { ModelFileError, UsageError } from "../errors";
-import { DATASETS, DATASET_NAMES, type DatasetName } from "../data/datasets";
+import { DATASETS, datasetSpec } from "../data/datasets";
 import { loadModel, modelDirOf } from "../models/persist";
-import { notDigitsWarning } from "../predict/trained-on";
+import { notDigitsWarning, recordedDataset } from "../predict/trained-on";
 import { padPageHtml } from "./page";
 
 export interface DrawServerOptions {
@@ -176,9 +176,6 @@ function addModelRoutes(routes: Map<string, Route>, dir: string, index: number):
   return { name, url: `${base}/model.json`, dir, metadata };
 }
 
-/** Short dataset names for the page ("Fashion-MNIST test accuracy"). */
-const DATASET_LABELS: Record<DatasetName, string> = { mnist: "MNIST", "fashion-mnist": "Fashion-MNIST" };
-
 /**
  * What the page learns about one model (/models.json): its name and files, the dataset it
  * was trained on (MNIST when metadata.json does not say), that dataset's class names, and
@@ -187,17 +184,16 @@ const DATASET_LABELS: Record<DatasetName, string> = { mnist: "MNIST", "fashion-m
 export function padModelInfo(model: PadModel): {
   name: string; url: string; testAccuracy?: number; dataset: string; datasetLabel: string; classNames: string[]; warning?: string;
 } {
-  const recorded = (model.metadata?.data as { dataset?: unknown } | undefined)?.dataset;
-  const dataset = typeof recorded === "string" && recorded ? recorded : "mnist";
-  const known = (DATASET_NAMES as readonly string[]).includes(dataset) ? (dataset as DatasetName) : undefined;
+  const dataset = recordedDataset(model.metadata) ?? "mnist";
+  const known = datasetSpec(dataset);
   return {
     name: model.name,
     url: model.url,
     testAccuracy: testAccuracyOf(model.metadata),
     dataset,
-    datasetLabel: known ? DATASET_LABELS[known] : dataset,
+    datasetLabel: known?.label ?? dataset,
     // An unknown dataset still has 10 outputs (checked at load): number them.
-    classNames: known ? [...DATASETS[known].classNames] : DATASETS.mnist.classNames.slice(),
+    classNames: [...(known ?? DATASETS.mnist).classNames],
     warning: notDigitsWarning(model.metadata, model.name),
   };
 }

@@ -4,13 +4,19 @@
  * mass), which suits MNIST models only; a Fashion-MNIST model still runs, but the user
  * should know what its ten classes mean and that the preparation does not fit.
  */
-import { DATASETS, DATASET_NAMES, type DatasetName } from "../data/datasets";
+import { datasetSpec } from "../data/datasets";
+
+/** The dataset a model's metadata.json records (`data.dataset`), or undefined when it names none. */
+export function recordedDataset(metadata: { data?: unknown } | undefined): string | undefined {
+  const dataset = (metadata?.data as { dataset?: unknown } | undefined)?.dataset;
+  return typeof dataset === "string" && dataset !== "" ? dataset : undefined;
+}
 
 /** A one-line warning when a model's metadata.json records a dataset other than MNIST; undefined otherwise. */
 export function notDigitsWarning(metadata: { data?: unknown } | undefined, modelDir: string): string | undefined {
-  const dataset = (metadata?.data as { dataset?: unknown } | undefined)?.dataset;
-  if (typeof dataset !== "string" || dataset === "mnist") return undefined;
-  const known = (DATASET_NAMES as readonly string[]).includes(dataset) ? DATASETS[dataset as DatasetName] : undefined;
+  const dataset = recordedDataset(metadata);
+  if (dataset === undefined || dataset === "mnist") return undefined;
+  const known = datasetSpec(dataset);
   const classes = known ? `; its classes 0–9 are ${known.classNames.map((name, i) => `${i} ${name}`).join(", ")}` : "";
   return `${modelDir} was trained on ${dataset}, not handwritten digits: pictures are still prepared as digits (ink made bright, cropped, centred), which does not suit it${classes}`;
 }

@@ -1,4 +1,5 @@
 import { type Command, backendFromArgs, printJson, stringFlag, intFlag } from "../command";
+import { recordedDataset } from "../../predict/trained-on";
 import { UsageError } from "../../errors";
 import { loadMnist, parseDatasetName } from "../../data";
 import { DIVERGED_HINT, loadModel, modelFileOf, nonFiniteProblem } from "../../models";
@@ -26,8 +27,7 @@ export const command: Command = {
     checkOutputFile(reportFile, "--report"); // before the model and the data are loaded
     await backendFromArgs(args);
     const { model, metadata } = await loadModel(dir);
-    const recorded = typeof metadata.data?.dataset === "string" ? metadata.data.dataset : undefined;
-    const dataset = parseDatasetName(stringFlag(args, "dataset") ?? recorded ?? "mnist");
+    const dataset = parseDatasetName(stringFlag(args, "dataset") ?? recordedDataset(metadata) ?? "mnist");
     const data = await loadMnist({ dataset, dataDir: stringFlag(args, "data-dir") });
     const result = await evaluateDetailed(model, data.test);
     const notNumbers = nonFiniteProblem(result.probabilities); // loadModel's probe passed, but some test image did not
