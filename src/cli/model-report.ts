@@ -9,6 +9,7 @@ import { firstLayerKernel } from "../models";
 import { trainingReport, writeReport } from "../report";
 import type { EpochLog } from "../types";
 import { type Recipe, getRecipe, recipeNames } from "../recipes";
+import { counted } from "../util/format";
 
 export interface ModelReportInput {
   title: string;
@@ -54,7 +55,7 @@ export function runChanges(recipe: Recipe, options: { trainLimit?: number; train
     const differs = (key: keyof Recipe) => !ignore.has(key) && JSON.stringify(recipe[key]) !== JSON.stringify(base[key]);
     const show = (v: unknown) => (v === undefined ? "none" : String(v));
     if (differs("model")) changes.push(`model ${recipe.model} instead of ${base.model}`);
-    if (differs("epochs")) changes.push(`${recipe.epochs} epoch${recipe.epochs === 1 ? "" : "s"} instead of ${base.epochs}`);
+    if (differs("epochs")) changes.push(`${counted(recipe.epochs, "epoch")} instead of ${base.epochs}`);
     if (differs("batchSize")) changes.push(`batch ${recipe.batchSize} instead of ${base.batchSize}`);
     if (differs("learningRate")) changes.push(`learning rate ${recipe.learningRate} instead of ${base.learningRate}`);
     if (differs("dropout")) changes.push(`dropout ${show(recipe.dropout)} instead of ${show(base.dropout)}`);
@@ -72,4 +73,17 @@ export function runChanges(recipe: Recipe, options: { trainLimit?: number; train
 /** "2 epochs instead of 30 and the first 5,000 training images only" (empty when nothing changed). */
 export function joinChanges(changes: readonly string[]): string {
   return changes.length <= 1 ? changes.join("") : `${changes.slice(0, -1).join(", ")} and ${changes[changes.length - 1]}`;
+}
+
+/**
+ * A run's report subtitle: "mnist, 2 epochs, batch 32, seed 42, first 2,000 training images,
+ * backend wasm". `seed` is left out where the runs vary it; `trainCount` is given only for a
+ * run limited to the first images.
+ */
+export function runSubtitle(run: { dataset: string; epochs: number; batchSize: number; seed?: number; trainCount?: number; backend: string }): string {
+  const parts = [run.dataset, counted(run.epochs, "epoch"), `batch ${run.batchSize}`];
+  if (run.seed !== undefined) parts.push(`seed ${run.seed}`);
+  if (run.trainCount !== undefined) parts.push(`first ${run.trainCount.toLocaleString("en-US")} training images`);
+  parts.push(`backend ${run.backend}`);
+  return parts.join(", ");
 }

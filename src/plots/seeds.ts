@@ -6,6 +6,7 @@
 import { UsageError } from "../errors";
 import { spread } from "../util/stats";
 import { Figure, Trace, axisTitle, colorAt, escapeLabel, percent, round, title } from "./figure";
+import { counted } from "../util/format";
 
 /** One set of runs of the same recipe (e.g. digit-lab's, or a reference implementation's). */
 export interface SeedRuns {
@@ -19,10 +20,6 @@ export interface SeedSpreadOptions {
   /** What the dashed line is called (default "reported"). */
   reportedLabel?: string;
   title?: string;
-}
-
-function seedCount(n: number): string {
-  return `${n} seed${n === 1 ? "" : "s"}`;
 }
 
 /**
@@ -59,7 +56,7 @@ export function seedSpread(sets: SeedRuns | readonly SeedRuns[], options: SeedSp
     data.push({
       type: "scatter",
       mode: "markers",
-      name: `${name} (${seedCount(group.runs.length)})`,
+      name: `${name} (${counted(group.runs.length, "seed")})`,
       x: accuracies.map((a) => round(a, 5)),
       // A small fixed jitter per run keeps equal accuracies from hiding each other.
       y: group.runs.map((_, i) => round(k + ((i % 5) - 2) * 0.06, 3)),
@@ -78,7 +75,7 @@ export function seedSpread(sets: SeedRuns | readonly SeedRuns[], options: SeedSp
       marker: { color: colorAt(k), size: 12, symbol: "diamond", line: { color: "#333", width: 1 } },
       hovertext: [accuracies.length < 2
         ? `${name}: ${percent(s.mean, 2)} (1 seed: no standard deviation)`
-        : `${name}: mean ${percent(s.mean, 2)} ± ${(100 * s.std).toFixed(2)} (std over ${seedCount(accuracies.length)}), range ${percent(s.min, 2)}–${percent(s.max, 2)}`],
+        : `${name}: mean ${percent(s.mean, 2)} ± ${(100 * s.std).toFixed(2)} (std over ${counted(accuracies.length, "seed")}), range ${percent(s.min, 2)}–${percent(s.max, 2)}`],
       hoverinfo: "text",
     });
   });
@@ -99,7 +96,7 @@ export function seedSpread(sets: SeedRuns | readonly SeedRuns[], options: SeedSp
     data,
     layout: {
       title: title(options.title ?? (groups.length === 1
-        ? `${escapeLabel(groups[0].name)} over ${seedCount(groups[0].runs.length)}:<br>${summaries[0]}`
+        ? `${escapeLabel(groups[0].name)} over ${counted(groups[0].runs.length, "seed")}:<br>${summaries[0]}`
         : "Test accuracy over seeds")),
       xaxis: { title: axisTitle("test accuracy"), tickformat: span > 0.05 ? ".0%" : span > 0.005 ? ".1%" : ".2%", zeroline: false, range },
       yaxis: {

@@ -12,6 +12,7 @@ import { weightImages } from "../plots/weights";
 import { classificationTable, comparisonTable, historyTable } from "../tables";
 import type { ReportSection, ReportSpec, ReportTable } from "./index";
 import type { TableLike } from "../tables/format";
+import { counted } from "../util/format";
 
 export interface TrainingReportInput {
   title?: string;
@@ -70,7 +71,7 @@ export function trainingReport(input: TrainingReportInput): ReportSpec {
     if (!last) continue;
     const val = last.valAccuracy === undefined ? "" : `, validation accuracy ${percent(last.valAccuracy, 2)}`;
     const seconds = run.history.reduce((a, e) => a + e.seconds, 0);
-    summary.push(`${run.name}: ${run.history.length} epoch${run.history.length === 1 ? "" : "s"} in ${seconds.toFixed(1)} s; final training accuracy ${percent(last.accuracy, 2)}${val}.`);
+    summary.push(`${run.name}: ${counted(run.history.length, "epoch")} in ${seconds.toFixed(1)} s; final training accuracy ${percent(last.accuracy, 2)}${val}.`);
   }
   const report = input.evaluation?.report;
   if (report) summary.push(`Test accuracy ${percent(report.accuracy, 2)}; macro F1 ${report.macro.f1.toFixed(4)}.`);

@@ -17,6 +17,7 @@ import { convolutionThreads, FastAdam } from "../backend/wasm-kernels";
 import { fastTrainStep, startDenseTrainer } from "./fast-step";
 import type { TrainStep } from "./step";
 import { evaluatePrepared } from "../eval/evaluate";
+import { counted } from "../util/format";
 
 export interface EarlyStopping {
   /** What to watch (default valLoss; falls back to the training loss without validation). */
@@ -273,7 +274,7 @@ export async function train(
     stopReason === "early-stopping"
       ? `early stopping after epoch ${history.length}${restored ? `; restored the weights of epoch ${best!.epoch}` : ""}`
       : stopReason === "stopped"
-        ? `stopped after ${history.length} complete epoch${history.length === 1 ? "" : "s"}`
+        ? `stopped after ${counted(history.length, "complete epoch")}`
         : stopReason === "diverged"
           ? `training diverged: the loss of epoch ${history.length} is ${history[history.length - 1].loss}, so it stopped there; try a smaller learning rate`
         : restored

@@ -11,3 +11,8 @@ export function round(value: number, digits = 4): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/** "1 epoch", "2 epochs": a count with its noun, plural unless it is one. */
+export function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}

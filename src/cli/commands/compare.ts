@@ -8,6 +8,7 @@ import { comparisonTable, formatTable } from "../../tables";
 import { UsageError } from "../../errors";
 import { parseModelSpec } from "../../models";
 import { checkOutputFile } from "../../util/output-paths";
+import { runSubtitle } from "../model-report";
 
 const DEFAULT_MODELS = "dense-128,dense-128-64,dense-256-128-32";
 
@@ -43,7 +44,7 @@ export const command: Command = {
     const variants = (stringFlag(args, "models") ?? DEFAULT_MODELS).split(",").map((s) => s.trim()).filter(Boolean);
     if (variants.length === 0) throw new UsageError("--models needs at least one model name");
     variants.forEach(parseModelSpec); // wrong names are usage errors before any data is read
-    const settings: CompareSettings = {
+    const settings = {
       variants,
       epochs: intFlag(args, "epochs", 10),
       batchSize: intFlag(args, "batch-size", 32),
@@ -51,7 +52,7 @@ export const command: Command = {
       learningRate: positiveFlag(args, "learning-rate", 0.001),
       trainLimit: intFlag(args, "train-limit", undefined),
       dataset: parseDatasetName(stringFlag(args, "dataset") ?? "mnist"),
-    };
+    } satisfies CompareSettings;
     const reportFile = stringFlag(args, "report");
     checkOutputFile(reportFile, "--report"); // before any training
     await backendFromArgs(args);
@@ -63,9 +64,10 @@ export const command: Command = {
     if (reportFile) {
       writeReport(reportFile, {
         title: "digit-lab: architecture comparison",
-        subtitle: `${settings.dataset}, ${settings.epochs} epoch${settings.epochs === 1 ? "" : "s"}, batch ${settings.batchSize}, seed ${settings.seed}` +
-          (settings.trainLimit !== undefined ? `, first ${Math.min(settings.trainLimit, data.train.count).toLocaleString("en-US")} training images` : "") +
-          `, backend ${runs[0].backend}`,
+        subtitle: runSubtitle({
+          dataset: settings.dataset, epochs: settings.epochs, batchSize: settings.batchSize, seed: settings.seed,
+          trainCount: settings.trainLimit !== undefined ? Math.min(settings.trainLimit, data.train.count) : undefined, backend: runs[0].backend,
+        }),
         sections: [
           { heading: "Validation curves", figures: [trainingCurves(runs.map((r) => ({ name: r.model, history: r.history })))] },
           {

@@ -8,11 +8,11 @@ import { recipeNames } from "../../recipes";
 import { train } from "../../train";
 import { evaluate } from "../../eval";
 import { formatTable } from "../../tables";
-import { round } from "../../util/format";
+import { counted, round } from "../../util/format";
 import { seedSpread } from "../../plots/seeds";
 import { writeReport } from "../../report";
 import { checkOutputFile } from "../../util/output-paths";
-import { joinChanges, runChanges } from "../model-report";
+import { joinChanges, runChanges, runSubtitle } from "../model-report";
 
 const DEFAULT_SEEDS = "42,1,2,3,4";
 
@@ -85,13 +85,15 @@ export const command: Command = {
     const changed = shortened && recipe.name !== recipe.model
       ? ` These runs changed the recipe: ${joinChanges(changes)}, so they are not expected to reach it.`
       : shortened ? ` Trained on ${joinChanges(changes)}.` : "";
-    const limited = trainLimit !== undefined ? `, first ${trainSet.count.toLocaleString("en-US")} training images` : "";
-    const seedCount = `${runs.length} seed${runs.length === 1 ? "" : "s"}`;
+    const seedCount = counted(runs.length, "seed");
     const stdText = runs.length < 2 ? "std n/a (1 seed)" : `± ${(100 * accuracy.std).toFixed(2)} (standard deviation over ${seedCount})`;
     const reportWritten = reportFile
       ? writeReport(reportFile, {
           title: `digit-lab: ${name} over ${seedCount}`,
-          subtitle: `${dataset}, ${recipe.epochs} epoch${recipe.epochs === 1 ? "" : "s"}, batch ${recipe.batchSize}${limited}, backend ${backend.name}`,
+          subtitle: runSubtitle({
+            dataset, epochs: recipe.epochs, batchSize: recipe.batchSize,
+            trainCount: trainLimit !== undefined ? trainSet.count : undefined, backend: backend.name,
+          }),
           sections: [{
             heading: "Test accuracy per seed",
             text: "Each dot is one run; the diamond is the mean with one standard deviation either side." +

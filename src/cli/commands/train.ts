@@ -8,7 +8,7 @@ import { MODEL_DIR_TARGET, buildModel, saveModel } from "../../models";
 import { recipeNames } from "../../recipes";
 import { train } from "../../train";
 import { evaluateDetailed } from "../../eval";
-import { joinChanges, runChanges, writeModelReport } from "../model-report";
+import { joinChanges, runChanges, runSubtitle, writeModelReport } from "../model-report";
 import { checkOutputDir, checkOutputFile } from "../../util/output-paths";
 
 export const command: Command = {
@@ -79,10 +79,12 @@ export const command: Command = {
     if (reportFile) {
       // Every setting that changes the result is on the page: a shortened run must not read as the recipe's.
       const changes = runChanges(recipe, { trainLimit, trainCount: trainSet.count });
-      const limited = trainLimit !== undefined ? `, first ${trainSet.count.toLocaleString("en-US")} training images` : "";
       const written = writeModelReport(reportFile, model, test, data, {
         title: recipe.name === recipe.model ? `digit-lab: ${recipe.model}` : `digit-lab: ${recipe.model} trained with ${recipe.name}`,
-        subtitle: `${dataset}, ${result.history.length} epoch${result.history.length === 1 ? "" : "s"}, batch ${recipe.batchSize}, seed ${recipe.seed}${limited}, backend ${backend.name}`,
+        subtitle: runSubtitle({
+          dataset, epochs: result.history.length, batchSize: recipe.batchSize, seed: recipe.seed,
+          trainCount: trainLimit !== undefined ? trainSet.count : undefined, backend: backend.name,
+        }),
         notes: recipe.name === recipe.model
           ? [recipe.description, changes.length ? `Trained on ${joinChanges(changes)}.` : ""].filter(Boolean).join("\n\n")
           : [`Recipe ${recipe.name}: ${recipe.description}.`,
