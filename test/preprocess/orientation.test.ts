@@ -16,6 +16,21 @@ import { EXIF, app1, exifTiff, pngWithExif, withSegments } from "../helpers/exif
 
 const W = 48, H = 32;
 
+/**
+ * 2000 trials of 1–4 random bytes overwritten in `bytes[from, from + span)`, where the
+ * headers are: any orientation 1–8 is an acceptable answer, an exception is not.
+ */
+function assertSurvivesRandomDamage(bytes: Buffer, read: (b: Buffer) => number, where: { seed: number; from: number; span: number }): void {
+  const rng = createRng(where.seed);
+  for (let trial = 0; trial < 2000; trial++) {
+    const damaged = Buffer.from(bytes);
+    const hits = 1 + Math.floor(rng() * 4);
+    for (let h = 0; h < hits; h++) damaged[where.from + Math.floor(rng() * where.span)] = Math.floor(rng() * 256);
+    const o = read(damaged);
+    assert.ok(Number.isInteger(o) && o >= 1 && o <= 8, `trial ${trial}: ${o}`);
+  }
+}
+
 /** White paper with a black 12×8 block in the stored top-left corner (block-aligned, so JPEG keeps it crisp). */
 function storedPicture(): GreyImage {
   const data = new Float32Array(W * H).fill(1);
@@ -84,14 +99,7 @@ test("damaged PNG chunks never make the eXIf reader throw or hang", () => {
     const o = pngOrientation(tagged.subarray(0, n));
     assert.ok(o === 1 || o === 8, `cut at ${n}: ${o}`);
   }
-  const rng = createRng(11);
-  for (let trial = 0; trial < 2000; trial++) {
-    const damaged = Buffer.from(tagged);
-    const hits = 1 + Math.floor(rng() * 4);
-    for (let h = 0; h < hits; h++) damaged[8 + Math.floor(rng() * 80)] = Math.floor(rng() * 256);
-    const o = pngOrientation(damaged);
-    assert.ok(Number.isInteger(o) && o >= 1 && o <= 8, `trial ${trial}: ${o}`);
-  }
+  assertSurvivesRandomDamage(tagged, pngOrientation, { seed: 11, from: 8, span: 80 });
 });
 
 test("EXIF is found after a JFIF APP0 and an XMP APP1, as some editors write it", () => {
@@ -146,15 +154,7 @@ test("damaged bytes anywhere never make the EXIF reader throw or hang", () => {
   const tooShort = Buffer.from(tagged);
   tooShort[4] = 0; tooShort[5] = 1;
   assert.equal(jpegOrientation(tooShort), 1);
-  // Random damage to the EXIF segment: any answer 1–8 is acceptable, an exception is not.
-  const rng = createRng(7);
-  for (let trial = 0; trial < 2000; trial++) {
-    const damaged = Buffer.from(tagged);
-    const hits = 1 + Math.floor(rng() * 4);
-    for (let h = 0; h < hits; h++) damaged[2 + Math.floor(rng() * 50)] = Math.floor(rng() * 256);
-    const o = jpegOrientation(damaged);
-    assert.ok(Number.isInteger(o) && o >= 1 && o <= 8, `trial ${trial}: ${o}`);
-  }
+  assertSurvivesRandomDamage(tagged, jpegOrientation, { seed: 7, from: 2, span: 50 });
 });
 
 test("a digit photographed sideways (orientation 6) preprocesses like the upright one", () => {
