@@ -16,6 +16,7 @@ import { MODEL_FILE, WEIGHTS_FILE } from "../../src/models/persist";
 import { saveIncompatibleModel, saveKerasStyleModel, type IncompatibleKind } from "../helpers/incompatible-models";
 import { runCli } from "../helpers/cli";
 import { PROJECT_ROOT } from "../helpers/paths";
+import { copySavedModel, trainedOn } from "../helpers/model-copies";
 
 let root: string;
 const dirs = {} as Record<IncompatibleKind | "keras-style", string>;
@@ -88,10 +89,7 @@ test("`digit-lab draw --no-open` exits 1 with the error and never prints a URL",
 });
 
 test("`digit-lab draw` serves a Fashion-MNIST model but warns that it does not read digits", async () => {
-  const fashion = path.join(root, "fashion");
-  fs.mkdirSync(fashion);
-  for (const f of fs.readdirSync(dirs["keras-style"])) fs.copyFileSync(path.join(dirs["keras-style"], f), path.join(fashion, f));
-  fs.writeFileSync(path.join(fashion, "metadata.json"), JSON.stringify({ model: "keras-style", data: { dataset: "fashion-mnist" } }));
+  const fashion = copySavedModel(dirs["keras-style"], path.join(root, "fashion"), trainedOn("fashion-mnist"));
   const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "bin", "digit-lab.js"), "draw", "--no-open", "--port", "0", "--model-dir", fashion], { cwd: PROJECT_ROOT });
   let stdout = "", stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
@@ -132,11 +130,7 @@ test("`digit-lab draw --port N` on a busy port says so in one line (exit 2, no s
 
 test("two models of the same architecture are both named by their folder (and by position when the folders match too)", async () => {
   const copies = [path.join(root, "runs-a", "m1"), path.join(root, "runs-b", "m2")];
-  for (const dir of copies) {
-    fs.mkdirSync(dir, { recursive: true });
-    for (const f of fs.readdirSync(dirs["keras-style"])) fs.copyFileSync(path.join(dirs["keras-style"], f), path.join(dir, f));
-    fs.writeFileSync(path.join(dir, "metadata.json"), JSON.stringify({ model: "dense-128-64" }));
-  }
+  for (const dir of copies) copySavedModel(dirs["keras-style"], dir, () => ({ model: "dense-128-64" }));
   const server = await startDrawServer({ modelDirs: [...copies, dirs["keras-style"], copies[0]] });
   try {
     assert.deepEqual(server.models.map((m) => m.name), ["dense-128-64 (m1 #1)", "dense-128-64 (m2)", "keras-style", "dense-128-64 (m1 #4)"]);

@@ -15,6 +15,8 @@ import { showDrawPad } from "../../src/draw/notebook";
 import type { DrawServer } from "../../src/draw/server";
 import type { MimeBundle } from "../../src/util/notebook";
 import { trainedModelDir } from "../predict/trained-model";
+import { ONE, drawOnPad } from "../helpers/pad";
+import { copySavedModel } from "../helpers/model-copies";
 
 let browser: Browser;
 let modelDir: string;
@@ -23,8 +25,7 @@ const servers: DrawServer[] = [];
 
 before(async () => {
   modelDir = await trainedModelDir();
-  copyDir = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-nb-pad-"));
-  for (const f of fs.readdirSync(modelDir)) fs.copyFileSync(path.join(modelDir, f), path.join(copyDir, f));
+  copyDir = copySavedModel(modelDir, fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-nb-pad-")));
   browser = await launchChromium();
 });
 
@@ -58,10 +59,7 @@ test("with two models, the predictions are visible inside the notebook's iframe 
     const frame = page.frames()[1];
     await frame.waitForSelector("body[data-state=ready]", { timeout: 60_000 });
     const pad = (await frame.locator("#pad").boundingBox())!;
-    await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height * 0.15);
-    await page.mouse.down();
-    await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height * 0.85, { steps: 12 });
-    await page.mouse.up();
+    await drawOnPad(page, frame.locator("#pad"), ONE);
     await frame.waitForSelector("body[data-state=predicted]", { timeout: 30_000 });
     await page.waitForTimeout(300); // the frame's height message
     const iframe = (await page.locator("iframe").boundingBox())!;

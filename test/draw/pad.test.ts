@@ -18,6 +18,8 @@ import { predictPixels } from "../../src/predict";
 import { preprocess, toGrey } from "../../src/preprocess";
 import { PROJECT_ROOT } from "../helpers/paths";
 import { trainedModelDir } from "../predict/trained-model";
+import { ONE, drawOnPad } from "../helpers/pad";
+import { copySavedModel, trainedOn } from "../helpers/model-copies";
 
 let server: DrawServer;
 let browser: Browser;
@@ -28,10 +30,7 @@ let copyDir: string;
 before(async () => {
   modelDir = await trainedModelDir();
   // A second model beside the first (same weights, another name) to show models side by side.
-  copyDir = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-pad-model-"));
-  for (const f of fs.readdirSync(modelDir)) fs.copyFileSync(path.join(modelDir, f), path.join(copyDir, f));
-  const meta = JSON.parse(fs.readFileSync(path.join(copyDir, "metadata.json"), "utf8"));
-  fs.writeFileSync(path.join(copyDir, "metadata.json"), JSON.stringify({ ...meta, model: "dense-128-64 (copy)" }));
+  copyDir = copySavedModel(modelDir, fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-pad-model-")), (m) => ({ ...m, model: "dense-128-64 (copy)" }));
 
   server = await startDrawServer({ modelDirs: [modelDir, copyDir], port: 0 });
   browser = await launchChromium();
@@ -51,15 +50,8 @@ after(async () => {
 });
 
 /** Draws polylines given in the pad's own 280×280 coordinates. */
-async function draw(strokes: [number, number][][]): Promise<void> {
-  const box = (await page.locator("#pad").boundingBox())!;
-  const at = ([x, y]: [number, number]) => [box.x + (x / 280) * box.width, box.y + (y / 280) * box.height] as const;
-  for (const stroke of strokes) {
-    await page.mouse.move(...at(stroke[0]));
-    await page.mouse.down();
-    for (const p of stroke.slice(1)) await page.mouse.move(...at(p), { steps: 12 });
-    await page.mouse.up();
-  }
+function draw(strokes: [number, number][][]): Promise<void> {
+  return drawOnPad(page, page.locator("#pad"), strokes);
 }
 
 async function predictedDigit(): Promise<string> {
@@ -211,10 +203,8 @@ test("a second finger (or a resting palm) does not join the strokes: only the fi
 });
 
 test("a Fashion-MNIST model shows its dataset, its class names and a visible warning that it does not read digits", async () => {
-  const fashionDir = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-pad-fashion-"));
-  for (const f of fs.readdirSync(modelDir)) fs.copyFileSync(path.join(modelDir, f), path.join(fashionDir, f));
-  const meta = JSON.parse(fs.readFileSync(path.join(fashionDir, "metadata.json"), "utf8"));
-  fs.writeFileSync(path.join(fashionDir, "metadata.json"), JSON.stringify({ ...meta, model: "fashion-dense", data: { ...meta.data, dataset: "fashion-mnist" }, test: { accuracy: 0.8123 } }));
+  const fashionDir = copySavedModel(modelDir, fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-pad-fashion-")),
+    (m) => ({ ...trainedOn("fashion-mnist")(m), model: "fashion-dense", test: { accuracy: 0.8123 } }));
   const fashionServer = await startDrawServer({ modelDirs: [modelDir, fashionDir] });
   const fashionPage = await browser.newPage({ viewport: { width: 900, height: 700 } });
   try {
@@ -232,11 +222,7 @@ test("a Fashion-MNIST model shows its dataset, its class names and a visible war
     assert.deepEqual(await digitCard.locator(".bar .label").allTextContents(), ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
 
     // Draw a 1: the fashion card names the class it picked, next to its number.
-    const box = (await fashionPage.locator("#pad").boundingBox())!;
-    await fashionPage.mouse.move(box.x + box.width / 2, box.y + box.height * 0.15);
-    await fashionPage.mouse.down();
-    await fashionPage.mouse.move(box.x + box.width / 2, box.y + box.height * 0.85, { steps: 12 });
-    await fashionPage.mouse.up();
+    await drawOnPad(fashionPage, fashionPage.locator("#pad"), ONE);
     await fashionPage.waitForSelector("body[data-state=predicted]", { timeout: 30_000 });
     const index = Number(await fashionCard.locator(".digit").textContent());
     assert.ok(index >= 0 && index <= 9);

@@ -13,6 +13,7 @@ import { buildModel, isSavedModelDir, loadModel, saveModel, METADATA_FILE, MODEL
 import { predictProbabilities } from "../../src/eval";
 import { saveIncompatibleModel, saveKerasStyleModel } from "../helpers/incompatible-models";
 import { PROJECT_ROOT } from "../helpers/paths";
+import { copySavedModel } from "../helpers/model-copies";
 
 let root: string;
 before(async () => {
@@ -126,11 +127,7 @@ async function assertDamaged(dir: string, file: string, what: RegExp): Promise<v
 test("damaged model directories give ModelFileError naming the file", async () => {
   const { dir, model } = await savedModel("good");
   model.dispose();
-  const copy = (name: string) => {
-    const to = path.join(root, name);
-    fs.cpSync(dir, to, { recursive: true });
-    return to;
-  };
+  const copy = (name: string) => copySavedModel(dir, path.join(root, name));
 
   await assertDamaged(path.join(root, "does-not-exist"), "does-not-exist", /no such model directory/);
 

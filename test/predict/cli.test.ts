@@ -16,6 +16,7 @@ import { loadRealMnist, trainedModelDir } from "./trained-model";
 import { saveIncompatibleModel } from "../helpers/incompatible-models";
 import { MODEL_FILE } from "../../src/models/persist";
 import { withOrientation } from "../helpers/exif";
+import { copySavedModel, trainedOn } from "../helpers/model-copies";
 
 let root: string;
 let modelDir: string;
@@ -153,12 +154,7 @@ test("a phone photo tagged with an EXIF orientation is predicted upright", async
 });
 
 test("a model trained on Fashion-MNIST still predicts, with a warning that names its classes", () => {
-  const fashionDir = path.join(root, "models", "fashion");
-  fs.mkdirSync(fashionDir, { recursive: true });
-  for (const f of fs.readdirSync(modelDir)) fs.copyFileSync(path.join(modelDir, f), path.join(fashionDir, f));
-  const metadataFile = path.join(fashionDir, "metadata.json");
-  const metadata = JSON.parse(fs.readFileSync(metadataFile, "utf8"));
-  fs.writeFileSync(metadataFile, JSON.stringify({ ...metadata, data: { ...metadata.data, dataset: "fashion-mnist" } }));
+  const fashionDir = copySavedModel(modelDir, path.join(root, "models", "fashion"), trainedOn("fashion-mnist"));
   const { code, stdout, stderr } = predictCli(["--model-dir", fashionDir, path.join(root, "own"), "--json"]);
   assert.equal(code, 0, stderr);
   assert.equal(JSON.parse(stdout).length, goodCount, "predictions as before");
