@@ -11,6 +11,7 @@ import { FastAdam, isWasmKernelRegistered, registerWasmKernels } from "../../src
 import { fmaModules } from "../../src/backend/wasm-kernels/webassembly";
 import { createRng } from "../../src/util/random";
 import { relativeError } from "../helpers/numeric";
+import { withEnv } from "../helpers/env";
 
 type Arrays = { shape: number[]; values: Float32Array }[];
 
@@ -50,17 +51,6 @@ test("our kernels are registered on wasm, once", async () => {
   assert.deepEqual(registerWasmKernels(), [], "a second registration changed something");
   assert.notEqual(tf.getKernel("BatchMatMul", "cpu")?.kernelFunc, tf.getKernel("BatchMatMul", "wasm")?.kernelFunc);
 });
-
-/** Runs `f` with the environment variables `env` set, then restores them (kernels read them per call). */
-async function withEnv<T>(env: Record<string, string>, f: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  try {
-    return await f();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
-  }
-}
 
 /** Runs `body` with the SIMD matMul kernels forced on or off (XNNPACK + explicit transposes). */
 function withSimdGemm(mode: "on" | "off", body: () => Promise<void>) {

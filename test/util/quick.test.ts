@@ -2,18 +2,9 @@ import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import { quickable } from "../../src/quick";
 import { getRecipe } from "../../src/recipes";
+import { withEnv } from "../helpers/env";
 
-function withQuick<T>(value: string | undefined, run: () => T): T {
-  const saved = process.env.DIGIT_LAB_QUICK;
-  if (value === undefined) delete process.env.DIGIT_LAB_QUICK;
-  else process.env.DIGIT_LAB_QUICK = value;
-  try {
-    return run();
-  } finally {
-    if (saved === undefined) delete process.env.DIGIT_LAB_QUICK;
-    else process.env.DIGIT_LAB_QUICK = saved;
-  }
-}
+const withQuick = <T>(value: string | undefined, run: () => T): T => withEnv({ DIGIT_LAB_QUICK: value }, run);
 
 test("quick mode trims a recipe and says so in its description", () => {
   const recipe = getRecipe("seed-001");
