@@ -10,7 +10,7 @@
  */
 import { ImageError } from "../errors";
 import { preprocess } from "../preprocess/core";
-import { toGrey } from "../preprocess/image";
+import { boundingBox, toGrey } from "../preprocess/image";
 
 declare const tf: any;
 
@@ -135,19 +135,10 @@ document.addEventListener("keydown", (e) => {
   }
 });
 
-/** Width and height of the ink's bounding box on the pad (0 when blank). */
+/** The longer side of the ink's bounding box on the pad (0 when blank). */
 function inkExtent(rgba: Uint8ClampedArray, width: number, height: number): number {
-  let minX = width, maxX = -1, minY = height, maxY = -1;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      if (rgba[(y * width + x) * 4] >= 128) continue;
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-    }
-  }
-  return maxX < 0 ? 0 : Math.max(maxX - minX + 1, maxY - minY + 1);
+  const box = boundingBox(width, height, (i) => rgba[i * 4] < 128);
+  return box ? Math.max(box.width, box.height) : 0;
 }
 
 // ---- predicting -----------------------------------------------------------------------
