@@ -3,6 +3,8 @@
  * few epochs, so that executing every notebook in `npm test` stays fast. The numbers
  * it gives are only a smoke test, not results.
  */
+import { counted } from "./util/format";
+
 export function isQuickMode(): boolean {
   return process.env.DIGIT_LAB_QUICK === "1";
 }
@@ -20,7 +22,7 @@ export function quickable<T extends { epochs: number; trainLimit?: number; descr
   if (!isQuickMode()) return settings;
   const epochs = Math.min(settings.epochs, QUICK_EPOCHS);
   const trainLimit = Math.min(settings.trainLimit ?? Infinity, QUICK_TRAIN_LIMIT);
-  const quick = `quick mode: ${epochs} epochs on the first ${trainLimit.toLocaleString("en-US")} training images`;
+  const quick = `quick mode: ${counted(epochs, "epoch")} on the first ${trainLimit.toLocaleString("en-US")} training images`;
   return {
     ...settings,
     epochs,

@@ -1,5 +1,7 @@
 /** Learning-rate schedules, as pure functions of the epoch (and, for "plateau", of the past). */
 
+import { counted } from "../util/format";
+
 export type LrSchedule =
   /** Multiply by `factor` every `every` epochs. */
   | { type: "step"; every: number; factor: number; minLearningRate?: number }
@@ -36,13 +38,13 @@ export function describeSchedule(schedule: LrSchedule | undefined): string {
   if (!schedule) return "constant";
   switch (schedule.type) {
     case "step":
-      return `×${schedule.factor} every ${schedule.every} epochs`;
+      return `×${schedule.factor} every ${counted(schedule.every, "epoch")}`;
     case "exponential":
       return `×${schedule.decay} per epoch`;
     case "cosine":
       return `cosine to ${schedule.minLearningRate ?? 0}`;
     case "plateau":
-      return `×${schedule.factor} after ${schedule.patience} epochs without improvement`;
+      return `×${schedule.factor} after ${counted(schedule.patience, "epoch")} without improvement`;
   }
 }
 

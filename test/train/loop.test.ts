@@ -8,7 +8,7 @@ import { initBackend, tf } from "../../src/backend";
 import { head, loadMnist, splitTrainValidation, subset, type ImageSet } from "../../src/data";
 import { evaluate } from "../../src/eval";
 import { buildModel } from "../../src/models";
-import { PlateauReducer, scheduledLearningRate, StopHandle, train, trainStep, type TrainOptions, type TrainStep } from "../../src/train";
+import { describeSchedule, PlateauReducer, scheduledLearningRate, StopHandle, train, trainStep, type TrainOptions, type TrainStep } from "../../src/train";
 import type { EpochLog } from "../../src/types";
 import { REAL_DATA_DIR } from "../helpers/paths";
 
@@ -184,6 +184,8 @@ test("schedule math: step, exponential, cosine; plateau reduces after `patience`
   // values: improve, improve, worse, worse (→ 0.5), worse, worse (→ 0.25), worse, worse (→ floor 0.2)
   const rates = [3, 2, 2.5, 2.1, 2.2, 2.3, 5, 6].map((v) => reducer.update(v));
   assert.deepEqual(rates, [1, 1, 1, 0.5, 0.5, 0.25, 0.25, 0.2]);
+  assert.equal(describeSchedule({ type: "step", every: 1, factor: 0.5 }), "×0.5 every 1 epoch");
+  assert.equal(describeSchedule({ type: "plateau", patience: 3, factor: 0.2 }), "×0.2 after 3 epochs without improvement");
 });
 
 test("the per-batch step can be swapped per call and dropout seeds are put back", async () => {

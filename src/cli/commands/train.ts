@@ -1,4 +1,4 @@
-import { round } from "../../util/format";
+import { counted, round } from "../../util/format";
 import { type Command, backendFromArgs, printJson, stringFlag } from "../command";
 import { RECIPE_OPTIONS, recipeFromArgs } from "../recipe-args";
 import { head, loadMnist } from "../../data";
@@ -56,7 +56,7 @@ export const command: Command = {
     const params = model.countParams();
     process.stderr.write(
       `training ${recipe.model} (${params.toLocaleString("en-US")} params) with recipe ${recipe.name}: ` +
-        `${recipe.epochs} epochs, batch ${recipe.batchSize}, lr ${recipe.learningRate}, seed ${recipe.seed}, ` +
+        `${counted(recipe.epochs, "epoch")}, batch ${recipe.batchSize}, lr ${recipe.learningRate}, seed ${recipe.seed}, ` +
         `${trainSet.count.toLocaleString("en-US")} training images before the ${recipe.validationSplit} validation split ` +
         `(${recipe.validationFrom === "end" ? "the last examples, as Keras" : "seeded random"})\n`,
     );
@@ -119,7 +119,7 @@ export const command: Command = {
     else {
       process.stdout.write(
         `${recipe.model}: test accuracy ${(100 * test.accuracy).toFixed(2)}%, test loss ${test.loss.toFixed(4)}, ` +
-          `${result.history.length} epochs at ${result.secondsPerEpoch.toFixed(1)} s/epoch on ${backend.name}` +
+          `${counted(result.history.length, "epoch")} at ${result.secondsPerEpoch.toFixed(1)} s/epoch on ${backend.name}` +
           (save ? `, saved to ${save}` : "") + "\n",
       );
     }
