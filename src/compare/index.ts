@@ -13,6 +13,9 @@ import { buildModel } from "../models";
 import { train, type TrainOptions } from "../train";
 import type { ComparisonRow, EpochLog } from "../types";
 import { writeFileAtomic } from "../util/atomic-write";
+import { counted } from "../util/format";
+import { checkOptionNames, type OptionNames } from "../util/options";
+import { UsageError } from "../errors";
 
 /** What a comparison varies (the variants) and what it holds fixed (the rest). */
 export interface CompareSettings {
@@ -27,6 +30,10 @@ export interface CompareSettings {
   l2?: number;
   dataset?: DatasetName;
 }
+
+const COMPARE_SETTINGS: OptionNames<CompareSettings> = {
+  variants: true, epochs: true, batchSize: true, learningRate: true, seed: true, trainLimit: true, dropout: true, l2: true, dataset: true,
+};
 
 /** One finished run, as cached. */
 export interface RunRecord {
@@ -95,6 +102,8 @@ export interface CompareOptions {
   log?: (line: string) => void;
 }
 
+const COMPARE_OPTIONS: OptionNames<CompareOptions> = { data: true, cacheDir: true, retrain: true, trainOptions: true, log: true };
+
 /** Trains (or fetches from the cache) one variant under `settings`. */
 export async function runVariant(model: string, settings: CompareSettings, options: CompareOptions = {}): Promise<RunRecord> {
   const backend = currentBackend() ?? (await initBackend());
@@ -106,17 +115,18 @@ export async function runVariant(model: string, settings: CompareSettings, optio
   if (!options.retrain && fs.existsSync(file)) {
     try {
       const cached = JSON.parse(fs.readFileSync(file, "utf8")) as RunRecord;
-      log(`${model}: cached run (${cached.history.length} epochs, test accuracy ${(cached.testAccuracy * 100).toFixed(2)}%)`);
+      log(`${model}: cached run (${counted(cached.history.length, "epoch")}, test accuracy ${(cached.testAccuracy * 100).toFixed(2)}%)`);
       return cached;
     } catch {
       // An unreadable cache entry is simply trained again and rewritten.
     }
   }
-  log(`${model}: training ${full.epochs} epoch(s), batch ${full.batchSize}, seed ${full.seed}${full.trainLimit ? `, first ${full.trainLimit} images` : ""}`);
+  log(`${model}: training ${counted(full.epochs, "epoch")}, batch ${full.batchSize}, seed ${full.seed}${full.trainLimit ? `, first ${full.trainLimit} images` : ""}`);
   const trainSet = full.trainLimit ? head(data.train, full.trainLimit) : data.train;
   const net = buildModel(model, { seed: full.seed, dropout: full.dropout, l2: full.l2 });
   try {
-    const result = await train(net, trainSet, full, options.trainOptions);
+    const { epochs, batchSize, learningRate, seed } = full;
+    const result = await train(net, trainSet, { epochs, batchSize, learningRate, seed }, options.trainOptions);
     const test = await evaluate(net, data.test);
     const record: RunRecord = {
       key,
@@ -139,7 +149,11 @@ export async function runVariant(model: string, settings: CompareSettings, optio
 
 /** Runs every variant in turn (cached ones are not retrained) and returns runs and table rows. */
 export async function compareArchitectures(settings: CompareSettings, options: CompareOptions = {}): Promise<{ runs: RunRecord[]; rows: ComparisonRow[] }> {
-  if (settings.variants.length === 0) throw new RangeError("no variants to compare");
+  checkOptionNames(settings, COMPARE_SETTINGS, "compareArchitectures settings");
+  checkOptionNames(options, COMPARE_OPTIONS, "compareArchitectures options");
+  if (!Array.isArray(settings.variants) || settings.variants.length === 0) {
+    throw new UsageError('compareArchitectures settings: variants must list the models to compare, e.g. ["dense-128", "cnn"]');
+  }
   const data = options.data ?? (await loadMnist({ dataset: settings.dataset }));
   const runs: RunRecord[] = [];
   for (const variant of settings.variants) runs.push(await runVariant(variant, settings, { ...options, data }));

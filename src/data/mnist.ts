@@ -11,6 +11,7 @@ import { downloadVerified, sha256 } from "./download";
 import { parseIdx } from "./idx";
 import { describeFsError } from "../util/fs-errors";
 import { infoLine } from "../util/notebook";
+import { checkOptionNames, type OptionNames } from "../util/options";
 
 /** Images and their labels; `images` holds count × rows × cols bytes (0 = background, 255 = ink), row-major. */
 export interface ImageSet {
@@ -46,6 +47,8 @@ export interface LoadOptions {
   log?: (line: string) => void;
 }
 
+const LOAD_OPTIONS: OptionNames<LoadOptions> = { dataset: true, dataDir: true, download: true, mirrors: true, log: true };
+
 const PROJECT_DATA_DIR = path.resolve(__dirname, "..", "..", "data");
 
 /** The data root in effect: an explicit option, else DIGIT_LAB_DATA_DIR, else `<project>/data`. */
@@ -64,9 +67,10 @@ const cache = new Map<string, Promise<MnistData>>();
 export function loadMnist(options: LoadOptions = {}): Promise<MnistData> {
   let dataset: DatasetName;
   try {
+    checkOptionNames(options, LOAD_OPTIONS, "loadMnist options");
     dataset = parseDatasetName(options.dataset ?? "mnist");
   } catch (err) {
-    return Promise.reject(err); // callers await this: a bad name is a rejection, not a throw
+    return Promise.reject(err); // callers await this: bad options are a rejection, not a throw
   }
   const dir = path.join(defaultDataDir(options.dataDir), dataset);
   const key = `${dataset}:${dir}`;

@@ -15,6 +15,7 @@ import { softmaxLogits } from "../models/logits";
 import { EPSILON, regularizationLoss } from "../train/loss";
 import { softmaxCrossEntropyRow } from "../util/cross-entropy";
 import type { ClassificationReport, ConfusionMatrix } from "../types";
+import { checkOptionNames, type OptionNames } from "../util/options";
 import { argmaxRows, confusionMatrix, reportFromConfusion } from "./metrics";
 
 export const DEFAULT_EVAL_BATCH_SIZE = 2000;
@@ -23,6 +24,8 @@ export interface EvalOptions {
   /** Examples per forward pass (default 2000). */
   batchSize?: number;
 }
+
+const EVAL_OPTIONS: OptionNames<EvalOptions> = { batchSize: true };
 
 export interface Evaluation {
   /** Mean cross-entropy (plus the model's L2 penalty, as Keras reports it). */
@@ -111,6 +114,7 @@ function checkEvalSet(set: unknown, fn: string): asserts set is ImageSet {
 /** Test loss and accuracy of `model` on `set`. */
 export async function evaluate(model: tf.LayersModel, set: ImageSet, options: EvalOptions = {}): Promise<Evaluation> {
   checkEvalSet(set, "evaluate");
+  checkOptionNames(options, EVAL_OPTIONS, "evaluate options");
   const { loss, accuracy, count } = evaluatePrepared(model, prepareSet(set), options.batchSize);
   return { loss, accuracy, count };
 }
@@ -118,6 +122,7 @@ export async function evaluate(model: tf.LayersModel, set: ImageSet, options: Ev
 /** Loss, accuracy, probabilities, predictions, confusion matrix and per-class report, in one pass. */
 export async function evaluateDetailed(model: tf.LayersModel, set: ImageSet, options: EvalOptions = {}): Promise<DetailedEvaluation> {
   checkEvalSet(set, "evaluateDetailed");
+  checkOptionNames(options, EVAL_OPTIONS, "evaluateDetailed options");
   const prepared = prepareSet(set);
   const { loss, accuracy, count, probabilities } = evaluatePrepared(model, prepared, options.batchSize);
   const classes = count ? probabilities.length / count : 10;

@@ -17,6 +17,7 @@ import { ModelFileError } from "../errors";
 import type { EpochLog } from "../types";
 import { writeDirAtomic, type WriteDirOptions } from "../util/atomic-write";
 import { inputShapeOf } from "./variants";
+import { checkOptionNames, type OptionNames } from "../util/options";
 
 export const MODEL_FILE = "model.json";
 export const WEIGHTS_FILE = "weights.bin";
@@ -124,6 +125,7 @@ export interface LoadModelOptions {
  */
 export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<{ model: tf.LayersModel; metadata: ModelMetadata }> {
   // Only when none is active: a second initBackend call could switch away from the CLI's --backend.
+  checkOptionNames(options, { checkMnist: true } satisfies OptionNames<LoadModelOptions>, "loadModel options");
   if (!currentBackend() && !tf.getBackend()) await initBackend({ log: null });
   dir = modelDirOf(dir);
   const modelFile = path.join(dir, MODEL_FILE);

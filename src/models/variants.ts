@@ -12,6 +12,7 @@
  */
 import { tf, currentBackend } from "../backend";
 import { UsageError } from "../errors";
+import { checkOptionNames, describeValue, type OptionNames } from "../util/options";
 
 export const NUM_CLASSES = 10;
 export const IMAGE_SIZE = 28;
@@ -27,6 +28,8 @@ export interface BuildOptions {
   /** Seed for every initializer and dropout mask. Default 42. */
   seed?: number;
 }
+
+const BUILD_OPTIONS: OptionNames<BuildOptions> = { dropout: true, l2: true, seed: true };
 
 /** A named architecture as `listModels()` reports it. */
 export interface ModelVariant {
@@ -80,7 +83,7 @@ const MAX_DENSE_UNITS = 65536;
  */
 export function parseModelSpec(spec: string): { kind: "variant"; name: string } | { kind: "dense"; hidden: number[] } {
   if (typeof spec !== "string") {
-    throw new UsageError(`a model is named by a string such as "dense-128" or "dense:512-256", got ${describe(spec)}`);
+    throw new UsageError(`a model is named by a string such as "dense-128" or "dense:512-256", got ${describeValue(spec)}`);
   }
   const s = spec.trim();
   if (VARIANTS[s]) return { kind: "variant", name: s };
@@ -98,6 +101,7 @@ export function parseModelSpec(spec: string): { kind: "variant"; name: string } 
 
 /** Builds a fresh, seeded model from a spec (see the module comment). Not compiled: `train` drives it. */
 export function buildModel(spec: string, options: BuildOptions = {}): tf.Sequential {
+  checkOptionNames(options, BUILD_OPTIONS, "buildModel options");
   const parsed = parseModelSpec(spec);
   const seed = options.seed ?? DEFAULT_SEED;
   const opts: Required<BuildOptions> = {
@@ -106,9 +110,9 @@ export function buildModel(spec: string, options: BuildOptions = {}): tf.Sequent
     seed,
   };
   if (!(typeof opts.dropout === "number" && opts.dropout >= 0 && opts.dropout < 1)) {
-    throw new UsageError(`dropout must be a number in [0, 1), got ${describe(opts.dropout)}`);
+    throw new UsageError(`dropout must be a number in [0, 1), got ${describeValue(opts.dropout)}`);
   }
-  if (!(typeof opts.l2 === "number" && opts.l2 >= 0)) throw new UsageError(`l2 must be a number ≥ 0, got ${describe(opts.l2)}`);
+  if (!(typeof opts.l2 === "number" && opts.l2 >= 0)) throw new UsageError(`l2 must be a number ≥ 0, got ${describeValue(opts.l2)}`);
   requireBackend();
   const model = parsed.kind === "variant" ? VARIANTS[parsed.name].build(opts) : buildDense(parsed.hidden, opts);
   model.name = modelNameFor(spec);
@@ -144,10 +148,6 @@ function requireBackend(): void {
   }
 }
 
-/** A value as an error message shows it: strings quoted, so "0.2" is told apart from 0.2. */
-function describe(value: unknown): string {
-  return typeof value === "string" ? JSON.stringify(value) : String(value);
-}
 
 /** Input shape of one example, without the batch dimension: [784] or [28, 28, 1]. */
 export function inputShapeOf(model: tf.LayersModel): number[] {

@@ -18,6 +18,7 @@ import { fastTrainStep, startDenseTrainer } from "./fast-step";
 import type { TrainStep } from "./step";
 import { evaluatePrepared } from "../eval/evaluate";
 import { counted } from "../util/format";
+import { checkTrainArguments } from "./arguments";
 
 export interface EarlyStopping {
   /** What to watch (default valLoss; falls back to the training loss without validation). */
@@ -117,6 +118,7 @@ export async function train(
   settings: TrainSettings,
   options: TrainOptions = {},
 ): Promise<TrainResult> {
+  checkTrainArguments(model, data, settings, options);
   const trainSet: ImageSet = "train" in data ? data.train : data;
   const epochs = settings.epochs;
   const batchSize = settings.batchSize ?? 32;
