@@ -1,5 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { NotebookError } from "../../scripts/notebooks";
 import { PROJECT_ROOT } from "../helpers/paths";
@@ -15,4 +18,17 @@ test("a failing notebook cell fails the run with that cell's source and its own 
       /throw new Error\("the broken fixture failed on purpose/.test(e.message) &&
       /Error: the broken fixture failed on purpose: 2/.test(e.message),
   );
+});
+
+test("plain `nbconvert --execute` numbers the cells: the kernel broadcasts execute_input (patched tslab)", () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { findJupyterPython, jupyterEnv } = require("../../scripts/jupyter.js");
+  const fixture = path.join(PROJECT_ROOT, "test", "fixtures", "notebooks", "numbered.ipynb");
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-numbered-"));
+  const run = spawnSync(findJupyterPython(), ["-m", "nbconvert", "--to", "notebook", "--execute", "--output-dir", outDir, fixture],
+    { env: jupyterEnv(), encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  const cells = JSON.parse(fs.readFileSync(path.join(outDir, "numbered.ipynb"), "utf8")).cells as { execution_count: number | null; outputs: { text?: string[] }[] }[];
+  assert.deepEqual(cells.map((c) => c.execution_count), [1, 2, 3]);
+  assert.match([cells[1].outputs[0]?.text ?? ""].flat().join(""), /the answer is 42/);
 });
