@@ -9,8 +9,9 @@
  *
  * The steps, each returned as a stage so a gallery can show them:
  *   1. grey      the input, at most MAX_WORK_SIDE pixels on its longest side
- *   2. ink       polarity fixed (ink bright), background and uneven lighting removed
- *                (grey top-hat: image minus its morphological opening), contrast stretched
+ *   2. ink       polarity fixed (ink bright), background, uneven lighting and shadows removed
+ *                (grey top-hat: image minus its morphological opening, over the paper's
+ *                brightness for dark ink, with a window fitted to the strokes), contrast stretched
  *   3. cropped   specks dropped, cropped to the digit, stroke width brought near MNIST's
  *   4. boxed     longest side scaled to 20 px (area averaging = anti-aliasing)
  *   5. output    placed in 28×28 with its centre of mass at MNIST's, values in [0, 1]
@@ -36,6 +37,8 @@ export const MNIST_STROKE_RANGE: [number, number] = [1.9, 4.2];
 /** Mean centre of mass of MNIST training digits, in pixel-index coordinates (x = column, y = row). */
 export const MNIST_CENTRE = { x: 14.0, y: 14.0 };
 
+/** Paper darker than this (in deep shadow) is not divided by further: that would only amplify noise. */
+const MIN_PAPER_BRIGHTNESS = 0.2;
 /** Larger inputs are first shrunk to this: plenty for a 20-px digit, and it bounds the work. */
 export const MAX_WORK_SIDE = 512;
 
@@ -140,21 +143,14 @@ function preprocessOnce(input: GreyImage, options: PreprocessOptions): Preproces
   const inverted = hasDarkInk(step > 1 ? subsample(grey, step) : grey);
   const bright = inverted ? grey.data.map((v) => 1 - v) : new Float32Array(grey.data);
   // The opening with a window wider than any stroke is the paper alone, lighting
-  // gradient included (openings keep linear ramps exactly); subtracting it leaves the ink.
-  const radius = Math.max(2, Math.round(Math.min(width, height) / 5));
-  const paper = opening({ width, height, data: bright }, radius);
-  const residual = new Float32Array(bright.length);
-  for (let i = 0; i < residual.length; i++) residual[i] = Math.max(0, bright[i] - paper.data[i]);
-
-  const noiseLevel = quantile(residual, 0.5);
-  const noiseSpread = 1.4826 * (quantile(residual.map((v) => Math.abs(v - noiseLevel)), 0.5));
-  let peak = 0;
-  for (const v of residual) if (v > peak) peak = v;
-  if (peak < MIN_INK_CONTRAST) throw noDigit(`the strongest mark differs from the paper by only ${(peak * 100).toFixed(0)}%`);
-  const threshold = Math.max(otsuThreshold(residual, 0, peak), noiseLevel + 6 * noiseSpread, MIN_INK_CONTRAST / 2);
-
-  const mask: Mask = new Uint8Array(residual.length);
-  for (let i = 0; i < mask.length; i++) mask[i] = residual[i] > threshold ? 1 : 0;
+  // gradient included (openings keep linear ramps exactly); what stands above it is ink.
+  // A first, generous window finds the strokes; the second fits the window to their
+  // width, so that a hard shadow edge's corner, which a wide window cannot enter, is not
+  // left behind as a mark.
+  let marks = marksAbovePaper(bright, width, height, Math.max(2, Math.round(Math.min(width, height) / 5)), inverted);
+  const strokeRadius = Math.max(2, Math.ceil(4 * medianHalfWidth(marks.mask, width, height)));
+  if (strokeRadius < marks.radius / 2) marks = marksAbovePaper(bright, width, height, strokeRadius, inverted);
+  const { residual, mask, noiseLevel, noiseSpread } = marks;
   const { digit, specksRemoved } = keepDigit(mask, width, height);
 
   const black = noiseLevel + 2 * noiseSpread;
@@ -365,6 +361,51 @@ function fitPlane(image: GreyImage, use: (i: number) => boolean): (x: number, y:
   const solve = (col: number) => det(m.map((row, r) => row.map((v, c) => (c === col ? rhs[r] : v)))) / d;
   const a = solve(0), b = solve(1), c = solve(2);
   return (x, y) => a + b * (x - cx) + c * (y - cy);
+}
+
+interface Marks {
+  /** How far each pixel stands above the paper (relative to the paper's brightness for dark ink). */
+  residual: Float32Array;
+  /** Pixels that stand out: above Otsu's threshold and well above the noise. */
+  mask: Mask;
+  noiseLevel: number;
+  noiseSpread: number;
+  /** Half-width of the window that estimated the paper. */
+  radius: number;
+}
+
+/** The marks on the paper: `bright` (ink bright) minus its opening with a (2·radius+1)² window. */
+function marksAbovePaper(bright: Float32Array, width: number, height: number, radius: number, darkInk: boolean): Marks {
+  const paper = opening({ width, height, data: bright }, radius);
+  const residual = new Float32Array(bright.length);
+  // Dark ink: a shadow dims paper and ink alike, so the ink's contrast is relative to the paper
+  // around it (divide); subtracting would leave ink in a shadow fainter than ink in the light.
+  for (let i = 0; i < residual.length; i++) {
+    const mark = Math.max(0, bright[i] - paper.data[i]);
+    residual[i] = darkInk ? Math.min(1, mark / Math.max(MIN_PAPER_BRIGHTNESS, 1 - paper.data[i])) : mark;
+  }
+  const noiseLevel = quantile(residual, 0.5);
+  const noiseSpread = 1.4826 * (quantile(residual.map((v) => Math.abs(v - noiseLevel)), 0.5));
+  let peak = 0;
+  for (const v of residual) if (v > peak) peak = v;
+  if (peak < MIN_INK_CONTRAST) throw noDigit(`the strongest mark differs from the paper by only ${(peak * 100).toFixed(0)}%`);
+  const threshold = Math.max(otsuThreshold(residual, 0, peak), noiseLevel + 6 * noiseSpread, MIN_INK_CONTRAST / 2);
+  const mask: Mask = new Uint8Array(residual.length);
+  for (let i = 0; i < mask.length; i++) mask[i] = residual[i] > threshold ? 1 : 0;
+  return { residual, mask, noiseLevel, noiseSpread, radius };
+}
+
+/**
+ * The typical half-width of the marks: the median distance to the paper along their
+ * skeleton. Strokes, long and thin, outweigh a broad blob (a shadow's corner), whose
+ * skeleton is short.
+ */
+function medianHalfWidth(mask: Mask, width: number, height: number): number {
+  const skeleton = skeletonize(mask, width, height);
+  const toPaper = distanceTransform(mask.map((m) => 1 - m), width, height);
+  const halfWidths: number[] = [];
+  for (let i = 0; i < skeleton.length; i++) if (skeleton[i]) halfWidths.push(Math.min(toPaper[i], width + height));
+  return halfWidths.length ? quantile(halfWidths, 0.5) : Infinity;
 }
 
 /**

@@ -68,6 +68,31 @@ test("uneven lighting and specks do not change the result", () => {
   assert.ok(meanAbsDiff(clean, specks.pixels) < 0.01);
 });
 
+test("a hard shadow across the digit is lighting, not ink: the same digit as without it", () => {
+  // A 9 on 400×300 paper; a shadow dims everything right of a slanted edge by 45% (as
+  // review case 9_shadow_over_digit.jpg). Its acute corner at the bottom used to survive as
+  // a blob, and the ink inside the shadow came out fainter than the ink in the light.
+  const W = 400, H = 300;
+  const nine = [[0.68, 0.35], [0.5, 0.18], [0.32, 0.33], [0.5, 0.5], [0.68, 0.35], [0.62, 0.85]].map(
+    ([x, y]) => [W / 2 + (x - 0.5) * 200, H / 2 + (y - 0.5) * 200] as [number, number]);
+  const photo = (shadow: number): GreyImage => {
+    const img = drawStrokes({ width: W, height: H, paper: 0.94, ink: 0.13 }, [nine], 6);
+    const rng = createRng(3);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const edge = 0.55 * W - 0.2 * W * (y / H);
+        const lit = x + 0.5 > edge ? 1 - shadow : 1;
+        img.data[y * W + x] = Math.min(1, Math.max(0, img.data[y * W + x] * lit + (rng() - 0.5) * 0.06));
+      }
+    }
+    return img;
+  };
+  const plain = preprocess(photo(0));
+  const shaded = preprocess(photo(0.45));
+  assert.deepEqual(shaded.info.box, plain.info.box, "the box holds the digit alone");
+  assert.ok(meanAbsDiff(shaded.pixels, plain.pixels) < 0.01, `differs by ${meanAbsDiff(shaded.pixels, plain.pixels)}`);
+});
+
 test("a thin pen (1 px) is thickened and a thick marker thinned towards MNIST's stroke width", () => {
   const thin = preprocess(drawStrokes({ width: 280, height: 280 }, [circle(140, 140, 60, 95)], 1));
   assert.equal(thin.info.strokeAdjustment, "thickened");
