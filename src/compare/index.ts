@@ -7,9 +7,10 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { currentBackend, initBackend } from "../backend";
+import { wasmArithmetic } from "../backend/wasm-kernels";
 import { head, loadMnist, type DatasetName, type MnistData } from "../data";
 import { evaluate } from "../eval";
-import { buildModel } from "../models";
+import { buildModel, defaultDropout } from "../models";
 import { train, type TrainOptions } from "../train";
 import type { ComparisonRow, EpochLog } from "../types";
 import { writeFileAtomic } from "../util/atomic-write";
@@ -59,8 +60,9 @@ export type RunSettings = Required<Omit<CompareSettings, "variants" | "trainLimi
  * Bumped whenever training itself changes, so older cached runs are not shown as current.
  * 2: the loss from the logits (Keras'), dropout on the DenseTrainer. 3: convolution filter
  * gradients sum the batch's two halves separately (conv-threads.ts), which changes CNN runs in the last bits.
+ * 4: the cnn keeps its own dropout (0.25) unless one is given; the kernels' arithmetic is part of the key.
  */
-const CACHE_VERSION = 3;
+const CACHE_VERSION = 4;
 const PROJECT_CACHE = path.resolve(__dirname, "..", "..", ".cache", "runs");
 
 /** Where cached runs live: DIGIT_LAB_CACHE_DIR, else `<project>/.cache/runs`. */
@@ -77,7 +79,7 @@ export function runSettings(settings: CompareSettings, model: string): RunSettin
     learningRate: settings.learningRate ?? 0.001,
     seed: settings.seed ?? 42,
     trainLimit: settings.trainLimit ?? null,
-    dropout: settings.dropout ?? 0,
+    dropout: settings.dropout ?? defaultDropout(model),
     l2: settings.l2 ?? 0,
     dataset: settings.dataset ?? "mnist",
   };
@@ -85,7 +87,9 @@ export function runSettings(settings: CompareSettings, model: string): RunSettin
 
 /** A stable key: the same settings, data files and backend give the same key. */
 export function runKey(settings: RunSettings, dataChecksum: string, backend: string): string {
-  const content = JSON.stringify({ v: CACHE_VERSION, ...settings, data: dataChecksum, backend });
+  // On wasm the kernels in use change the float32 rounding (Winograd, fused multiply-adds).
+  const arithmetic = backend === "wasm" ? wasmArithmetic() : undefined;
+  const content = JSON.stringify({ v: CACHE_VERSION, ...settings, data: dataChecksum, backend, arithmetic });
   const digest = crypto.createHash("sha256").update(content).digest("hex").slice(0, 16);
   return `${settings.model.replace(/[^a-z0-9.-]+/gi, "_")}-${digest}`;
 }

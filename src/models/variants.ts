@@ -99,13 +99,19 @@ export function parseModelSpec(spec: string): { kind: "variant"; name: string } 
   );
 }
 
+/** The dropout a spec gets when none is asked for: the cnn's own 0.25, else none. */
+export function defaultDropout(spec: string): number {
+  const parsed = parseModelSpec(spec);
+  return parsed.kind === "variant" && parsed.name === "cnn" ? CNN_DEFAULT_DROPOUT : 0;
+}
+
 /** Builds a fresh, seeded model from a spec (see the module comment). Not compiled: `train` drives it. */
 export function buildModel(spec: string, options: BuildOptions = {}): tf.Sequential {
   checkOptionNames(options, BUILD_OPTIONS, "buildModel options");
   const parsed = parseModelSpec(spec);
   const seed = options.seed ?? DEFAULT_SEED;
   const opts: Required<BuildOptions> = {
-    dropout: options.dropout ?? (parsed.kind === "variant" && parsed.name === "cnn" ? CNN_DEFAULT_DROPOUT : 0),
+    dropout: options.dropout ?? defaultDropout(spec),
     l2: options.l2 ?? 0,
     seed,
   };

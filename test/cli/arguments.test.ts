@@ -34,6 +34,12 @@ test("compare checks its learning rate as train does", () => {
   }
 });
 
+test("compare's --dropout and --l2 are checked before any data is read", () => {
+  usageError(["compare", "--models", "cnn", "--dropout", "1.5"], /--dropout 1.5: must be at least 0 and below 1/);
+  usageError(["compare", "--models", "cnn", "--l2=-0.1"], /--l2 -0.1: must be at least 0/);
+  usageError(["compare", "--models", "cnn", "--dropout", "lots"], /--dropout must be a number, got "lots"/);
+});
+
 test("a dense spec with a size out of range names the size", () => {
   usageError(["train", "--model", "dense:0"], /model "dense:0": a dense layer has 1 to 65536 units, not 0/);
 });

@@ -43,7 +43,7 @@ export function simdConvOff(): boolean {
 }
 
 /** Whether DIGIT_LAB_WINOGRAD=off keeps the direct convolutions for 3×3 filters too (for comparisons). */
-function winogradOff(): boolean {
+export function winogradOff(): boolean {
   return process.env.DIGIT_LAB_WINOGRAD === "off";
 }
 

@@ -18,13 +18,14 @@
 import { tf } from "../index";
 import { originalKernel, type WasmKernelFunc } from "./kernel-utils";
 import { batchMatMul, fusedMatMul } from "./matmul";
-import { conv2D, conv2DBackpropFilter, conv2DBackpropInput, fusedConv2D, simdConvOff } from "./conv";
+import { conv2D, conv2DBackpropFilter, conv2DBackpropInput, fusedConv2D, simdConvOff, winogradOff } from "./conv";
 import { ADAM_KERNEL, adamUpdate } from "./adam";
 import { maxPoolGrad, sum } from "./pooling";
 import { identity } from "./identity";
 import { DENSE_GRADS_KERNEL, denseGrads } from "./dense-grads";
 
 import { startConvThreads } from "./conv-threads";
+import { fmaModules } from "./webassembly";
 
 export { FastAdam, ADAM_KERNEL } from "./adam";
 
@@ -65,6 +66,18 @@ export function registerWasmKernels(): string[] {
     registered.push(kernelName);
   }
   return registered;
+}
+
+/**
+ * The kernel choices that change a wasm run's float32 rounding: stock or digit-lab kernels,
+ * Winograd or direct 3×3 convolutions, fused multiply-adds or not. Part of cache keys, so a
+ * run made with other arithmetic is not served as this one's.
+ */
+export function wasmArithmetic(): string {
+  if (/^(off|0|false|no)$/i.test(process.env.DIGIT_LAB_WASM_KERNELS ?? "")) return "stock";
+  const conv = simdConvOff() ? "stock-conv" : winogradOff() ? "direct" : "winograd";
+  const fma = process.env.DIGIT_LAB_FMA !== "off" && fmaModules() ? "fma" : "mul-add";
+  return `digit-lab/${conv}/${fma}`;
 }
 
 /** Whether our kernel (not the stock one) is what wasm runs for `kernelName`. */

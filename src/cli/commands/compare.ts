@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { type Command, backendFromArgs, intFlag, positiveFlag, printJson, seedFlag, stringFlag } from "../command";
+import { type Command, backendFromArgs, floatFlag, intFlag, positiveFlag, printJson, seedFlag, stringFlag } from "../command";
 import { compareArchitectures, type CompareSettings } from "../../compare";
 import { loadMnist, parseDatasetName } from "../../data";
 import { architectureComparison, trainingCurves } from "../../plots";
@@ -17,11 +17,13 @@ export const command: Command = {
   summary: "train several architectures under one recipe and compare them (cached by settings)",
   help: [
     "usage: digit-lab compare [--models a,b,…] [--epochs N] [--batch-size N] [--seed N] [--learning-rate X]",
-    "                         [--train-limit N] [--dataset mnist|fashion-mnist] [--retrain] [--report FILE] [--json]",
+    "                         [--dropout X] [--l2 X] [--train-limit N] [--dataset mnist|fashion-mnist] [--retrain]",
+    "                         [--report FILE] [--json]",
     "",
     `  --models LIST        model names or dense specs (default ${DEFAULT_MODELS})`,
     "  --epochs N           epochs per model (default 10)",
     "  --batch-size N       default 32;  --seed N  default 42;  --learning-rate X  default 0.001",
+    "  --dropout X, --l2 X  the same for every model (default: each model's own: cnn dropout 0.25, else none)",
     "  --train-limit N      train on the first N training images only",
     "  --dataset NAME       mnist (default) or fashion-mnist",
     "  --retrain            ignore cached runs (finished runs are cached by their settings in .cache/runs,",
@@ -35,6 +37,8 @@ export const command: Command = {
     "batch-size": { type: "string" },
     seed: { type: "string" },
     "learning-rate": { type: "string" },
+    dropout: { type: "string" },
+    l2: { type: "string" },
     "train-limit": { type: "string" },
     dataset: { type: "string" },
     retrain: { type: "boolean" },
@@ -50,9 +54,15 @@ export const command: Command = {
       batchSize: intFlag(args, "batch-size", 32),
       seed: seedFlag(args, "seed", 42),
       learningRate: positiveFlag(args, "learning-rate", 0.001),
+      dropout: floatFlag(args, "dropout", undefined),
+      l2: floatFlag(args, "l2", undefined),
       trainLimit: intFlag(args, "train-limit", undefined),
       dataset: parseDatasetName(stringFlag(args, "dataset") ?? "mnist"),
     } satisfies CompareSettings;
+    if (settings.dropout !== undefined && !(settings.dropout >= 0 && settings.dropout < 1)) {
+      throw new UsageError(`--dropout ${settings.dropout}: must be at least 0 and below 1`);
+    }
+    if (settings.l2 !== undefined && !(settings.l2 >= 0)) throw new UsageError(`--l2 ${settings.l2}: must be at least 0`);
     const reportFile = stringFlag(args, "report");
     checkOutputFile(reportFile, "--report"); // before any training
     await backendFromArgs(args);

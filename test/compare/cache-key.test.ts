@@ -1,0 +1,28 @@
+/**
+ * What a comparison trains and how its cache tells runs apart: every model gets the dropout
+ * `train --model` gives it, and a run made with other kernel arithmetic is not served as current.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { runKey, runSettings } from "../../src/compare";
+import { withEnv } from "../helpers/env";
+
+test("compare trains the cnn with its own dropout (0.25) unless told otherwise; dense stacks with none", () => {
+  const settings = { variants: ["cnn", "dense-128"], epochs: 1 };
+  assert.equal(runSettings(settings, "cnn").dropout, 0.25);
+  assert.equal(runSettings(settings, "dense-128").dropout, 0);
+  assert.equal(runSettings({ ...settings, dropout: 0 }, "cnn").dropout, 0);
+  assert.equal(runSettings({ ...settings, dropout: 0.1 }, "dense-128").dropout, 0.1);
+});
+
+test("the cache key changes with the wasm kernels' arithmetic (fused multiply-adds, Winograd, stock kernels), not on other backends", () => {
+  const settings = runSettings({ variants: ["cnn"], epochs: 1 }, "cnn");
+  const key = (env: Record<string, string | undefined>, backend = "wasm") => withEnv(env, () => runKey(settings, "abc", backend));
+  const plain = { DIGIT_LAB_FMA: undefined, DIGIT_LAB_WINOGRAD: undefined, DIGIT_LAB_WASM_KERNELS: undefined, DIGIT_LAB_SIMD_CONV: undefined };
+  const base = key(plain);
+  assert.equal(key(plain), base, "stable");
+  assert.notEqual(key({ ...plain, DIGIT_LAB_FMA: "off" }), base);
+  assert.notEqual(key({ ...plain, DIGIT_LAB_WINOGRAD: "off" }), base);
+  assert.notEqual(key({ ...plain, DIGIT_LAB_WASM_KERNELS: "off" }), base);
+  assert.equal(key({ ...plain, DIGIT_LAB_FMA: "off" }, "cpu"), key(plain, "cpu"), "cpu runs do not depend on wasm kernels");
+});
