@@ -18,7 +18,8 @@ test("02-train-dense-ann trains, evaluates and saves seed 001's model through th
   const accuracy = outputOf(run, "evaluateDetailed(");
   const percent = Number((accuracy.match(/test accuracy (\d+\.\d+)%/) ?? [])[1]);
   assert.ok(percent > 80, `quick run reaches a sane test accuracy, got ${percent}%`);
-  assert.match(accuracy, /seed 001 reported 97\.65%/);
+  // A smoke run is not held against the seed's single run: it says so instead of "not reached".
+  assert.match(accuracy, /quick mode: 2 epochs on 3,000 images, not comparable with the seed's 97\.65%/);
   const [confusion] = figuresOf(run, "confusionMatrix(");
   assert.equal(confusion.data[0].type, "heatmap");
   assert.match(outputOf(run, "classificationTable("), /macro avg|macro/);
