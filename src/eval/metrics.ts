@@ -55,6 +55,9 @@ export function reportFromConfusion(cm: ConfusionMatrix): ClassificationReport {
   const divide = (a: number, b: number) => (b === 0 ? 0 : a / b);
   let total = 0;
   let correct = 0;
+  // As scikit-learn: the macro average runs over the classes that occur among the labels or the
+  // predictions; a class absent from both (a subset without 7s) would only drag it towards 0.
+  const present: boolean[] = [];
   const classes = cm.map((row, c) => {
     const tp = row[c];
     const support = row.reduce((a, b) => a + b, 0);
@@ -65,17 +68,18 @@ export function reportFromConfusion(cm: ConfusionMatrix): ClassificationReport {
     const f1 = divide(2 * precision * recall, precision + recall);
     total += support;
     correct += tp;
+    present.push(support > 0 || predictedAs > 0);
     return { label: c, precision, recall, f1, support };
   });
-  const average = (weight: (m: ClassMetrics) => number): ClassMetrics => {
-    const wsum = classes.reduce((a, m) => a + weight(m), 0);
-    const mean = (key: "precision" | "recall" | "f1") => divide(classes.reduce((a, m) => a + weight(m) * m[key], 0), wsum);
+  const average = (weight: (m: ClassMetrics, c: number) => number): ClassMetrics => {
+    const wsum = classes.reduce((a, m, c) => a + weight(m, c), 0);
+    const mean = (key: "precision" | "recall" | "f1") => divide(classes.reduce((a, m, c) => a + weight(m, c) * m[key], 0), wsum);
     return { precision: mean("precision"), recall: mean("recall"), f1: mean("f1"), support: total };
   };
   return {
     classes,
     accuracy: divide(correct, total),
-    macro: average(() => 1),
+    macro: average((_, c) => (present[c] ? 1 : 0)),
     weighted: average((m) => m.support),
   };
 }

@@ -66,6 +66,13 @@ test("zero division gives 0, as scikit-learn's zero_division=0", () => {
   close(r.classes[0].recall, 1 / 2);
   // Weighted average: support-weighted, so class 1 (support 0) does not count.
   close(r.weighted.precision, (2 * 0.5 + 1 * 0) / 3);
+  // Macro average over the classes among the labels or the predictions (all three here).
+  close(r.macro.precision, (0.5 + 0 + 0) / 3);
+  // A class absent from both (3 here) is left out of the macro average, as scikit-learn's default:
+  // classification_report([0, 0, 2], [0, 1, 0]) gives macro precision 0.1667, not 0.125.
+  const withAbsent = classificationReport([0, 0, 2], [0, 1, 0], 4);
+  close(withAbsent.macro.precision, (0.5 + 0 + 0) / 3);
+  close(withAbsent.macro.recall, (0.5 + 0 + 0) / 3);
   const empty = classificationReport([], [], 2);
   assert.equal(empty.accuracy, 0);
   assert.equal(empty.macro.f1, 0);
