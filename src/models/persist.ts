@@ -35,6 +35,8 @@ export interface ModelMetadata {
   /** Which data: dataset name, whether checksums matched, file SHA-256s. */
   data?: { dataset?: string; sha256Verified?: boolean; checksums?: Record<string, string>; trainCount?: number; identifier?: string };
   history?: EpochLog[];
+  /** Set when early stopping put back the weights of this epoch (of `history`): they are the saved ones. */
+  restoredEpoch?: number;
   test?: { loss: number; accuracy: number };
   /** One example's shape: [784] or [28, 28, 1]. */
   inputShape: number[];

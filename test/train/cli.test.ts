@@ -39,6 +39,7 @@ test("train --json → one JSON object on stdout, progress on stderr; --save the
   assert.equal(out.history.length, 2);
   assert.deepEqual(Object.keys(out.history[0]).sort(), ["accuracy", "epoch", "learningRate", "loss", "seconds", "valAccuracy", "valLoss"]);
   assert.equal(out.trainCount, 2400);
+  assert.equal(out.restoredBestWeights, false);
   assert.ok(out.secondsPerEpoch > 0);
   assert.ok(out.testAccuracy > 0.8 && out.testAccuracy <= 1, String(out.testAccuracy));
   assert.ok(out.testLoss > 0);
@@ -71,6 +72,21 @@ test("train --json → one JSON object on stdout, progress on stderr; --save the
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /precision\s+recall\s+f1-score\s+support/);
   assert.match(text.stdout, /weighted avg/);
+});
+
+test("when early stopping puts back an earlier epoch's weights, --json and metadata.json say which epoch was tested", () => {
+  // At this learning rate the 4th epoch's validation loss is worse than the 3rd's.
+  const dir = path.join(tmp, "restored");
+  const r = cli("train", "--recipe", "project-dense-128-64", "--epochs", "4", "--train-limit", "1000", "--learning-rate", "0.02", "--save", dir, "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.restoredBestWeights, true);
+  assert.equal(out.bestEpoch, 3);
+  assert.equal(out.epochs, 4);
+  assert.match(r.stderr, /restored the weights of epoch 3/);
+  const metadata = JSON.parse(fs.readFileSync(path.join(dir, "metadata.json"), "utf8"));
+  assert.equal(metadata.restoredEpoch, 3);
+  assert.equal(metadata.test.accuracy, out.testAccuracy);
 });
 
 test("seeds --json trains once per seed, as train --seed would, and reports mean, std, min and max", () => {

@@ -71,6 +71,7 @@ export const command: Command = {
         seed: recipe.seed,
         data: { dataset, sha256Verified: data.sha256Verified, checksums: data.checksums, trainCount: trainSet.count },
         history: result.history,
+        ...(result.restoredBestWeights ? { restoredEpoch: result.bestEpoch } : {}),
         test: { loss: test.loss, accuracy: test.accuracy },
         backend: backend.name,
       });
@@ -109,6 +110,8 @@ export const command: Command = {
       history: result.history,
       secondsPerEpoch: round(result.secondsPerEpoch, 3),
       bestEpoch: result.bestEpoch ?? null,
+      // Whether the tested (and saved) weights are bestEpoch's rather than the last epoch's.
+      restoredBestWeights: result.restoredBestWeights,
       stopReason: result.stopReason ?? null,
       testLoss: test.loss,
       testAccuracy: test.accuracy,
