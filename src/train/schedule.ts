@@ -50,7 +50,8 @@ export function describeSchedule(schedule: LrSchedule | undefined): string {
 
 /**
  * Keras' ReduceLROnPlateau as a small state machine: feed it each epoch's monitored value
- * (lower is better) and it returns the learning rate for the next epoch.
+ * (lower is better) and it returns the learning rate for the next epoch. Unlike Keras, any
+ * decrease counts as an improvement (Keras' min_delta defaults to 1e-4); no cooldown, as Keras' default.
  */
 export class PlateauReducer {
   private best = Infinity;
