@@ -1,7 +1,8 @@
 /**
  * The training benchmark: trains each model on real MNIST through the project's own
  * training loop (`train`, what users run) and reports seconds per epoch (median of the
- * measured epochs, after warm-up), throughput, data-load time and peak memory.
+ * measured epochs, after warm-up), training throughput, data-load time and the peak memory
+ * sampled during each model's run.
  */
 import { round } from "../util/format";
 import { tf, currentBackend } from "../backend";
@@ -13,6 +14,7 @@ import { train, type TrainStep } from "../train";
 import { trainStep } from "../train/step";
 import { fastTrainStep } from "../train/fast-step";
 import { configureConvThreads } from "../backend/wasm-kernels/conv-threads";
+import { runMeter } from "./measure";
 
 const LEARNING_RATE = 0.001;
 
@@ -60,9 +62,19 @@ export interface BenchResult {
   path: BenchPath;
   /** Threads that trained (see TrainResult.threads). */
   threads: number;
-  /** Training examples per second (trainSamples / secondsPerEpoch). */
+  /**
+   * Median wall time of the measured epochs without the validation pass: from the epoch's start
+   * to the end of its last training batch (train()'s last onBatchEnd report of the epoch).
+   */
+  trainSecondsPerEpoch: number;
+  /** Training examples per second: trainSamples / trainSecondsPerEpoch (validation excluded). */
   samplesPerSecond: number;
-  /** Peak resident memory of the process so far, MiB. */
+  /**
+   * The largest resident set size (RSS) of the process sampled during this model's run, MiB:
+   * at its start, on train()'s onBatchEnd reports (about every 250 ms), at each epoch's end and
+   * after the test evaluation. It includes what the process already held (the loaded data, the
+   * wasm heap, which never shrinks), but not peaks from before the model's run.
+   */
   peakRssMb: number;
   dataLoadSeconds: number;
   trainSamples: number;
@@ -80,10 +92,6 @@ export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-export function peakRssMb(): number {
-  return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
 }
 
 export async function runBenchmark(options: BenchOptions): Promise<BenchResult[]> {
@@ -110,6 +118,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult[]
   if (options.threads !== undefined) configureConvThreads({ threads: options.threads });
   try {
     for (const spec of options.models) {
+      const meter = runMeter();
       const model = buildModel(spec);
       const optimizer = path === "reference" ? tf.train.adam(LEARNING_RATE) : undefined;
       const cpuSeconds: number[] = [];
@@ -120,16 +129,20 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult[]
           step: options.step ?? (path === "reference" ? trainStep : path === "step" ? fastTrainStep : undefined),
           optimizer,
           threads: options.threads,
+          onBatchEnd: meter.onBatchEnd,
           onEpochEnd: (e) => {
+            meter.onEpochEnd(e);
             const used = process.cpuUsage(cpuMark);
             cpuMark = process.cpuUsage();
             cpuSeconds.push((used.user + used.system) / 1e6);
-            log(`${spec}: epoch ${e.epoch}${e.epoch <= warmupEpochs ? " (warm-up)" : ""} ${e.seconds.toFixed(2)} s (cpu ${cpuSeconds[cpuSeconds.length - 1].toFixed(2)} s), val acc ${e.valAccuracy?.toFixed(4) ?? "-"}`);
+            log(`${spec}: epoch ${e.epoch}${e.epoch <= warmupEpochs ? " (warm-up)" : ""} ${e.seconds.toFixed(2)} s (training ${meter.trainSeconds[e.epoch - 1].toFixed(2)} s, cpu ${cpuSeconds[cpuSeconds.length - 1].toFixed(2)} s), val acc ${e.valAccuracy?.toFixed(4) ?? "-"}`);
           },
         });
         const epochSeconds = run.history.map((h) => h.seconds);
         const secondsPerEpoch = round(median(epochSeconds.slice(warmupEpochs)), 3);
+        const trainSecondsPerEpoch = round(median(meter.trainSeconds.slice(warmupEpochs)), 3);
         const testAccuracy = evaluatePrepared(model, testSet).accuracy;
+        meter.sample();
         results.push({
           model: spec,
           backend,
@@ -138,8 +151,9 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult[]
           cpuSecondsPerEpoch: round(median(cpuSeconds.slice(warmupEpochs)), 3),
           path,
           threads: run.threads,
-          samplesPerSecond: Math.round(run.trainCount / secondsPerEpoch),
-          peakRssMb: peakRssMb(),
+          trainSecondsPerEpoch,
+          samplesPerSecond: Math.round(run.trainCount / trainSecondsPerEpoch),
+          peakRssMb: meter.peakRssMb(),
           dataLoadSeconds: round(dataLoadSeconds, 3),
           trainSamples: run.trainCount,
           validationSamples: run.validationCount,

@@ -2,7 +2,7 @@
 import type { BenchResult } from "./run";
 
 export function benchMarkdown(results: BenchResult[], title = "Training benchmark"): string {
-  const header = ["model", "backend", "path", "threads", "batch", "s/epoch", "cpu s/epoch", "train samples/s", "test acc", "peak RSS MB", "data load s", "epochs (s)"];
+  const header = ["model", "backend", "path", "threads", "batch", "s/epoch", "cpu s/epoch", "train s/epoch", "train samples/s", "test acc", "peak RSS MiB (sampled during run)", "data load s", "epochs (s)"];
   const rows = results.map((r) => [
     r.model,
     r.backend,
@@ -11,6 +11,7 @@ export function benchMarkdown(results: BenchResult[], title = "Training benchmar
     String(r.batchSize),
     r.secondsPerEpoch.toFixed(2),
     r.cpuSecondsPerEpoch.toFixed(2),
+    r.trainSecondsPerEpoch.toFixed(2),
     Math.round(r.samplesPerSecond).toLocaleString("en-US"),
     r.testAccuracy.toFixed(4),
     r.peakRssMb.toFixed(0),
@@ -21,7 +22,12 @@ export function benchMarkdown(results: BenchResult[], title = "Training benchmar
   const note = first
     ? `${first.trainSamples.toLocaleString("en-US")} training + ${first.validationSamples.toLocaleString("en-US")} validation images per epoch; ` +
       `s/epoch is the median wall time of the measured epochs (warm-up in parentheses), validation pass included; ` +
-      `cpu s/epoch is the process CPU time, steadier when other work shares the machine.`
+      `cpu s/epoch is the process CPU time, steadier when other work shares the machine; ` +
+      `train s/epoch is the median wall time without the validation pass (epoch start to the end of its last batch), ` +
+      `and train samples/s is training images / train s/epoch. ` +
+      `peak RSS MiB (sampled during run) is the largest resident memory of the process (MiB) sampled during that model's run ` +
+      `(at its start, about every 250 ms of training, at each epoch's end and after the test evaluation): ` +
+      `it includes memory already held (loaded data, the wasm heap, which never shrinks) but no peak from before the run.`
     : "no results";
   return [
     `## ${title}`,
