@@ -82,8 +82,9 @@ export const command: Command = {
       : recipe.targetAccuracy !== undefined
         ? { value: recipe.targetAccuracy, label: shortened ? "target, full recipe" : "target", says: `the recipe's target, ${percent(recipe.targetAccuracy)}` + (shortened ? ", for the full recipe" : "") }
         : undefined;
+    // "…not expected to reach it" only when the page draws a line they could be held to.
     const changed = shortened && recipe.name !== recipe.model
-      ? ` These runs changed the recipe: ${joinChanges(changes)}, so they are not expected to reach it.`
+      ? ` These runs changed the recipe: ${joinChanges(changes)}${reference ? ", so they are not expected to reach it" : ""}.`
       : shortened ? ` Trained on ${joinChanges(changes)}.` : "";
     const seedCount = counted(runs.length, "seed");
     const stdText = runs.length < 2 ? "std n/a (1 seed)" : `± ${(100 * accuracy.std).toFixed(2)} (standard deviation over ${seedCount})`;
