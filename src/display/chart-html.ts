@@ -43,18 +43,46 @@ export function figureTitle(fig: Figure): string {
 
 /**
  * A figure may carry a second layout for narrow screens (a phone): `layout.meta.digitLabNarrow`
- * = `{ below: px, layout: {...} }`. The chart script uses it, merged over the layout, when its
- * box is narrower than `below` pixels (e.g. training curves stacked instead of side by side).
+ * = `{ below: px, layout: {...}, data?: [{...}, …] }`. The chart script uses it, merged over the
+ * layout (and `data[i]` over trace i), while its box is narrower than `below` pixels (e.g. training
+ * curves stacked instead of side by side, a confusion matrix with its colour bar underneath).
  */
 export interface NarrowLayout {
   below: number;
   layout: Record<string, unknown>;
+  /** Per-trace overrides, by trace index (trace attributes such as a heatmap's text size). */
+  data?: (Record<string, unknown> | null)[];
 }
 
 /**
- * A chart that draws itself with the page's `window.Plotly`, inside a box that scrolls
- * sideways: a fixed-width figure (an image grid) wider than the screen scrolls in its box
- * instead of widening the whole page.
+ * An image grid (src/plots/images) describes itself in `layout.meta.digitLabGrid` so the chart
+ * script can wrap it to fewer columns in a narrow box: cell k sits on axes k+1, `extra` px of
+ * margins around the cells, each row `cellSize + captionHeight` px tall plus `titleHeight`;
+ * `minCell` is the smallest cell that keeps its caption readable.
+ */
+export interface GridFit {
+  count: number;
+  columns: number;
+  cellSize: number;
+  minCell: number;
+  captionHeight: number;
+  titleHeight: number;
+  extra: number;
+  gapX: number;
+  /** Vertical gaps of the whole grid, as a fraction of its height (split between the rows). */
+  gapY: number;
+}
+
+/** Narrowest plot area (px) a fixed-width figure is shrunk to; narrower boxes scroll sideways instead. */
+export const MIN_FITTED_PLOT_WIDTH = 240;
+
+/**
+ * A chart that draws itself with the page's `window.Plotly` and follows its box's width: it
+ * switches to the figure's narrow layout below its threshold and back, and a fixed-width
+ * figure (confusion matrix, image grid) wider than its box is fitted to it (grids wrap to fewer
+ * columns) while it stays readable. Only what cannot fit scrolls sideways in the box, so a
+ * figure never widens the whole page. Resizes are debounced; the figure is redrawn only when
+ * its layout changes (smooth width changes in between are Plotly's own `responsive` resize).
  */
 export function chartHtml(fig: Figure, options: { id?: string } = {}): string {
   const id = options.id ?? newChartId();
@@ -64,20 +92,120 @@ export function chartHtml(fig: Figure, options: { id?: string } = {}): string {
   return `<div class="digit-lab-chart-box" style="overflow-x:auto;max-width:100%"><div id="${id}" class="digit-lab-chart" style="${width}height:${height}px"></div></div>
 <script type="text/javascript">
 (function () {
-  var id = ${JSON.stringify(id)}, fig = ${payload}, waited = 0;
-  function layoutFor(el) {
-    var narrow = fig.layout.meta && fig.layout.meta.digitLabNarrow, layout = {}, k;
-    if (!narrow || !(el.clientWidth > 0) || el.clientWidth >= narrow.below) return fig.layout;
-    for (k in fig.layout) layout[k] = fig.layout[k];
-    for (k in narrow.layout) layout[k] = narrow.layout[k];
-    if (typeof narrow.layout.height === "number" && el.style) el.style.height = narrow.layout.height + "px";
-    return layout;
+  var id = ${JSON.stringify(id)}, fig = ${payload}, waited = 0, drawnShape = null;
+  // Plotly keeps (and on resize edits) the layout it is given: hand it copies, keep the figure's own.
+  var layoutJson = JSON.stringify(fig.layout);
+  function merged(base, over) {
+    var out = {}, k;
+    for (k in base) out[k] = base[k];
+    for (k in over) out[k] = over[k];
+    return out;
+  }
+  function num(v, fallback) { return typeof v === "number" ? v : fallback; }
+  function boxWidth(el) {
+    var box = el.parentNode;
+    return box && box.clientWidth > 0 ? box.clientWidth : el.clientWidth;
+  }
+  // An image grid wrapped to the columns that fit (cell k on axes k+1), each cell at most its own size.
+  function regrid(layout, g, width) {
+    var columns = Math.min(g.columns, Math.max(1, Math.floor((width - g.extra) / g.minCell)));
+    var cell = Math.min(g.cellSize, Math.floor((width - g.extra) / columns));
+    if (cell < g.minCell) return layout; // not even one readable column: the box scrolls
+    var rows = Math.ceil(g.count / columns), gapY = g.gapY / rows;
+    var w = (1 - g.gapX * (columns - 1)) / columns, h = (1 - gapY * (rows - 1)) / rows;
+    var out = merged(layout, { width: width, height: rows * (cell + g.captionHeight) + g.titleHeight }), k;
+    for (k = 0; k < g.count; k++) {
+      var s = k ? String(k + 1) : "", x0 = (k % columns) * (w + g.gapX), y1 = 1 - Math.floor(k / columns) * (h + gapY);
+      out["xaxis" + s] = merged(layout["xaxis" + s], { domain: [x0, Math.min(1, x0 + w)] });
+      out["yaxis" + s] = merged(layout["yaxis" + s], { domain: [Math.max(0, y1 - h), y1] });
+    }
+    return out;
+  }
+  // Any other fixed-width figure: the plot area scaled to the box, margins kept, shape kept.
+  function shrink(layout, width) {
+    var m = layout.margin || {}, side = num(m.l, 80) + num(m.r, 80), tb = num(m.t, 100) + num(m.b, 80);
+    if (width - side < ${MIN_FITTED_PLOT_WIDTH}) return layout;
+    var ratio = (width - side) / (layout.width - side);
+    return merged(layout, { width: width, height: typeof layout.height === "number" ? Math.round(tb + (layout.height - tb) * ratio) : layout.height });
+  }
+  // A one-line title wider than the figure (17 px text, ~9 px a character) breaks at its middle space.
+  function wrapTitle(layout, width) {
+    var t = layout.title, text = t && (typeof t === "string" ? t : t.text), cut = -1, depth = 0, i;
+    if (!text || /<br/i.test(text) || text.replace(/<[^>]*>/g, "").length * 9 <= width - 20) return layout;
+    for (i = 0; i < text.length; i++) {
+      if (text[i] === "<") depth++;
+      else if (text[i] === ">") depth--;
+      else if (text[i] === " " && depth === 0 && (cut < 0 || Math.abs(i - text.length / 2) < Math.abs(cut - text.length / 2))) cut = i;
+    }
+    if (cut < 0) return layout;
+    var m = layout.margin || {};
+    return merged(layout, {
+      title: merged(typeof t === "string" ? {} : t, { text: text.slice(0, cut) + "<br>" + text.slice(cut + 1) }),
+      margin: merged(m, { t: num(m.t, 100) + 22 }),
+      height: typeof layout.height === "number" ? layout.height + 22 : layout.height,
+    });
+  }
+  // The figure as drawn in a box this wide.
+  function fitted(width) {
+    var layout = JSON.parse(layoutJson), data = fig.data, meta = layout.meta || {}, narrow = meta.digitLabNarrow;
+    var fits = typeof layout.width !== "number" || layout.width <= width, shape = [width < (narrow ? narrow.below : 0)];
+    if (!(width > 0)) return { data: data, layout: layout, shape: "" };
+    if (shape[0]) {
+      layout = merged(layout, narrow.layout);
+      if (narrow.data) data = data.map(function (t, i) { return narrow.data[i] ? merged(t, narrow.data[i]) : t; });
+    }
+    if (!fits) layout = meta.digitLabGrid ? regrid(layout, meta.digitLabGrid, width) : shrink(layout, width);
+    layout = wrapTitle(layout, typeof layout.width === "number" ? Math.min(layout.width, width) : width);
+    shape.push(layout.width, layout.height, layout.title && layout.title.text);
+    return { data: data, layout: layout, shape: JSON.stringify(shape) };
+  }
+  function size(el, f) {
+    if (!el.style) return;
+    el.style.height = num(f.layout.height, 450) + "px";
+    var w = typeof f.layout.width === "number" ? f.layout.width + "px" : "";
+    el.style.width = w || "100%";
+    el.style.minWidth = w;
   }
   function draw(el) {
+    var f = fitted(boxWidth(el));
+    drawnShape = f.shape;
+    size(el, f);
     el.innerHTML = "";
-    window.Plotly.newPlot(el, fig.data, layoutFor(el), fig.config)["catch"](function (err) {
+    window.Plotly.newPlot(el, f.data, f.layout, fig.config)["catch"](function (err) {
       el.innerHTML = "<pre style=\\"color:#a00\\">Chart failed: " + String(err).replace(/</g, "&lt;") + "</pre>";
     });
+    follow(el);
+  }
+  // Redraw (debounced) when the box's width changes the layout: window resize, phone rotation,
+  // a notebook's side panel. Stops once the chart has left the page.
+  function follow(el) {
+    if (el.digitLabFollowing || !window.addEventListener) return;
+    el.digitLabFollowing = true;
+    var timer = null, observer = null, box = el.parentNode || el;
+    function stop() {
+      if (observer) observer.disconnect();
+      window.removeEventListener("resize", changed);
+    }
+    // While a redraw is due the chart carries data-digit-lab-resizing (pages and tests can wait for it).
+    function settled() { el.removeAttribute("data-digit-lab-resizing"); }
+    function relayout() {
+      if (!document.documentElement.contains(el)) { stop(); return; }
+      var width = boxWidth(el);
+      if (!(width > 0) || !el._fullLayout) { settled(); return; }
+      var f = fitted(width);
+      if (f.shape === drawnShape) { settled(); return; }
+      drawnShape = f.shape;
+      size(el, f);
+      // newPlot, not react: react keeps the old constrained domains of a square heatmap and squeezes it.
+      window.Plotly.newPlot(el, f.data, f.layout, fig.config).then(settled, settled);
+    }
+    function changed() {
+      el.setAttribute("data-digit-lab-resizing", "");
+      clearTimeout(timer);
+      timer = setTimeout(relayout, 150);
+    }
+    if (window.ResizeObserver) { observer = new window.ResizeObserver(changed); observer.observe(box); }
+    window.addEventListener("resize", changed);
   }
   function attempt() {
     var el = document.getElementById(id);

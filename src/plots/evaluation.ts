@@ -35,6 +35,25 @@ export function confusionMatrix(
   const hover = counts.map((row, t) =>
     row.map((c, p) => `true ${names[t]}, predicted ${names[p]}: ${c} (${percent(rowTotals[t] ? c / rowTotals[t] : 0)} of true ${names[t]})`),
   );
+  const heading = `Confusion matrix (accuracy ${percent(total ? correct / total : 0, 2)} on ${total.toLocaleString("en-US")} images)`;
+  const colorbarTitle = "share of<br>true class";
+  // A phone: the colour bar under the matrix instead of beside it and small margins, so the
+  // matrix gets the box's width (the chart script scales it to fit), with smaller counts.
+  const narrow = {
+    below: 600,
+    layout: {
+      ...(options.title === undefined ? { title: title(heading.replace(" (", "<br>(")) } : {}),
+      margin: { l: 56, r: 12, t: 76, b: 130 },
+      height: 532 + 76 + 130, // a square plot area at the full 600 px width
+    },
+    data: [{
+      textfont: { size: n > 12 ? 8 : 10 },
+      colorbar: {
+        orientation: "h", title: { text: colorbarTitle.replace("<br>", " "), side: "bottom" }, tickformat: ".0%",
+        thickness: 10, x: 0.5, xanchor: "center", yref: "container", y: 0, yanchor: "bottom", ypad: 8,
+      },
+    }],
+  };
   return {
     data: [{
       type: "heatmap",
@@ -49,16 +68,18 @@ export function confusionMatrix(
       colorscale: BLUES,
       zmin: 0,
       zmax: 1,
-      colorbar: { title: { text: "share of<br>true class" }, tickformat: ".0%" },
+      colorbar: { title: { text: colorbarTitle }, tickformat: ".0%" },
       xgap: 1,
       ygap: 1,
     }],
     layout: {
-      title: title(options.title ?? `Confusion matrix (accuracy ${percent(total ? correct / total : 0, 2)} on ${total.toLocaleString("en-US")} images)`),
+      title: title(options.title ?? heading),
       xaxis: { title: axisTitle("predicted label"), type: "category", side: "bottom", constrain: "domain" },
       yaxis: { title: axisTitle("true label"), type: "category", autorange: "reversed", scaleanchor: "x", constrain: "domain" },
       width: 600,
       height: 560,
+      // Read by the chart script (display/chart-html) when the chart box is narrower than 600 px.
+      meta: { digitLabNarrow: narrow },
     },
   };
 }

@@ -89,7 +89,12 @@ export function imageGridFigure(cells: GridCell[], options: GridOptions): Figure
   const gridRows = Math.max(1, Math.ceil(n / columns));
   const cellSize = options.cellSize ?? 84;
   const colorbar = options.colorbarTitle !== undefined;
-  const domains = gridDomains(gridRows, columns, 0.015, 0.3 / gridRows);
+  const gapX = 0.015;
+  const gapY = 0.3; // of the whole height, split between the rows
+  const captionHeight = 22;
+  const titleHeight = 70;
+  const extra = colorbar ? 90 : 20;
+  const domains = gridDomains(gridRows, columns, gapX, gapY / gridRows);
   const data: Trace[] = [];
   const annotations: unknown[] = [];
   const shapes: unknown[] = [];
@@ -97,8 +102,8 @@ export function imageGridFigure(cells: GridCell[], options: GridOptions): Figure
     title: title(options.title),
     showlegend: false,
     margin: { l: 10, r: colorbar ? 80 : 10, t: 60, b: 10 },
-    width: Math.max(560, columns * cellSize + (colorbar ? 90 : 20)),
-    height: gridRows * (cellSize + 22) + 70,
+    width: Math.max(560, columns * cellSize + extra),
+    height: gridRows * (cellSize + captionHeight) + titleHeight,
     plot_bgcolor: "white",
     hovermode: "closest",
     coloraxis: {
@@ -138,6 +143,11 @@ export function imageGridFigure(cells: GridCell[], options: GridOptions): Figure
   });
   layout.annotations = annotations;
   layout.shapes = shapes;
+  // How the chart script may wrap the grid to fewer columns on a narrow screen (display/chart-html
+  // GridFit): a cell stays wide enough for its caption (11 px text, bold when highlighted) and the digit.
+  const longest = Math.max(0, ...cells.map((c) => c.caption.replace(/<[^>]*>/g, "").replace(/&[a-z]+;/g, "&").length));
+  const minCell = Math.min(cellSize, Math.max(48, Math.ceil(longest * 6.5 + 8)));
+  layout.meta = { digitLabGrid: { count: n, columns, cellSize, minCell, captionHeight, titleHeight, extra, gapX, gapY } };
   return { data, layout };
 }
 

@@ -1,10 +1,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as vm from "node:vm";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import {
   PLOTLY_MIME, chartHtml, figureMimeBundle, loadPlotlyBundle, plotlyLoaderHtml, show, showLive, showTable, tableMimeBundle,
 } from "../../src/display";
-import { confusionMatrix, type Figure } from "../../src/plots";
+import { confusionMatrix, misclassifiedGallery, trainingCurves, weightImages, type Figure } from "../../src/plots";
+import { openOffline, waitForCharts } from "./browser";
+import { afterResize, chartGeometry, overlapping } from "../report/chart-geometry";
+
+const OUT = path.resolve(__dirname, "..", "..", "test-output");
 import { historyTable } from "../../src/tables";
 
 const fig: Figure = {
@@ -26,7 +33,7 @@ test("chartHtml: one div and one script holding only this figure's JSON", () => 
   assert.equal(rest.length, 0);
   assert.equal((html.match(/<\/script>/g) ?? []).length, 1, "a label cannot close the script early");
   assert.ok(!/src=/.test(html), "loads nothing");
-  assert.ok(html.length < 4000, "no plotly inside a chart");
+  assert.ok(html.length < 9000, "no plotly inside a chart, only the figure and the small drawing script");
   // The figure survives the escaping.
   const payload = /fig = (\{.*\}), waited/.exec(script)![1];
   const parsed = JSON.parse(payload);
@@ -95,7 +102,7 @@ test("chart script: a figure's narrow layout replaces its own in a box narrower 
   assert.equal(phone.el.style.height, "700px", "the box grows with the taller layout");
   const desk = drawAt(1100);
   assert.equal(JSON.stringify(desk.layout.xaxis.domain), "[0,0.45]");
-  assert.equal(desk.el.style.height, undefined);
+  assert.equal(desk.el.style.height, "400px");
 });
 
 test("plotly loader: the bundle inlined once, safe in HTML, defines Plotly despite AMD/CommonJS globals", () => {
@@ -166,4 +173,56 @@ test("showTable takes an array of records as well as a DataFrame", () => {
   assert.match(String(bundle["text/html"]), /<table class="digit-lab-table"[\s\S]*<td[^>]*>cnn<\/td>/);
   assert.equal((tableMimeBundle(historyTable([{ epoch: 1, loss: 0.5, accuracy: 0.85, seconds: 3 }]))["text/plain"] as string).split("\n")[0],
     "epoch    loss  accuracy  val_loss  val_accuracy  seconds");
+});
+
+test("in a real browser, charts follow their box: training curves re-stack on resize, wide heatmaps and grids fit a phone", async () => {
+  const run = (name: string, scale: number) => ({
+    name, history: [1, 2, 3].map((epoch) => ({ epoch, loss: scale / epoch, accuracy: 1 - scale / (4 * epoch), valLoss: scale / epoch + 0.1, valAccuracy: 0.9 - scale / (5 * epoch), seconds: 1 })),
+  });
+  const pixels = (k: number) => Uint8Array.from({ length: 784 }, (_, p) => ((p % 28) - 14) ** 2 + (Math.floor(p / 28) - 14) ** 2 < 40 + k * 3 ? 255 : 0);
+  const mistakes = Array.from({ length: 24 }, (_, k) => ({ index: k, trueLabel: k % 10, predicted: (k + 3) % 10, confidence: 0.995 - k / 100, pixels: pixels(k) }));
+  const counts = Array.from({ length: 10 }, (_, t) => Array.from({ length: 10 }, (_, p) => (t === p ? 1135 - t : (t * 7 + p * 3) % 60)));
+  const figures = [
+    trainingCurves([run("dense", 1), run("cnn", 0.5)]),
+    confusionMatrix(counts),
+    misclassifiedGallery(mistakes, { title: "Mistakes" }),
+    weightImages({ layer: "dense_1", className: "Dense", shape: [784, 20], values: Float32Array.from({ length: 784 * 20 }, (_, i) => Math.sin(i) / 10) }),
+  ];
+  // An output page like a notebook export: the loader once, then the charts in a padded column.
+  const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="margin:0;padding:12px">${plotlyLoaderHtml(loadPlotlyBundle(), { quiet: true })}${figures.map((f, i) => chartHtml(f, { id: `c${i}` })).join("\n")}</body></html>`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-chart-html-"));
+  const file = path.join(dir, "charts.html");
+  fs.writeFileSync(file, html);
+  const { browser, page, errors } = await openOffline(file, { width: 1280, height: 900 });
+  try {
+    assert.equal(await waitForCharts(page, figures.length), figures.length, "every chart drew");
+    const sideBySide = async () => (await chartGeometry(page))[0].x2?.[0] ?? 0;
+    assert.ok((await sideBySide()) > 0.5, "desktop: accuracy right of loss");
+    // Narrow the window: the curves re-stack (after the debounce) without a reload, and back.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await afterResize(page, () => (document.getElementById("c0") as unknown as { _fullLayout: { xaxis2: { domain: number[] } } })._fullLayout.xaxis2.domain[0] === 0);
+    const phone = await chartGeometry(page);
+    await page.screenshot({ path: path.join(OUT, "chart-html-resized-390.png"), fullPage: true });
+    assert.deepEqual(phone[0].x2, [0, 1], "phone: accuracy under loss, full width");
+    assert.ok(phone[0].x![0] === 0 && phone[0].x![1] === 1);
+    for (const c of phone.slice(1)) {
+      assert.ok(c.scrollWidth <= c.clientWidth, `"${c.title}" fits its ${c.clientWidth} px box (content ${c.scrollWidth} px)`);
+    }
+    const [, matrix, gallery, weights] = phone;
+    assert.ok(matrix.labelPx! >= 9, `confusion counts at ${matrix.labelPx} px`);
+    assert.ok(matrix.cellPx / 10 >= matrix.labelWidest!, `"1135" (${matrix.labelWidest} px) fits a ${matrix.cellPx / 10} px cell`);
+    assert.ok(gallery.cellPx >= 56 && weights.cellPx >= 40, `grid images ${gallery.cellPx} and ${weights.cellPx} px wide`);
+    assert.ok(!overlapping(gallery.captions) && !overlapping(weights.captions), "captions do not run into each other");
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await afterResize(page, () => (document.getElementById("c0") as unknown as { _fullLayout: { xaxis2: { domain: number[] } } })._fullLayout.xaxis2.domain[0] > 0.5);
+    const desk = await chartGeometry(page);
+    assert.ok((await sideBySide()) > 0.5, "desktop again: side by side");
+    assert.deepEqual(desk[2].x, (figures[2].layout.xaxis as { domain: number[] }).domain, "desktop: the gallery's own 8 columns again");
+    assert.ok(desk[1].labelPx! >= 12, "desktop counts at full size again");
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -10,7 +10,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { runCli } from "../helpers/cli";
 import { launchChromium } from "../helpers/chromium";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { afterResize, chartGeometry, overlapping } from "./chart-geometry";
 
 const OUT = path.resolve(__dirname, "..", "..", "test-output");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-pages-"));
@@ -91,6 +92,59 @@ test("at 390 px no page scrolls sideways, every chart draws, the training curves
         await context.close();
       }
     }
+  } finally {
+    await browser?.close();
+  }
+});
+
+/** x-domain of the training curves' accuracy plot once it moved to `side` and every chart settled (or after 10 s, as it is). */
+async function accuracyDomain(tab: Page, side: "right" | "left"): Promise<number[] | null> {
+  await afterResize(tab, (want: string) => {
+    const el = Array.from(document.querySelectorAll(".digit-lab-chart")).find((e) => /Training curves/.test(e.textContent ?? "")) as unknown as { _fullLayout?: { xaxis2: { domain: number[] } } };
+    const x0 = el?._fullLayout?.xaxis2.domain[0];
+    return want === "right" ? x0 !== undefined && x0 > 0.5 : x0 === 0;
+  }, side);
+  return tab.evaluate(() => {
+    const el = Array.from(document.querySelectorAll(".digit-lab-chart")).find((e) => /Training curves/.test(e.textContent ?? "")) as unknown as { _fullLayout?: { xaxis2: { domain: number[] } } };
+    return el?._fullLayout ? Array.from(el._fullLayout.xaxis2.domain) : null;
+  });
+}
+
+test("a page drawn at 1280 px and narrowed to 390 px re-stacks its training curves, and back; at 390 px the matrix and grids fit their boxes", async () => {
+  let browser: Browser | undefined;
+  try {
+    browser = await launchChromium();
+    const tab = await browser.newPage({ viewport: { width: 1280, height: 844 } });
+    const errors: string[] = [];
+    tab.on("pageerror", (e) => errors.push(e.message));
+    await tab.goto(`file://${page("train")}`);
+    const charts = await tab.locator(".digit-lab-chart").count();
+    await tab.waitForFunction((n) => document.querySelectorAll(".digit-lab-chart .main-svg").length >= n, charts, { timeout: 20_000 });
+    assert.ok((await accuracyDomain(tab, "right"))![0] > 0.5, "drawn at 1280 px: loss and accuracy side by side");
+    // A window narrowed (or a phone rotated) after drawing: no reload.
+    await tab.setViewportSize({ width: 390, height: 844 });
+    assert.deepEqual(await accuracyDomain(tab, "left"), [0, 1], "narrowed to 390 px: accuracy under loss, full width");
+    await tab.screenshot({ path: path.join(OUT, "page-train-1280-to-390.png"), fullPage: true });
+    const phone = await chartGeometry(tab);
+    const chart = (re: RegExp) => {
+      const c = phone.find((g) => re.test(g.title));
+      assert.ok(c, `a chart titled ${re}`);
+      return c;
+    };
+    const matrix = chart(/^Confusion matrix/);
+    const gallery = chart(/mistakes$/);
+    const weights = chart(/looks for/);
+    for (const c of [matrix, gallery, weights]) {
+      assert.ok(c.scrollWidth <= c.clientWidth, `"${c.title}" fits its ${c.clientWidth} px box (content ${c.scrollWidth} px)`);
+    }
+    assert.ok(matrix.labelPx! >= 9, `confusion counts at ${matrix.labelPx} px`);
+    assert.ok(matrix.cellPx / 10 >= matrix.labelWidest!, `counts (${matrix.labelWidest} px) fit ${matrix.cellPx / 10} px cells`);
+    assert.ok(gallery.cellPx >= 56 && weights.cellPx >= 40, `grid images ${gallery.cellPx} and ${weights.cellPx} px wide`);
+    assert.ok(!overlapping(gallery.captions) && !overlapping(weights.captions), "captions do not run into each other");
+    assert.ok(await tab.evaluate(() => document.documentElement.scrollWidth <= 390), "the page does not scroll sideways");
+    await tab.setViewportSize({ width: 1280, height: 844 });
+    assert.ok((await accuracyDomain(tab, "right"))![0] > 0.5, "widened to 1280 px again: side by side");
+    assert.deepEqual(errors, []);
   } finally {
     await browser?.close();
   }
