@@ -21,6 +21,8 @@ export interface EpochLog {
 export interface RunHistory {
   name: string;
   history: EpochLog[];
+  /** The epoch whose weights the model holds when early stopping put them back (else the last). */
+  restoredEpoch?: number;
 }
 
 export interface ClassMetrics {

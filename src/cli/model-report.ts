@@ -7,7 +7,7 @@ import type { MnistData } from "../data";
 import { type DetailedEvaluation, misclassified } from "../eval";
 import { firstLayerKernel } from "../models";
 import { trainingReport, writeReport } from "../report";
-import type { EpochLog } from "../types";
+import type { RunHistory } from "../types";
 import { type Recipe, getRecipe, recipeNames } from "../recipes";
 import { counted } from "../util/format";
 
@@ -16,7 +16,7 @@ export interface ModelReportInput {
   subtitle: string;
   notes?: string;
   /** The model's name and the history it was trained with (omitted: no training section). */
-  run?: { name: string; history: EpochLog[] };
+  run?: RunHistory;
 }
 
 /** Writes the report to `file` (atomically) and returns the path written. */

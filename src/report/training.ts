@@ -71,7 +71,11 @@ export function trainingReport(input: TrainingReportInput): ReportSpec {
     if (!last) continue;
     const val = last.valAccuracy === undefined ? "" : `, validation accuracy ${percent(last.valAccuracy, 2)}`;
     const seconds = run.history.reduce((a, e) => a + e.seconds, 0);
-    summary.push(`${run.name}: ${counted(run.history.length, "epoch")} in ${seconds.toFixed(1)} s; final training accuracy ${percent(last.accuracy, 2)}${val}.`);
+    const kept = run.history.find((e) => e.epoch === run.restoredEpoch);
+    // After early stopping put back an earlier epoch, the test figures are that epoch's weights: say so.
+    const restored = !kept ? "" : ` Early stopping put back the weights of epoch ${kept.epoch}` +
+      (kept.valAccuracy === undefined ? "" : ` (validation accuracy ${percent(kept.valAccuracy, 2)})`) + "; the model holds them, and the test figures are theirs.";
+    summary.push(`${run.name}: ${counted(run.history.length, "epoch")} in ${seconds.toFixed(1)} s; last epoch's training accuracy ${percent(last.accuracy, 2)}${val}.${restored}`);
   }
   const report = input.evaluation?.report;
   if (report) summary.push(`Test accuracy ${percent(report.accuracy, 2)}; macro F1 ${report.macro.f1.toFixed(4)}.`);

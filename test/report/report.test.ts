@@ -81,7 +81,11 @@ test("trainingReport + writeReport: one offline page with every section, figure 
   });
   assert.deepEqual(spec.sections.map((s) => s.heading), ["Summary", "Training", "Evaluation", "What the first layer learned", "Architecture comparison"]);
   assert.equal(spec.sections[3].figures![0].data.length, 32, "a report draws 32 of the 40 units");
-  assert.match(spec.sections[0].text!, /dense: 4 epochs in 40\.0 s; final training accuracy 97\.00%, validation accuracy 96\.25%\./);
+  assert.match(spec.sections[0].text!, /dense: 4 epochs in 40\.0 s; last epoch's training accuracy 97\.00%, validation accuracy 96\.25%\.\n/);
+  // When early stopping put back an earlier epoch, the summary names it next to the test accuracy.
+  const restored = trainingReport({ runs: { name: "dense", history: history(1), restoredEpoch: 2 }, evaluation: ev });
+  assert.match(restored.sections[0].text!,
+    /validation accuracy 96\.25%\. Early stopping put back the weights of epoch 2 \(validation accuracy 93\.00%\); the model holds them, and the test figures are theirs\./);
   assert.equal(spec.sections[2].figures!.length, 3); // confusion, per-class bars, mistakes
   // The gallery draws 32 but counts every mistake it was given.
   const gallery = spec.sections[2].figures![2];

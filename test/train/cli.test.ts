@@ -77,7 +77,8 @@ test("train --json → one JSON object on stdout, progress on stderr; --save the
 test("when early stopping puts back an earlier epoch's weights, --json and metadata.json say which epoch was tested", () => {
   // At this learning rate the 4th epoch's validation loss is worse than the 3rd's.
   const dir = path.join(tmp, "restored");
-  const r = cli("train", "--recipe", "project-dense-128-64", "--epochs", "4", "--train-limit", "1000", "--learning-rate", "0.02", "--save", dir, "--json");
+  const page = path.join(tmp, "restored.html");
+  const r = cli("train", "--recipe", "project-dense-128-64", "--epochs", "4", "--train-limit", "1000", "--learning-rate", "0.02", "--save", dir, "--report", page, "--json");
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.equal(out.restoredBestWeights, true);
@@ -87,6 +88,11 @@ test("when early stopping puts back an earlier epoch's weights, --json and metad
   const metadata = JSON.parse(fs.readFileSync(path.join(dir, "metadata.json"), "utf8"));
   assert.equal(metadata.restoredEpoch, 3);
   assert.equal(metadata.test.accuracy, out.testAccuracy);
+  // The pages of train and of evaluate (from metadata.json) name the epoch the test figures belong to.
+  assert.match(fs.readFileSync(page, "utf8"), /Early stopping put back the weights of epoch 3 \(validation accuracy [\d.]+%\)/);
+  const evalPage = path.join(tmp, "restored-eval.html");
+  assert.equal(cli("evaluate", "--model-dir", dir, "--report", evalPage).code, 0);
+  assert.match(fs.readFileSync(evalPage, "utf8"), /Early stopping put back the weights of epoch 3/);
 });
 
 test("seeds --json trains once per seed, as train --seed would, and reports mean, std, min and max", () => {

@@ -38,7 +38,7 @@ export const command: Command = {
       ? writeModelReport(reportFile, model, result, data, {
           title: `digit-lab: ${metadata.model} from ${dir}`,
           subtitle: `evaluated on the ${dataset} test set (${result.count.toLocaleString("en-US")} images)${trainedOnPart(metadata.data?.trainCount, data.train.count)}`,
-          run: metadata.history?.length ? { name: metadata.model, history: metadata.history } : undefined,
+          run: metadata.history?.length ? { name: metadata.model, history: metadata.history, restoredEpoch: metadata.restoredEpoch } : undefined,
         })
       : undefined;
     model.dispose();

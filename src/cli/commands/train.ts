@@ -90,7 +90,7 @@ export const command: Command = {
           ? [recipe.description, changes.length ? `Trained on ${joinChanges(changes)}.` : ""].filter(Boolean).join("\n\n")
           : [`Recipe ${recipe.name}: ${recipe.description}.`,
               changes.length ? `This run changed the recipe: ${joinChanges(changes)}. Its results are not the full recipe's.` : ""].filter(Boolean).join("\n\n"),
-        run: { name: recipe.model, history: result.history },
+        run: { name: recipe.model, history: result.history, restoredEpoch: result.restoredBestWeights ? result.bestEpoch : undefined },
       });
       process.stderr.write(`report written to ${written}\n`);
     }
