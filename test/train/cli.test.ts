@@ -112,6 +112,10 @@ test("seeds --json trains once per seed, as train --seed would, and reports mean
   // The same run as `train --seed 3`.
   const single = JSON.parse(cli("train", ...common, "--seed", "3", "--json").stdout);
   assert.equal(single.testAccuracy, a);
+  // Each run's validation accuracy (of the tested weights), and its spread: recipes compared without the test set.
+  assert.equal(out.runs[0].valAccuracy, single.history.at(-1).valAccuracy);
+  const [va, vb] = out.runs.map((x: { valAccuracy: number }) => x.valAccuracy);
+  assert.ok(Math.abs(out.valAccuracy.mean - (va + vb) / 2) < 1e-12);
   const text = cli("seeds", ...common, "--seeds", "3,4");
   assert.match(text.stdout, /mean \d+\.\d\d% ± \d+\.\d\d \(standard deviation over 2 seeds\), range/);
   // --report: the spread as a page; a seed recipe's page also marks the accuracy its experiment reported.

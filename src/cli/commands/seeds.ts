@@ -57,8 +57,11 @@ export const command: Command = {
       const result = await train(model, trainSet, { ...recipe, seed }, { verbose: 1 });
       const test = await evaluate(model, data.test);
       model.dispose();
+      // The validation accuracy of the weights that were tested (the restored epoch's, else the last).
+      const tested = result.restoredBestWeights ? result.history.find((h) => h.epoch === result.bestEpoch) : result.history.at(-1);
       runs.push({
         seed,
+        valAccuracy: tested?.valAccuracy ?? null,
         testAccuracy: test.accuracy,
         testLoss: test.loss,
         epochs: result.history.length,
@@ -116,6 +119,7 @@ export const command: Command = {
       seeds,
       runs,
       testAccuracy: accuracy,
+      valAccuracy: runs.every((r) => r.valAccuracy !== null) ? spread(runs.map((r) => r.valAccuracy!)) : null,
       secondsPerEpoch: round(runs.reduce((s, r) => s + r.secondsPerEpoch, 0) / runs.length, 3),
       ...(reportWritten ? { reportFile: reportWritten } : {}),
     };
@@ -133,6 +137,8 @@ export const command: Command = {
 
 interface SeedRun {
   seed: number;
+  /** Of the tested weights; null without validation. Compare recipes on this to leave the test set alone. */
+  valAccuracy: number | null;
   testAccuracy: number;
   testLoss: number;
   epochs: number;
@@ -143,8 +149,8 @@ interface SeedRun {
 /** One row per seed, the accuracy shown as the caller wants it (a fraction in reports, a percentage in text). */
 function runsTable(runs: SeedRun[], showAccuracy: (accuracy: number) => number | string) {
   return {
-    columns: ["seed", "test accuracy", "test loss", "epochs", "s/epoch"],
-    values: runs.map((r) => [r.seed, showAccuracy(r.testAccuracy), r.testLoss, r.epochs, r.secondsPerEpoch]),
+    columns: ["seed", "validation accuracy", "test accuracy", "test loss", "epochs", "s/epoch"],
+    values: runs.map((r) => [r.seed, r.valAccuracy === null ? "-" : showAccuracy(r.valAccuracy), showAccuracy(r.testAccuracy), r.testLoss, r.epochs, r.secondsPerEpoch]),
     index: runs.map((_, i) => i),
   };
 }
