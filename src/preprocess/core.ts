@@ -103,16 +103,28 @@ export interface Preprocessed {
 
 /**
  * Runs the whole pipeline; throws ImageError "no digit found" when there is no ink.
- * A photo of a whole light sheet on a darker desk would read inside out (the sheet as
- * bright ink on a dark background, the digit as a hole in it): when light "ink" turns out
- * to be such a sheet, the pipeline runs again on the sheet alone.
+ * A photo of a whole light sheet on a darker desk reads wrongly: a small sheet inside out
+ * (the sheet as bright ink on a dark background, the digit as a hole in it), a sheet that
+ * fills most of the picture with the desk around it as a dark frame of "ink". When the
+ * first reading looks like either and there is such a sheet, the pipeline runs again on the
+ * sheet alone.
  */
 export function preprocess(input: GreyImage, options: PreprocessOptions = {}): Preprocessed {
   checkImage(input);
   const first = preprocessOnce(input, options);
-  if (first.info.inverted) return first; // dark ink on paper: the usual case
+  if (first.info.inverted && !framesPicture(first.info.box, first.stages.grey)) return first; // the usual case
   const sheet = findSheet(first.stages.grey);
-  if (!sheet) return first; // light ink on a dark ground: chalk, a dark-mode drawing
+  if (!sheet) return first; // light ink on a dark ground (chalk, a dark-mode drawing), or a digit cropped tight
+  if (first.info.inverted) {
+    // The desk was read as a frame of dark ink: keep that reading only if the sheet has no digit.
+    try {
+      const onSheet = preprocessOnce(sheet.image, options);
+      if (onSheet.info.inverted) return { ...onSheet, info: { ...onSheet.info, workScale: first.info.workScale, sheet: sheet.box } };
+    } catch (err) {
+      if (!(err instanceof ImageError)) throw err;
+    }
+    return first;
+  }
   let second: Preprocessed | undefined;
   try {
     second = preprocessOnce(sheet.image, options);
@@ -123,6 +135,12 @@ export function preprocess(input: GreyImage, options: PreprocessOptions = {}): P
     throw new ImageError("this looks like a sheet of paper on a darker surface, but no dark digit could be read on the sheet; crop the photo to the paper around the digit");
   }
   return { ...second, info: { ...second.info, workScale: first.info.workScale, sheet: sheet.box } };
+}
+
+/** Whether the marks reach three or four edges of the picture, as a desk around a sheet does. */
+function framesPicture(box: Box, image: GreyImage): boolean {
+  const edges = [box.x <= 1, box.y <= 1, box.x + box.width >= image.width - 1, box.y + box.height >= image.height - 1];
+  return edges.filter(Boolean).length >= 3;
 }
 
 function preprocessOnce(input: GreyImage, options: PreprocessOptions): Preprocessed {

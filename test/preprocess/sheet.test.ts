@@ -62,6 +62,22 @@ test("a sheet on a dark desk is cropped to and read like the sheet alone", () =>
   }
 });
 
+test("a sheet filling most of the picture, the desk a dark frame around it, is read like the sheet alone", () => {
+  // The frame of desk used to be read as dark ink reaching all four edges: the digit a speck inside it.
+  for (const [angle, width, height] of [[0.05, 280, 235], [-0.08, 300, 250], [0, 262, 222]]) {
+    const alone = preprocess(onDesk(three(), width, height, angle, 0.94));
+    const r = preprocess(onDesk(three(), width, height, angle, 0.3));
+    assert.ok(r.info.sheet, `angle ${angle}, ${width}×${height}: sheet found`);
+    assert.ok(r.info.box.width < 0.5 * r.info.sheet.width, "the digit, not the frame");
+    const diff = alignedDiff(alone.pixels, r.pixels);
+    assert.ok(diff < 0.05, `angle ${angle}, ${width}×${height}: differs from the sheet alone by ${diff.toFixed(3)}`);
+  }
+  // A digit cropped tight (its strokes reach the edges) is not taken for a sheet.
+  const tight = preprocess(drawStrokes({ width: 120, height: 160, paper: 0.94, ink: 0.1 }, [circle(60, 80, 57, 77)], 8));
+  assert.equal(tight.info.sheet, undefined);
+  assert.equal(tight.info.inverted, true);
+});
+
 test("light ink on a dark ground is not taken for a sheet (chalk, a bold white 0)", () => {
   const chalkThree = drawStrokes({ width: 250, height: 210, paper: 0.15, ink: 0.9 },
     [[[95, 45], [145, 38], [158, 70], [125, 100], [160, 130], [148, 168], [92, 168]]], 9);
