@@ -33,6 +33,7 @@ export function overlapping(boxes: number[][]): boolean {
  * came, so every chart has seen the resize; it runs in the page, so self-contained) and then until no chart still has a redraw due.
  */
 export async function afterResize<A>(page: Page, ready: (arg: A) => boolean, arg?: A): Promise<void> {
-  await page.waitForFunction(ready, arg as A, { timeout: 10_000 }).catch(() => undefined); // the assertions say what is wrong
+  // (playwright's overloads cannot infer a generic argument type: give it the plain signature)
+  await page.waitForFunction(ready as (arg: unknown) => boolean, arg as unknown, { timeout: 10_000 }).catch(() => undefined); // the assertions say what is wrong
   await page.waitForFunction(() => !document.querySelector("[data-digit-lab-resizing]"), null, { timeout: 10_000 }).catch(() => undefined);
 }
