@@ -29,6 +29,8 @@ export interface Recipe extends TrainSettings {
   targetAccuracy?: number;
   /** The test accuracy the original seed experiment reported for its single run. */
   reportedAccuracy?: number;
+  /** Set by defaultRecipe: a bare `--model NAME`'s settings, not a named recipe (whose name may be the model's, as cnn). */
+  defaultSettings?: boolean;
 }
 
 const BASE = { batchSize: 32, learningRate: 0.001, validationSplit: 0.2, seed: 42 };
@@ -123,5 +125,5 @@ export function getRecipe(name: string): Recipe {
 
 /** A recipe for a bare model spec: the seed experiments' defaults (Adam 0.001, batch 32, validation 0.2). */
 export function defaultRecipe(model: string, epochs = 10): Recipe {
-  return { ...BASE, name: model, model, epochs, description: `${model} with the default settings` };
+  return { ...BASE, name: model, model, epochs, description: `${model} with the default settings`, defaultSettings: true };
 }

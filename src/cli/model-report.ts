@@ -76,6 +76,15 @@ export function joinChanges(changes: readonly string[]): string {
 }
 
 /**
+ * "recipe seed-001", or for `--model NAME` "default settings", which are not the recipe that
+ * may share the model's name ("default settings (not the cnn recipe: --recipe cnn)").
+ */
+export function settingsLabel(recipe: Recipe): string {
+  if (!recipe.defaultSettings) return `recipe ${recipe.name}`;
+  return `default settings${recipeNames().includes(recipe.model) ? ` (not the ${recipe.model} recipe: --recipe ${recipe.model})` : ""}`;
+}
+
+/**
  * A run's report subtitle: "mnist, 2 epochs, batch 32, seed 42, first 2,000 training images,
  * backend wasm". `seed` is left out where the runs vary it; `trainCount` is given only for a
  * run limited to the first images.

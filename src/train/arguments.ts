@@ -16,7 +16,7 @@ const SETTINGS: OptionNames<TrainSettings> = {
 
 /** A whole Recipe may be passed: its other fields describe the run (quick mode adds trainLimit). */
 const RECIPE_EXTRAS: OptionNames<Omit<Recipe, keyof TrainSettings>> & { trainLimit: true } = {
-  name: true, model: true, description: true, dropout: true, l2: true, targetAccuracy: true, reportedAccuracy: true,
+  name: true, model: true, description: true, dropout: true, l2: true, targetAccuracy: true, reportedAccuracy: true, defaultSettings: true,
   trainLimit: true,
 };
 

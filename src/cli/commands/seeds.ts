@@ -70,7 +70,7 @@ export const command: Command = {
       });
     }
     const accuracy = spread(runs.map((r) => r.testAccuracy));
-    const name = recipe.name === recipe.model ? recipe.model : `${recipe.name} (${recipe.model})`;
+    const name = recipe.defaultSettings ? recipe.model : `${recipe.name} (${recipe.model})`;
     const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
     // The dashed line: what the seed experiment reported, or else what the recipe was designed to reach.
     // A shortened run (fewer epochs, fewer images, …) is not the run the line reports: the page says so.
@@ -86,7 +86,7 @@ export const command: Command = {
         ? { value: recipe.targetAccuracy, label: shortened ? "target, full recipe" : "target", says: `the recipe's target, ${percent(recipe.targetAccuracy)}` + (shortened ? ", for the full recipe" : "") }
         : undefined;
     // "…not expected to reach it" only when the page draws a line they could be held to.
-    const changed = shortened && recipe.name !== recipe.model
+    const changed = shortened && !recipe.defaultSettings
       ? ` These runs changed the recipe: ${joinChanges(changes)}${reference ? ", so they are not expected to reach it" : ""}.`
       : shortened ? ` Trained on ${joinChanges(changes)}.` : "";
     const seedCount = counted(runs.length, "seed");

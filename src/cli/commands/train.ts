@@ -8,7 +8,7 @@ import { MODEL_DIR_TARGET, buildModel, saveModel } from "../../models";
 import { recipeNames } from "../../recipes";
 import { train } from "../../train";
 import { evaluateDetailed } from "../../eval";
-import { joinChanges, runChanges, runSubtitle, writeModelReport } from "../model-report";
+import { joinChanges, runChanges, runSubtitle, settingsLabel, writeModelReport } from "../model-report";
 import { checkOutputDir, checkOutputFile } from "../../util/output-paths";
 
 export const command: Command = {
@@ -55,7 +55,7 @@ export const command: Command = {
     const model = buildModel(recipe.model, { dropout: recipe.dropout, l2: recipe.l2, seed: recipe.seed });
     const params = model.countParams();
     process.stderr.write(
-      `training ${recipe.model} (${params.toLocaleString("en-US")} params) with recipe ${recipe.name}: ` +
+      `training ${recipe.model} (${params.toLocaleString("en-US")} params) with ${settingsLabel(recipe)}: ` +
         `${counted(recipe.epochs, "epoch")}, batch ${recipe.batchSize}, lr ${recipe.learningRate}, seed ${recipe.seed}, ` +
         `${trainSet.count.toLocaleString("en-US")} training images before the ${recipe.validationSplit} validation split ` +
         `(${recipe.validationFrom === "end" ? "the last examples, as Keras" : "seeded random"})\n`,
@@ -81,12 +81,13 @@ export const command: Command = {
       // Every setting that changes the result is on the page: a shortened run must not read as the recipe's.
       const changes = runChanges(recipe, { trainLimit, trainCount: trainSet.count });
       const written = writeModelReport(reportFile, model, test, data, {
-        title: recipe.name === recipe.model ? `digit-lab: ${recipe.model}` : `digit-lab: ${recipe.model} trained with ${recipe.name}`,
+        title: recipe.defaultSettings ? `digit-lab: ${recipe.model}`
+          : recipe.name === recipe.model ? `digit-lab: the ${recipe.name} recipe` : `digit-lab: ${recipe.model} trained with ${recipe.name}`,
         subtitle: runSubtitle({
           dataset, epochs: result.history.length, batchSize: recipe.batchSize, seed: recipe.seed,
           trainCount: trainLimit !== undefined ? trainSet.count : undefined, backend: backend.name,
         }),
-        notes: recipe.name === recipe.model
+        notes: recipe.defaultSettings
           ? [recipe.description, changes.length ? `Trained on ${joinChanges(changes)}.` : ""].filter(Boolean).join("\n\n")
           : [`Recipe ${recipe.name}: ${recipe.description}.`,
               changes.length ? `This run changed the recipe: ${joinChanges(changes)}. Its results are not the full recipe's.` : ""].filter(Boolean).join("\n\n"),
