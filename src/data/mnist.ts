@@ -87,7 +87,17 @@ async function loadFromDir(spec: DatasetSpec, dir: string, options: LoadOptions)
   checkDirectory(dir);
   const roles: DataFileRole[] = ["trainImages", "trainLabels", "testImages", "testLabels"];
   const files = {} as Record<DataFileRole, { file: string; bytes: Uint8Array; verified: boolean; digest: string }>;
-  for (const role of roles) files[role] = await readDataFile(spec, role, dir, options);
+  // Offline with an empty folder, name every missing file at once, not one per attempt.
+  const missing = roles.map((r) => spec.files[r].name).filter((name) => !fs.existsSync(path.join(dir, name)) && !fs.existsSync(path.join(dir, name.replace(/\.gz$/, ""))));
+  for (const role of roles) {
+    try {
+      files[role] = await readDataFile(spec, role, dir, options);
+    } catch (err) {
+      const others = missing.filter((name) => name !== spec.files[role].name);
+      if (!(err instanceof DataError) || !missing.includes(spec.files[role].name) || others.length === 0) throw err;
+      throw new DataError(`${err.message}\nAlso missing there: ${others.join(", ")}.`);
+    }
+  }
   const train = pairImagesAndLabels(files.trainImages, files.trainLabels);
   const test = pairImagesAndLabels(files.testImages, files.testLabels);
   return {

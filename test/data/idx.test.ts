@@ -85,6 +85,14 @@ test("a missing file while downloads are off, or offline, names the file", async
     (e: Error) => e instanceof DataError && /train-images-idx3-ubyte.gz: missing, and it could not be downloaded:\n  http:\/\/127.0.0.1:9\/train-images-idx3-ubyte.gz: fetch failed/.test(e.message) && /offline/.test(e.message),
   );
   assert.deepEqual(fs.readdirSync(root).flatMap((d) => fs.readdirSync(path.join(root, d))), [], "nothing half-written");
+  // Every missing file is named at once, not one per attempt; files already there are not.
+  await assert.rejects(loadMnist({ dataDir: root, download: false }),
+    /\nAlso missing there: train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz\.$/);
+  const partial = tempDir();
+  writeSyntheticDataset(partial, 50, 20);
+  fs.rmSync(path.join(partial, "mnist", "train-images-idx3-ubyte"));
+  fs.rmSync(path.join(partial, "mnist", "t10k-labels-idx1-ubyte"));
+  await assert.rejects(loadMnist({ dataDir: partial, download: false }), /downloads are turned off\)\nAlso missing there: t10k-labels-idx1-ubyte.gz\.$/);
 });
 
 test("a data root given as the dataset's own folder is pointed out, without a download", async () => {
