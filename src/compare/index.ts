@@ -131,6 +131,11 @@ export async function runVariant(model: string, settings: CompareSettings, optio
   try {
     const { epochs, batchSize, learningRate, seed } = full;
     const result = await train(net, trainSet, { epochs, batchSize, learningRate, seed }, options.trainOptions);
+    if (result.stopReason === "stopped") {
+      // Stopped from code or by Kernel → Interrupt: not the run these settings describe, so not cached.
+      log(`${model}: stopped after ${counted(result.history.length, "epoch")}; not cached, and the comparison ends here`);
+      throw new ComparisonStopped(model, result.history.length);
+    }
     const test = await evaluate(net, data.test);
     const record: RunRecord = {
       key,
@@ -148,6 +153,14 @@ export async function runVariant(model: string, settings: CompareSettings, optio
     return record;
   } finally {
     net.dispose();
+  }
+}
+
+/** A comparison stopped from code (`trainOptions.signal`) or by Kernel → Interrupt. */
+export class ComparisonStopped extends Error {
+  constructor(readonly model: string, readonly epochs: number) {
+    super(`the comparison was stopped while ${model} trained (after ${counted(epochs, "complete epoch")}); finished runs stay cached`);
+    this.name = "ComparisonStopped";
   }
 }
 

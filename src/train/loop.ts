@@ -19,6 +19,7 @@ import type { TrainStep } from "./step";
 import { evaluatePrepared } from "../eval/evaluate";
 import { counted } from "../util/format";
 import { checkTrainArguments } from "./arguments";
+import { watchKernelInterrupt } from "../util/notebook";
 
 export interface EarlyStopping {
   /** What to watch (default valLoss; falls back to the training loss without validation). */
@@ -169,6 +170,9 @@ export async function train(
   let restored = false;
 
   reporter.onTrainBegin?.({ epochs, batchesPerEpoch: batches, trainCount: trainData.count, validationCount: valData?.count ?? 0, batchSize });
+  // Kernel → Interrupt stops the run after the current batch, like a StopHandle.
+  const interrupt = watchKernelInterrupt();
+  const stopAsked = () => options.signal?.aborted || interrupt.aborted;
   try {
     for (let epoch = 1; epoch <= epochs && !stopReason; epoch++) {
       const started = Date.now();
@@ -190,7 +194,7 @@ export async function train(
       let lastReport = Date.now();
       try {
         for (let b = 0; b < batches; b++) {
-          if (options.signal?.aborted) {
+          if (stopAsked()) {
             stopReason = "stopped";
             break;
           }
@@ -256,7 +260,7 @@ export async function train(
           }
         }
         if (plateau && reducer) lr = reducer.update(monitored(log, plateau.monitor ?? "valLoss"));
-        if (options.signal?.aborted) stopReason = "stopped";
+        if (stopAsked()) stopReason = "stopped";
       } finally {
         tf.dispose([lossSum, correctSum]);
       }
@@ -266,6 +270,7 @@ export async function train(
       restored = true;
     }
   } finally {
+    interrupt.stop();
     trainer?.dispose();
     tf.dispose(best?.weights);
     for (const d of dropouts) d.layer.seed = d.original;

@@ -44,3 +44,30 @@ export function notebookOutput(options: { updatable?: boolean } = {}): NotebookO
   const display = options.updatable ? tslab().newDisplay() : tslab().display;
   return { send: (bundle) => display.bundle(bundle) };
 }
+
+/** Whether the kernel was interrupted since `watchKernelInterrupt` was called; `stop()` ends the watch. */
+export interface InterruptWatch {
+  readonly aborted: boolean;
+  stop(): void;
+}
+
+/**
+ * Kernel → Interrupt sends the kernel SIGINT. tslab then abandons the running cell, but the
+ * work it awaited (a training loop) would go on in the background, with nothing left in the
+ * notebook to stop it. Long loops watch for it and stop themselves, as Keras' fit stops on
+ * KeyboardInterrupt. Outside a kernel nothing is watched: Ctrl-C ends a CLI run as usual.
+ */
+export function watchKernelInterrupt(): InterruptWatch {
+  let aborted = false;
+  if (!inNotebook()) return { get aborted() { return aborted; }, stop() {} };
+  const onInterrupt = () => {
+    aborted = true;
+  };
+  process.on("SIGINT", onInterrupt);
+  return {
+    get aborted() {
+      return aborted;
+    },
+    stop: () => void process.off("SIGINT", onInterrupt),
+  };
+}

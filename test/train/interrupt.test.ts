@@ -1,0 +1,77 @@
+/**
+ * Kernel → Interrupt (SIGINT to the kernel) stops a training run after the current batch; tslab
+ * alone would abandon the cell and leave the loop running in the background. Outside a kernel
+ * nothing listens, so Ctrl-C still ends a CLI run. A stopped comparison caches nothing.
+ */
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { initBackend } from "../../src/backend";
+import { compareArchitectures, ComparisonStopped } from "../../src/compare";
+import { head, loadMnist, type MnistData } from "../../src/data";
+import { buildModel } from "../../src/models";
+import { StopHandle, train } from "../../src/train";
+import { fastTrainStep } from "../../src/train/fast-step";
+import { REAL_DATA_DIR } from "../helpers/paths";
+
+let mnist: MnistData;
+before(async () => {
+  await initBackend({ log: null });
+  mnist = await loadMnist({ dataDir: REAL_DATA_DIR, download: false });
+});
+
+/** Runs `body` as if inside the tslab kernel (which sets globalThis.__tslab__). */
+async function inKernel<T>(body: () => Promise<T>): Promise<T> {
+  const g = globalThis as { __tslab__?: unknown };
+  g.__tslab__ = {};
+  try {
+    return await body();
+  } finally {
+    delete g.__tslab__;
+  }
+}
+
+test("in a kernel, SIGINT stops train() after the current batch; the listener is gone afterwards", async () => {
+  const listeners = process.listenerCount("SIGINT");
+  // The threaded DenseTrainer (the default for dense stacks) and the per-batch step (every other model).
+  for (const [spec, step] of [["dense-128", undefined], ["dense:64", fastTrainStep]] as const) {
+    const model = buildModel(spec, { seed: 1 });
+    const result = await inKernel(() => train(model, head(mnist.train, 2000), { epochs: 30, seed: 1 }, {
+      verbose: 0,
+      step,
+      onEpochEnd: (log) => {
+        if (log.epoch === 2) process.emit("SIGINT");
+      },
+    }));
+    assert.equal(result.stopReason, "stopped", spec);
+    assert.equal(result.history.length, 2, `${spec}: stopped in epoch 3, after ${result.history.length} complete epochs`);
+    assert.equal(process.listenerCount("SIGINT"), listeners, "no listener left behind");
+    model.dispose();
+  }
+});
+
+test("outside a kernel train() does not listen for SIGINT (Ctrl-C ends a CLI run)", async () => {
+  const model = buildModel("dense:32", { seed: 1 });
+  let during = -1;
+  await train(model, head(mnist.train, 500), { epochs: 1, seed: 1 }, { verbose: 0, onEpochEnd: () => void (during = process.listenerCount("SIGINT")) });
+  assert.equal(during, process.listenerCount("SIGINT"));
+  model.dispose();
+});
+
+test("a comparison stopped mid-run throws ComparisonStopped and caches only the finished runs", async () => {
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-stop-"));
+  const stop = new StopHandle();
+  let epochs = 0;
+  await assert.rejects(
+    compareArchitectures({ variants: ["dense:16", "dense:32"], epochs: 3, trainLimit: 1000 }, {
+      data: mnist, cacheDir, log: () => {},
+      trainOptions: { verbose: 0, signal: stop, onEpochEnd: () => void (++epochs === 4 && stop.stop()) },
+    }),
+    (e: unknown) => e instanceof ComparisonStopped && e.model === "dense:32" && e.epochs === 1,
+  );
+  const cached = fs.readdirSync(cacheDir);
+  assert.equal(cached.length, 1, `cached: ${cached.join(", ")}`);
+  assert.match(cached[0], /^dense_16-/);
+});
