@@ -2,6 +2,9 @@
  * One error class per kind of failure. Each names the file (or directory) it is
  * about, so a message always says *where* and *what*.
  */
+/** Marks an error the tslab kernel prints as "Name: message" alone (see patches/tslab+1.0.22.patch). */
+export const BRIEF_ERROR = Symbol.for("tslab.briefError");
+
 export class DigitLabError extends Error {
   /** The file or directory the error is about, if any (already part of the message). */
   declare readonly file?: string;
@@ -12,6 +15,8 @@ export class DigitLabError extends Error {
     // Not enumerable: Node (and so a tslab notebook) prints an error's enumerable fields after
     // its stack, which would show `{ file: undefined }` or repeat the path.
     Object.defineProperty(this, "file", { value: file, enumerable: false, configurable: true });
+    // The message says what is wrong and where: the patched tslab kernel shows it as one line, no stack.
+    Object.defineProperty(this, BRIEF_ERROR, { value: true, enumerable: false });
   }
 }
 

@@ -32,3 +32,15 @@ test("plain `nbconvert --execute` numbers the cells: the kernel broadcasts execu
   assert.deepEqual(cells.map((c) => c.execution_count), [1, 2, 3]);
   assert.match([cells[1].outputs[0]?.text ?? ""].flat().join(""), /the answer is 42/);
 });
+
+test("a digit-lab error in a cell is one line, \"Name: message\", without a stack (patched tslab)", () => {
+  const fixture = path.join(PROJECT_ROOT, "test", "fixtures", "notebooks", "library-error.ipynb");
+  assert.throws(
+    () => runNotebookQuick(fixture),
+    (e: Error) => {
+      const shown = e.message.split("with this error:\n")[1]?.split("\n(partially executed copy")[0].trim();
+      assert.match(shown ?? "", /^UsageError: unknown model "dense-12x": choose one of .*dense:512-256"$/);
+      return true;
+    },
+  );
+});
