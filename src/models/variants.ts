@@ -105,7 +105,14 @@ export function defaultDropout(spec: string): number {
   return parsed.kind === "variant" && parsed.name === "cnn" ? CNN_DEFAULT_DROPOUT : 0;
 }
 
-/** Builds a fresh, seeded model from a spec (see the module comment). Not compiled: `train` drives it. */
+/**
+ * Builds a fresh, seeded model from a spec. Not compiled: `train` drives it.
+ *
+ * Specs: "dense-128" (784-128-10), "dense-128-64" (784-128-64-10), "dense-256-128-32"
+ * (784-256-128-32-10), "dense-128x3" (784-128-128-128-10), "cnn" (two conv-conv-pool blocks,
+ * dense 128, 10), or any dense stack as "dense:" and hidden sizes, e.g. "dense:512-256".
+ * Options: `dropout` after each hidden block (cnn: 0.25 unless given), `l2` on the kernels, `seed`.
+ */
 export function buildModel(spec: string, options: BuildOptions = {}): tf.Sequential {
   checkOptionNames(options, BUILD_OPTIONS, "buildModel options");
   const parsed = parseModelSpec(spec);

@@ -35,5 +35,5 @@ test("02-train-dense-ann trains, evaluates and saves seed 001's model through th
   assert.equal(weights.data.length, 16, "16 of the first layer's 128 units drawn");
   assert.equal((weights.data[0] as { z?: number[][] }).z?.length, 28);
   // Quick mode saves beside the real model's folder, never over it.
-  assert.match(outputOf(run, "saveModel("), /saved dense-128-64 \(109386 parameters\) to models\/seed-001-quick/);
+  assert.match(outputOf(run, "saveModel("), /saved dense-128-64 \(109,386 parameters\) to models\/seed-001-quick/);
 });
