@@ -25,7 +25,7 @@ import { identity } from "./identity";
 import { DENSE_GRADS_KERNEL, denseGrads } from "./dense-grads";
 
 import { startConvThreads } from "./conv-threads";
-import { fmaModules } from "./webassembly";
+import { fmaInUse } from "./simd";
 
 export { FastAdam, ADAM_KERNEL } from "./adam";
 
@@ -49,13 +49,17 @@ export const WASM_KERNELS: Record<string, WasmKernelFunc> = {
 /** Kernels whose original we delegate to; they must be captured before we replace them. */
 const DELEGATES = ["BatchMatMul", "_FusedMatMul", "Transpose", "Reshape", "Conv2D", "FusedConv2D", "PadV2", "Slice", "Reverse", "Conv2DBackpropInput", "MaxPoolGrad", "Sum", "Identity"];
 
+/** An escape hatch, and the "before" of benchmarks: DIGIT_LAB_WASM_KERNELS=off keeps the stock kernels. */
+function wasmKernelsOff(): boolean {
+  return /^(off|0|false|no)$/i.test(process.env.DIGIT_LAB_WASM_KERNELS ?? "");
+}
+
 /**
  * Registers the kernels above for wasm (unless DIGIT_LAB_WASM_KERNELS=off). Idempotent: a second call (or a call after the
  * backend was re-created) leaves our kernels in place and the saved originals intact.
  */
 export function registerWasmKernels(): string[] {
-  // An escape hatch, and the "before" of benchmarks: DIGIT_LAB_WASM_KERNELS=off keeps the stock kernels.
-  if (/^(off|0|false|no)$/i.test(process.env.DIGIT_LAB_WASM_KERNELS ?? "")) return [];
+  if (wasmKernelsOff()) return [];
   for (const name of DELEGATES) if (tf.getKernel(name, BACKEND)) originalKernel(name);
   const registered: string[] = [];
   for (const [kernelName, kernelFunc] of Object.entries(WASM_KERNELS)) {
@@ -74,9 +78,9 @@ export function registerWasmKernels(): string[] {
  * run made with other arithmetic is not served as this one's.
  */
 export function wasmArithmetic(): string {
-  if (/^(off|0|false|no)$/i.test(process.env.DIGIT_LAB_WASM_KERNELS ?? "")) return "stock";
+  if (wasmKernelsOff()) return "stock";
   const conv = simdConvOff() ? "stock-conv" : winogradOff() ? "direct" : "winograd";
-  const fma = process.env.DIGIT_LAB_FMA !== "off" && fmaModules() ? "fma" : "mul-add";
+  const fma = fmaInUse() ? "fma" : "mul-add";
   return `digit-lab/${conv}/${fma}`;
 }
 

@@ -66,7 +66,7 @@ export function simdKernelsFor(backend: { wasm?: EmscriptenModule }): SimdKernel
  * convolutions differ between the two builds.
  */
 export function convKernelsFor(backend: { wasm?: EmscriptenModule }): SimdKernels | undefined {
-  const fma = process.env.DIGIT_LAB_FMA === "off" ? undefined : fmaModules();
+  const fma = fmaInUse();
   return (fma && instanceFor(backend, fmaInstances, () => fma.simd)) ?? simdKernelsFor(backend);
 }
 
@@ -88,6 +88,11 @@ function instanceFor(
     cache.set(emscripten, kernels);
   }
   return kernels ?? undefined;
+}
+
+/** The fused multiply-add builds, when the engine runs them and DIGIT_LAB_FMA=off does not ask for the plain ones. */
+export function fmaInUse(): ReturnType<typeof fmaModules> {
+  return process.env.DIGIT_LAB_FMA === "off" ? undefined : fmaModules();
 }
 
 /** The memory the kernels work in (`backend`'s heap) as it is now: it moves whenever the heap grows. */
