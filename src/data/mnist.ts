@@ -88,7 +88,7 @@ async function loadFromDir(spec: DatasetSpec, dir: string, options: LoadOptions)
   const roles: DataFileRole[] = ["trainImages", "trainLabels", "testImages", "testLabels"];
   const files = {} as Record<DataFileRole, { file: string; bytes: Uint8Array; verified: boolean; digest: string }>;
   // Offline with an empty folder, name every missing file at once, not one per attempt.
-  const missing = roles.map((r) => spec.files[r].name).filter((name) => !fs.existsSync(path.join(dir, name)) && !fs.existsSync(path.join(dir, name.replace(/\.gz$/, ""))));
+  const missing = roles.map((r) => spec.files[r].name).filter((name) => !findDataFile(dir, name));
   for (const role of roles) {
     try {
       files[role] = await readDataFile(spec, role, dir, options);
@@ -143,6 +143,13 @@ function misplacedDataRootHint(dir: string, name: string, expected: string): voi
   }
 }
 
+/** The data file `name` (a .gz name) in `dir`: the gzip if it is there, else the decompressed one. */
+function findDataFile(dir: string, name: string): string | undefined {
+  const gzFile = path.join(dir, name);
+  const rawFile = gzFile.replace(/\.gz$/, "");
+  return fs.existsSync(gzFile) ? gzFile : fs.existsSync(rawFile) ? rawFile : undefined;
+}
+
 /**
  * Finds one file (gzip first, then decompressed), downloading the gzip when neither is
  * there. A gzip file must match its published checksum; a decompressed one cannot be
@@ -151,8 +158,7 @@ function misplacedDataRootHint(dir: string, name: string, expected: string): voi
 async function readDataFile(spec: DatasetSpec, role: DataFileRole, dir: string, options: LoadOptions) {
   const fileSpec = spec.files[role];
   const gzFile = path.join(dir, fileSpec.name);
-  const rawFile = gzFile.replace(/\.gz$/, "");
-  let file = fs.existsSync(gzFile) ? gzFile : fs.existsSync(rawFile) ? rawFile : undefined;
+  let file = findDataFile(dir, fileSpec.name);
   if (!file) {
     misplacedDataRootHint(dir, fileSpec.name, gzFile);
     if (options.download === false) throw new DataError("missing (downloads are turned off)", gzFile);
