@@ -419,11 +419,17 @@ function marksAbovePaper(bright: Float32Array, width: number, height: number, ra
  * skeleton is short.
  */
 function medianHalfWidth(mask: Mask, width: number, height: number): number {
+  const halfWidths = skeletonHalfWidths(mask, width, height);
+  return halfWidths.length ? quantile(halfWidths, 0.5) : Infinity;
+}
+
+/** Along the skeleton of `mask`, each pixel's distance to the paper: the strokes' local half-widths. */
+function skeletonHalfWidths(mask: Mask, width: number, height: number): number[] {
   const skeleton = skeletonize(mask, width, height);
   const toPaper = distanceTransform(mask.map((m) => 1 - m), width, height);
   const halfWidths: number[] = [];
   for (let i = 0; i < skeleton.length; i++) if (skeleton[i]) halfWidths.push(Math.min(toPaper[i], width + height));
-  return halfWidths.length ? quantile(halfWidths, 0.5) : Infinity;
+  return halfWidths;
 }
 
 /**
@@ -476,11 +482,7 @@ export function strokeWidth(image: GreyImage): { width: number; thinnestHalfWidt
     }
   }
   if (area === 0) return { width: 0, thinnestHalfWidth: 0 };
-  const skeleton = skeletonize(mask, width, height);
-  const inverse: Mask = mask.map((m) => 1 - m);
-  const toPaper = distanceTransform(inverse, width, height);
-  const halfWidths: number[] = [];
-  for (let i = 0; i < skeleton.length; i++) if (skeleton[i]) halfWidths.push(Math.min(toPaper[i], width + height));
+  const halfWidths = skeletonHalfWidths(mask, width, height);
   const length = Math.max(1, halfWidths.length);
   return { width: area / length, thinnestHalfWidth: halfWidths.length ? quantile(halfWidths, 0.1) : 0.5 };
 }
