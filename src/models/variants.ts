@@ -101,7 +101,10 @@ export function parseModelSpec(spec: string): { kind: "variant"; name: string } 
 
 /** The dropout a spec gets when none is asked for: the cnn's own 0.25, else none. */
 export function defaultDropout(spec: string): number {
-  const parsed = parseModelSpec(spec);
+  return dropoutOf(parseModelSpec(spec));
+}
+
+function dropoutOf(parsed: ReturnType<typeof parseModelSpec>): number {
   return parsed.kind === "variant" && parsed.name === "cnn" ? CNN_DEFAULT_DROPOUT : 0;
 }
 
@@ -118,7 +121,7 @@ export function buildModel(spec: string, options: BuildOptions = {}): tf.Sequent
   const parsed = parseModelSpec(spec);
   const seed = options.seed ?? DEFAULT_SEED;
   const opts: Required<BuildOptions> = {
-    dropout: options.dropout ?? defaultDropout(spec),
+    dropout: options.dropout ?? dropoutOf(parsed),
     l2: options.l2 ?? 0,
     seed,
   };
