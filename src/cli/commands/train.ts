@@ -61,6 +61,7 @@ export const command: Command = {
         `(${recipe.validationFrom === "end" ? "the last examples, as Keras" : "seeded random"})\n`,
     );
     const result = await train(model, trainSet, recipe, { verbose: 1 });
+    const restoredEpoch = result.restoredBestWeights ? result.bestEpoch : undefined;
     const test = await evaluateDetailed(model, data.test);
     process.stderr.write(`test loss ${test.loss.toFixed(4)}  test accuracy ${test.accuracy.toFixed(4)} (${test.count} images)\n`);
 
@@ -71,7 +72,7 @@ export const command: Command = {
         seed: recipe.seed,
         data: { dataset, sha256Verified: data.sha256Verified, checksums: data.checksums, trainCount: trainSet.count },
         history: result.history,
-        ...(result.restoredBestWeights ? { restoredEpoch: result.bestEpoch } : {}),
+        ...(restoredEpoch !== undefined ? { restoredEpoch } : {}),
         test: { loss: test.loss, accuracy: test.accuracy },
         backend: backend.name,
       });
@@ -91,7 +92,7 @@ export const command: Command = {
           ? [recipe.description, changes.length ? `Trained on ${joinChanges(changes)}.` : ""].filter(Boolean).join("\n\n")
           : [`Recipe ${recipe.name}: ${recipe.description}.`,
               changes.length ? `This run changed the recipe: ${joinChanges(changes)}. Its results are not the full recipe's.` : ""].filter(Boolean).join("\n\n"),
-        run: { name: recipe.model, history: result.history, restoredEpoch: result.restoredBestWeights ? result.bestEpoch : undefined },
+        run: { name: recipe.model, history: result.history, restoredEpoch },
       });
       process.stderr.write(`report written to ${written}\n`);
     }
