@@ -21,6 +21,9 @@ import { counted } from "../util/format";
 import { checkTrainArguments } from "./arguments";
 import { watchKernelInterrupt } from "../util/notebook";
 
+/** Epochs each model has completed in earlier `train` calls (a stopped run with none counts as 0). */
+const earlierTraining = new WeakMap<tf.LayersModel, number>();
+
 export interface EarlyStopping {
   /** What to watch (default valLoss; falls back to the training loss without validation). */
   monitor?: "valLoss" | "valAccuracy";
@@ -111,7 +114,8 @@ export interface TrainResult {
 /**
  * Trains `model` on `data` (a training ImageSet, or MnistData whose `train` is used).
  * Each call starts a fresh Adam (Keras keeps the optimizer state across `fit` calls); pass
- * `options.optimizer` to carry one from call to call.
+ * `options.optimizer` to carry one from call to call. A model trained before goes on from its
+ * weights, and the progress output says so (rebuild it with `buildModel` to start over).
  */
 export async function train(
   model: tf.LayersModel,
@@ -168,8 +172,12 @@ export async function train(
   let lr = initialLr;
   let globalStep = 0;
   let restored = false;
+  let changedWeights = false;
 
-  reporter.onTrainBegin?.({ epochs, batchesPerEpoch: batches, trainCount: trainData.count, validationCount: valData?.count ?? 0, batchSize });
+  reporter.onTrainBegin?.({
+    epochs, batchesPerEpoch: batches, trainCount: trainData.count, validationCount: valData?.count ?? 0, batchSize,
+    earlierEpochs: earlierTraining.get(model),
+  });
   // Kernel → Interrupt stops the run after the current batch, like a StopHandle.
   const interrupt = watchKernelInterrupt();
   const stopAsked = () => options.signal?.aborted || interrupt.aborted;
@@ -215,6 +223,7 @@ export async function train(
             correctSum = tf.keep(nextCorrect);
           }
           seen = end;
+          changedWeights = true;
 
           const now = Date.now();
           if (now - lastReport >= interval || b === batches - 1) {
@@ -270,6 +279,7 @@ export async function train(
       restored = true;
     }
   } finally {
+    if (changedWeights) earlierTraining.set(model, (earlierTraining.get(model) ?? 0) + history.length);
     interrupt.stop();
     trainer?.dispose();
     tf.dispose(best?.weights);

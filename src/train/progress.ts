@@ -4,7 +4,7 @@
  * Anywhere else (a pipe, a log file): one line per epoch.
  * Reporters are plain objects, so callers can plug in their own (a plot, a web page).
  */
-import { escapeHtml } from "../util/format";
+import { counted, escapeHtml } from "../util/format";
 import type { EpochLog } from "../types";
 import { inNotebook, notebookOutput, type NotebookOutput } from "../util/notebook";
 
@@ -14,6 +14,11 @@ export interface TrainBeginInfo {
   trainCount: number;
   validationCount: number;
   batchSize: number;
+  /**
+   * Set when this model was trained before by `train` in this process: the epochs those
+   * earlier calls completed. The run goes on from those weights (with a fresh Adam).
+   */
+  earlierEpochs?: number;
 }
 
 /** Throttled progress inside an epoch. Loss/accuracy are running means over the epoch so far. */
@@ -40,6 +45,16 @@ export interface ProgressReporter {
 /** A reporter that says nothing (verbose: 0). */
 export const silentReporter: ProgressReporter = {};
 
+/**
+ * Said before a run that goes on from weights trained by an earlier `train` call, as
+ * re-running a notebook's train cell does: otherwise the new curves silently start low.
+ */
+export function continuationNote(info: TrainBeginInfo): string | undefined {
+  if (info.earlierEpochs === undefined) return undefined;
+  const earlier = info.earlierEpochs > 0 ? `${counted(info.earlierEpochs, "epoch")} of earlier training` : "an earlier, stopped run";
+  return `continuing from the weights of ${earlier} (history below starts again at epoch 1); build the model again to start over`;
+}
+
 /** `epoch 3/10  loss 0.0812  acc 0.9751  val_loss 0.0903  val_acc 0.9730  4.1s` */
 export function formatEpochLine(log: EpochLog, epochs: number): string {
   const parts = [`epoch ${log.epoch}/${epochs}`, `loss ${log.loss.toFixed(4)}`, `acc ${log.accuracy.toFixed(4)}`];
@@ -52,6 +67,7 @@ export function formatEpochLine(log: EpochLog, epochs: number): string {
 /** One line per epoch through `write` (default: stderr). */
 export function lineReporter(write: (line: string) => void = (l) => process.stderr.write(l + "\n")): ProgressReporter {
   return {
+    onTrainBegin: (info) => writeContinuationNote(info, write),
     onEpochEnd: (log, epochs) => write(formatEpochLine(log, epochs)),
     onTrainEnd: (_history, note) => {
       if (note) write(note);
@@ -72,6 +88,7 @@ export function ttyReporter(stream: TtyStream = process.stderr): ProgressReporte
     drawn = false;
   };
   return {
+    onTrainBegin: (info) => writeContinuationNote(info, (line) => stream.write(line + "\n")),
     onBatchEnd(info) {
       const width = Math.max(10, Math.min(30, (stream.columns ?? 80) - 70));
       const done = Math.round((width * info.batch) / info.batches);
@@ -112,6 +129,7 @@ export function notebookReporter(
   };
   let batchesPerEpoch = 1; // the finished bar shows the epoch's real count (1/1 before any batch)
   return {
+    onTrainBegin: (info) => writeContinuationNote(info, write),
     onBatchEnd(info) {
       batchesPerEpoch = info.batches;
       const eta = info.batch > 0 ? (info.seconds / info.batch) * (info.batches - info.batch) : 0;
@@ -132,6 +150,11 @@ export function defaultReporter(verbose: 0 | 1 = 1): ProgressReporter {
   if (verbose === 0) return silentReporter;
   if (inNotebook()) return notebookReporter();
   return process.stderr.isTTY ? ttyReporter(process.stderr) : lineReporter();
+}
+
+function writeContinuationNote(info: TrainBeginInfo, write: (line: string) => void): void {
+  const note = continuationNote(info);
+  if (note) write(note);
 }
 
 function formatSeconds(s: number): string {

@@ -8,7 +8,7 @@ import { initBackend, tf } from "../../src/backend";
 import { head, loadMnist, splitTrainValidation, subset, type ImageSet } from "../../src/data";
 import { evaluate } from "../../src/eval";
 import { buildModel } from "../../src/models";
-import { describeSchedule, PlateauReducer, scheduledLearningRate, StopHandle, train, trainStep, type TrainOptions, type TrainStep } from "../../src/train";
+import { describeSchedule, lineReporter, PlateauReducer, scheduledLearningRate, StopHandle, train, trainStep, type TrainOptions, type TrainStep } from "../../src/train";
 import type { EpochLog } from "../../src/types";
 import { REAL_DATA_DIR } from "../helpers/paths";
 
@@ -93,6 +93,31 @@ test("stop from code: a StopHandle or an AbortSignal ends training after the cur
   assert.equal(timed.stopReason, "stopped");
   assert.ok(timed.history.length < 500);
   model.dispose();
+});
+
+test("training a model again says it goes on from the earlier run's weights", async () => {
+  const model = buildModel("dense-128", { seed: 6 });
+  const begins: (number | undefined)[] = [];
+  const lines: string[] = [];
+  const reporter = lineReporter((line) => lines.push(line));
+  const options: TrainOptions = { reporter: { ...reporter, onTrainBegin: (info) => (begins.push(info.earlierEpochs), reporter.onTrainBegin!(info)) } };
+  await train(model, head(slice, 500), { epochs: 2, seed: 6 }, options);
+  assert.equal(lines.filter((l) => l.startsWith("continuing")).length, 0, "a fresh model says nothing");
+  await train(model, head(slice, 500), { epochs: 1, seed: 6 }, options);
+  assert.deepEqual(begins, [undefined, 2]);
+  assert.ok(lines.includes("continuing from the weights of 2 epochs of earlier training (history below starts again at epoch 1); build the model again to start over"), lines.join("\n"));
+
+  // A run stopped inside its first epoch still changed the weights; a fresh model of the same spec did not.
+  const stoppedFirst = buildModel("dense-128", { seed: 6 });
+  const handle = new StopHandle();
+  await train(stoppedFirst, head(slice, 500), { epochs: 1, seed: 6 }, { ...quiet, signal: handle, batchEndIntervalMs: 0, onBatchEnd: () => handle.stop() });
+  await train(stoppedFirst, head(slice, 500), { epochs: 1, seed: 6 }, options);
+  assert.equal(begins[2], 0);
+  assert.match(lines.join("\n"), /continuing from the weights of an earlier, stopped run/);
+  const fresh = buildModel("dense-128", { seed: 6 });
+  await train(fresh, head(slice, 500), { epochs: 1, seed: 6 }, options);
+  assert.equal(begins[3], undefined);
+  for (const m of [model, stoppedFirst, fresh]) m.dispose();
 });
 
 test("a loss that becomes NaN stops training after that epoch, and the note says it diverged", async () => {

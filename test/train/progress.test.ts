@@ -65,3 +65,18 @@ test("notebookReporter redraws one progress display in place and writes epoch li
   reporter.onTrainEnd!([], "stopped early");
   assert.equal(lines[1], "stopped early");
 });
+
+test("every reporter says when a run goes on from an earlier run's weights, and only then", () => {
+  const begin = { epochs: 2, batchesPerEpoch: 10, trainCount: 320, validationCount: 80, batchSize: 32 };
+  const note = "continuing from the weights of 1 epoch of earlier training (history below starts again at epoch 1); build the model again to start over";
+  let terminal = "";
+  const tty = ttyReporter({ write: (s: string) => ((terminal += s), true), columns: 100 });
+  const notebookLines: string[] = [];
+  const notebook = notebookReporter({ send: () => {} }, (l) => notebookLines.push(l));
+  const plainLines: string[] = [];
+  const plain = lineReporter((l) => plainLines.push(l));
+  for (const r of [tty, notebook, plain]) r.onTrainBegin!(begin);
+  assert.deepEqual([terminal, notebookLines, plainLines], ["", [], []]);
+  for (const r of [tty, notebook, plain]) r.onTrainBegin!({ ...begin, earlierEpochs: 1 });
+  assert.deepEqual([terminal, notebookLines, plainLines], [note + "\n", [note], [note]]);
+});
