@@ -162,7 +162,7 @@ async function readDataFile(spec: DatasetSpec, role: DataFileRole, dir: string, 
   if (!file) {
     misplacedDataRootHint(dir, fileSpec.name, gzFile);
     if (options.download === false) throw new DataError("missing (downloads are turned off)", gzFile);
-    const mirrors = options.mirrors ?? mirrorsFromEnv() ?? spec.mirrors;
+    const mirrors = (options.mirrors ?? mirrorsFromEnv() ?? spec.mirrors).map((m) => m.replaceAll("{dataset}", spec.name));
     const log = options.log ?? infoLine;
     await downloadVerified(fileSpec, gzFile, { mirrors, log });
     file = gzFile;
@@ -184,7 +184,11 @@ async function readDataFile(spec: DatasetSpec, role: DataFileRole, dir: string, 
   return { file, bytes, verified: file === gzFile, digest };
 }
 
-/** DIGIT_LAB_MIRRORS: comma-separated base URLs that replace the standard mirrors (e.g. a local copy). */
+/**
+ * DIGIT_LAB_MIRRORS: comma-separated base URLs that replace the standard mirrors (e.g. a local
+ * copy). Both datasets use the same file names, so `{dataset}` in a URL stands for the dataset's
+ * folder name ("mnist", "fashion-mnist"): one setting serves both.
+ */
 function mirrorsFromEnv(): string[] | undefined {
   const list = (process.env.DIGIT_LAB_MIRRORS ?? "").split(",").map((m) => m.trim()).filter(Boolean);
   return list.length ? list : undefined;

@@ -20,11 +20,15 @@ const requests: string[] = [];
 before(async () => {
   server = http.createServer((req, res) => {
     requests.push(req.url ?? "");
-    const [, mirror, name] = (req.url ?? "").split("/");
-    const file = path.join(REAL_DATA_DIR, "mnist", path.basename(name ?? ""));
+    const [, mirror, name, nameInDataset] = (req.url ?? "").split("/");
+    // /good/<file>: MNIST's files; /by-dataset/<dataset>/<file>: either dataset's.
+    const file =
+      mirror === "by-dataset"
+        ? path.join(REAL_DATA_DIR, path.basename(name ?? ""), path.basename(nameInDataset ?? ""))
+        : path.join(REAL_DATA_DIR, "mnist", path.basename(name ?? ""));
     if (mirror === "broken") return void res.writeHead(503).end();
     if (mirror === "corrupt") return void res.writeHead(200).end(Buffer.from("these are not the bytes you are looking for"));
-    if (mirror !== "good" || !fs.existsSync(file)) return void res.writeHead(404).end();
+    if ((mirror !== "good" && mirror !== "by-dataset") || !fs.existsSync(file)) return void res.writeHead(404).end();
     res.writeHead(200, { "content-type": "application/octet-stream" });
     fs.createReadStream(file).pipe(res);
   });
@@ -67,4 +71,27 @@ test("a download that fails its checksum on every mirror leaves no file behind",
   );
   const left = fs.existsSync(path.join(root, "mnist")) ? fs.readdirSync(path.join(root, "mnist")) : [];
   assert.deepEqual(left, [], "no partial or temporary file in the cache");
+});
+
+test("DIGIT_LAB_MIRRORS: {dataset} in a mirror URL stands for the dataset's folder, so one setting serves both", async () => {
+  const root = tempDir();
+  const saved = process.env.DIGIT_LAB_MIRRORS;
+  process.env.DIGIT_LAB_MIRRORS = `${base}/broken/, ${base}/by-dataset/{dataset}/`;
+  try {
+    const fashion = await loadMnist({ dataset: "fashion-mnist", dataDir: root, log: () => {} });
+    assert.equal(fashion.sha256Verified, true);
+    assert.ok(requests.includes("/by-dataset/fashion-mnist/train-images-idx3-ubyte.gz"), requests.join(" "));
+    const mnist = await loadMnist({ dataset: "mnist", dataDir: root, log: () => {} });
+    assert.equal(mnist.sha256Verified, true);
+    assert.ok(requests.includes("/by-dataset/mnist/t10k-labels-idx1-ubyte.gz"), requests.join(" "));
+    // Same file names, different bytes: each folder holds its own dataset's originals.
+    for (const dataset of ["mnist", "fashion-mnist"] as const) {
+      for (const spec of Object.values(DATASETS[dataset].files)) {
+        assert.equal(sha256(fs.readFileSync(path.join(root, dataset, spec.name))), spec.sha256, `${dataset}/${spec.name}`);
+      }
+    }
+  } finally {
+    if (saved === undefined) delete process.env.DIGIT_LAB_MIRRORS;
+    else process.env.DIGIT_LAB_MIRRORS = saved;
+  }
 });
