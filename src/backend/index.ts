@@ -130,7 +130,10 @@ function loadNative(): string | undefined {
       : `${NATIVE_PACKAGE} loaded but registered no backend`;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === "MODULE_NOT_FOUND" && String(e.message).includes(NATIVE_PACKAGE)) return "@tensorflow/tfjs-node is not installed";
+    if (e.code === "MODULE_NOT_FOUND" && String(e.message).includes(NATIVE_PACKAGE)) {
+      // node_modules/@tensorflow/tfjs-node exists but is pure tfjs standing in for danfojs, so name the real package.
+      return "@tensorflow/tfjs-node is not installed: the optional dependency tfjs-node-native is skipped when its install cannot download libtensorflow";
+    }
     return `@tensorflow/tfjs-node failed to load (${String(e.message).split("\n")[0]})`;
   }
 }
