@@ -44,8 +44,9 @@ export function figureTitle(fig: Figure): string {
 /**
  * A figure may carry a second layout for narrow screens (a phone): `layout.meta.digitLabNarrow`
  * = `{ below: px, layout: {...}, data?: [{...}, …] }`. The chart script uses it, merged over the
- * layout (and `data[i]` over trace i), while its box is narrower than `below` pixels (e.g. training
- * curves stacked instead of side by side, a confusion matrix with its colour bar underneath).
+ * layout (and `data[i]` over trace i; a null value removes the key, e.g. a fixed `width`), while its
+ * box is narrower than `below` pixels (e.g. training curves stacked instead of side by side, a
+ * confusion matrix with its colour bar underneath).
  */
 export interface NarrowLayout {
   below: number;
@@ -95,10 +96,14 @@ export function chartHtml(fig: Figure, options: { id?: string } = {}): string {
   var id = ${JSON.stringify(id)}, fig = ${payload}, waited = 0, drawnShape = null;
   // Plotly keeps (and on resize edits) the layout it is given: hand it copies, keep the figure's own.
   var layoutJson = JSON.stringify(fig.layout);
+  // over's values replace base's; a null removes the key (a narrow layout dropping a fixed width).
   function merged(base, over) {
     var out = {}, k;
     for (k in base) out[k] = base[k];
-    for (k in over) out[k] = over[k];
+    for (k in over) {
+      if (over[k] === null) delete out[k];
+      else out[k] = over[k];
+    }
     return out;
   }
   function num(v, fallback) { return typeof v === "number" ? v : fallback; }
@@ -148,13 +153,13 @@ export function chartHtml(fig: Figure, options: { id?: string } = {}): string {
   // The figure as drawn in a box this wide.
   function fitted(width) {
     var layout = JSON.parse(layoutJson), data = fig.data, meta = layout.meta || {}, narrow = meta.digitLabNarrow;
-    var fits = typeof layout.width !== "number" || layout.width <= width, shape = [width < (narrow ? narrow.below : 0)];
+    var shape = [width < (narrow ? narrow.below : 0)];
     if (!(width > 0)) return { data: data, layout: layout, shape: "" };
     if (shape[0]) {
       layout = merged(layout, narrow.layout);
       if (narrow.data) data = data.map(function (t, i) { return narrow.data[i] ? merged(t, narrow.data[i]) : t; });
     }
-    if (!fits) layout = meta.digitLabGrid ? regrid(layout, meta.digitLabGrid, width) : shrink(layout, width);
+    if (!(typeof layout.width !== "number" || layout.width <= width)) layout = meta.digitLabGrid ? regrid(layout, meta.digitLabGrid, width) : shrink(layout, width);
     layout = wrapTitle(layout, typeof layout.width === "number" ? Math.min(layout.width, width) : width);
     shape.push(layout.width, layout.height, layout.title && layout.title.text);
     return { data: data, layout: layout, shape: JSON.stringify(shape) };

@@ -206,6 +206,20 @@ export function classProbabilities(
     layout.xaxis2 = { ...barAxes.x, domain: [0.36, 1], anchor: "y2" };
     layout.yaxis2 = { ...barAxes.y, anchor: "x2" };
     layout.width = 760;
+    // A phone: the digit above its bars, both as wide as the box, instead of a 760 px row.
+    const narrow = {
+      below: 760,
+      layout: {
+        width: null,
+        height: 600,
+        margin: { l: 56, r: 16, t: 90, b: 56 },
+        xaxis: { ...hidden, domain: [0, 1] },
+        yaxis: { ...hidden, autorange: "reversed", scaleanchor: "x", domain: [0.6, 1] },
+        xaxis2: { ...barAxes.x, domain: [0, 1], anchor: "y2" },
+        yaxis2: { ...barAxes.y, anchor: "x2", domain: [0, 0.48] },
+      },
+    };
+    layout.meta = { digitLabNarrow: narrow };
   } else {
     layout.xaxis = barAxes.x;
     layout.yaxis = barAxes.y;
