@@ -2,8 +2,9 @@
 
 Writes the executed notebook (also when a cell fails: partial, up to that cell) and
 prints one JSON line: {"ok": true} or {"ok": false, "cell": N, "source": ..., "error": ...},
-where "error" is the failing cell's own output (tslab writes its errors to the cell's
-stderr and leaves ename/evalue empty, so nbclient's own message would lose them).
+where "error" is the failing cell's own output: its `error` output's traceback (the
+patched tslab sends ename/evalue/traceback; compile errors echo the line with a caret),
+and any stderr it wrote before failing.
 
 usage: python3 execute_notebook.py IN.ipynb OUT.ipynb TIMEOUT_SECONDS
 """

@@ -44,3 +44,18 @@ test("a digit-lab error in a cell is one line, \"Name: message\", without a stac
     },
   );
 });
+
+test("plain `nbconvert --execute` stops at a failing cell and names its error (patched tslab: an iopub error)", () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { findJupyterPython, jupyterEnv } = require("../../scripts/jupyter.js");
+  const fixture = path.join(PROJECT_ROOT, "test", "fixtures", "notebooks", "broken.ipynb");
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-broken-"));
+  const run = spawnSync(findJupyterPython(), ["-m", "nbconvert", "--to", "notebook", "--execute", "--output-dir", outDir, fixture],
+    { env: jupyterEnv(), encoding: "utf8" });
+  assert.notEqual(run.status, 0, "the run fails");
+  // nbclient's CellExecutionError quotes the kernel's ename and evalue, which tslab used to leave empty.
+  assert.match(run.stderr, /CellExecutionError/);
+  assert.match(run.stderr, /Error: the broken fixture failed on purpose: 2/);
+  assert.doesNotMatch(run.stderr, /never reached/);
+  assert.equal(fs.existsSync(path.join(outDir, "broken.ipynb")), false);
+});

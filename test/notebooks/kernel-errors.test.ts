@@ -1,0 +1,132 @@
+/**
+ * How the patched tslab kernel reports errors: as Jupyter `error` outputs (ename, evalue,
+ * traceback), so front ends show a red error box and `nbconvert --allow-errors` records them.
+ * One real kernel run of test/fixtures/notebooks/kernel-errors.ipynb serves every test here.
+ */
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PROJECT_ROOT, REAL_DATA_DIR } from "../helpers/paths";
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { findJupyterPython, jupyterEnv } = require("../../scripts/jupyter.js");
+
+interface Output {
+  output_type: string;
+  name?: string;
+  text?: string | string[];
+  ename?: string;
+  evalue?: string;
+  traceback?: string[];
+}
+interface Cell {
+  source: string | string[];
+  execution_count: number | null;
+  outputs: Output[];
+}
+
+const FIXTURE = path.join(PROJECT_ROOT, "test", "fixtures", "notebooks", "kernel-errors.ipynb");
+/** Kernel frames a user should never see in a traceback. */
+const KERNEL_FRAME = /node_modules[\\/]tslab|\(node:|at node:|evalmachine/;
+
+let cells: Cell[] = [];
+
+before(() => {
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-kernel-errors-"));
+  const run = spawnSync(
+    findJupyterPython(),
+    ["-m", "nbconvert", "--to", "notebook", "--execute", "--allow-errors", "--output-dir", outDir, FIXTURE],
+    { env: jupyterEnv({ DIGIT_LAB_DATA_DIR: REAL_DATA_DIR }), encoding: "utf8" },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  cells = JSON.parse(fs.readFileSync(path.join(outDir, "kernel-errors.ipynb"), "utf8")).cells;
+});
+
+function cellWith(marker: string): Cell {
+  const cell = cells.find((c) => [c.source].flat().join("").includes(marker));
+  if (!cell) throw new Error(`no cell contains ${JSON.stringify(marker)}`);
+  return cell;
+}
+
+/** The cell's one error output; it must not also print the error on stderr. */
+function errorOf(marker: string): Output & { ename: string; evalue: string; traceback: string[] } {
+  const cell = cellWith(marker);
+  const errors = cell.outputs.filter((o) => o.output_type === "error");
+  assert.equal(errors.length, 1, `one error output expected in ${JSON.stringify(marker)}: ${JSON.stringify(cell.outputs)}`);
+  const stderr = cell.outputs.filter((o) => o.output_type === "stream" && o.name === "stderr");
+  assert.deepEqual(stderr, [], "the error is an error output, not (also) a stderr stream");
+  return errors[0] as Output & { ename: string; evalue: string; traceback: string[] };
+}
+
+test("a digit-lab error is an error output with its class as ename and the one-line message", () => {
+  const e = errorOf('buildModel("dense-12x")');
+  assert.equal(e.ename, "UsageError");
+  assert.match(e.evalue, /^unknown model "dense-12x": choose one of .*dense:512-256"$/);
+  assert.deepEqual(e.traceback, [`UsageError: ${e.evalue}`]);
+});
+
+test("a plain Error is ename Error, evalue its message, and its traceback has no kernel frames", () => {
+  const e = errorOf('throw new Error("boom")');
+  assert.equal(e.ename, "Error");
+  assert.equal(e.evalue, "boom");
+  assert.equal(e.traceback[0], "Error: boom");
+  assert.deepEqual(e.traceback.filter((l) => KERNEL_FRAME.test(l)), []);
+});
+
+test("an error thrown inside the library keeps the library's frames, drops the kernel's", () => {
+  const e = errorOf("prepareSet(tiny, [5])");
+  assert.equal(e.ename, "RangeError");
+  assert.equal(e.evalue, "index 5 is outside 0..0");
+  assert.match(e.traceback.join("\n"), /at .*prepareSet \(.*src[\\/]train[\\/]batches\.js:\d+:\d+\)/);
+  assert.deepEqual(e.traceback.filter((l) => KERNEL_FRAME.test(l)), []);
+});
+
+test("a rejected top-level await is an error output too", () => {
+  const e = errorOf("async boom");
+  assert.equal(e.ename, "RangeError");
+  assert.equal(e.evalue, "async boom");
+  assert.deepEqual(e.traceback.filter((l) => KERNEL_FRAME.test(l)), []);
+});
+
+test("a thrown non-Error value is reported with its value", () => {
+  const e = errorOf('throw "plain string"');
+  assert.equal(e.ename, "Error");
+  assert.equal(e.evalue, "plain string");
+  assert.deepEqual(e.traceback, ["Uncaught 'plain string'"]);
+});
+
+test("a TypeScript error shows position, the full message naming the property, and the line with a caret", () => {
+  const e = errorOf('{ epochs: "5" }');
+  assert.equal(e.ename, "TSError");
+  assert.equal(e.evalue, "Type 'string' is not assignable to type 'number'.");
+  const shown = e.traceback.join("\n");
+  // Line 2 of the cell, column of `epochs` (relative to the cell, not to tslab's wrapper).
+  const line = 'const wrong: Partial<TrainSettings> = { epochs: "5" };';
+  const column = line.indexOf("epochs");
+  assert.match(e.traceback[0], new RegExp(`^2:${column + 1} - Type 'string' is not assignable to type 'number'\\.$`));
+  assert.match(shown, /property 'epochs' .*TrainSettings.*src[\\/]train[\\/]loop\.ts:\d+:\d+/);
+  const echoed = e.traceback.findIndex((l) => l === `2 | ${line}`);
+  assert.ok(echoed > 0, `the offending line is echoed:\n${shown}`);
+  assert.equal(e.traceback[echoed + 1], `  | ${" ".repeat(column)}^^^^^^`);
+});
+
+test("a TypeScript error keeps its whole message chain, which names the property, in one error", () => {
+  const e = errorOf("const typed: TrainSettings = loose;");
+  assert.equal(e.ename, "TSError");
+  assert.equal(e.evalue, "Type '{ epochs: string; }' is not assignable to type 'TrainSettings'.");
+  assert.deepEqual(e.traceback.slice(0, 3), [
+    "2:7 - Type '{ epochs: string; }' is not assignable to type 'TrainSettings'.",
+    "      Types of property 'epochs' are incompatible.",
+    "        Type 'string' is not assignable to type 'number'.",
+  ]);
+  assert.deepEqual(e.traceback.slice(3), ["2 | const typed: TrainSettings = loose;", "  |       ^^^^^"]);
+});
+
+test("with --allow-errors every cell after an error still runs, numbered in order", () => {
+  assert.deepEqual(cells.map((c) => c.execution_count), cells.map((_, i) => i + 1));
+  const last = cellWith("still running after the errors");
+  assert.match([last.outputs[0]?.text ?? ""].flat().join(""), /still running after the errors/);
+});
