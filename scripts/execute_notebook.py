@@ -10,6 +10,7 @@ usage: python3 execute_notebook.py IN.ipynb OUT.ipynb TIMEOUT_SECONDS
 """
 import json
 import os
+import re
 import sys
 
 import nbformat
@@ -26,7 +27,8 @@ def cell_error_text(cell):
             text = "\n".join(out.get("traceback") or []) or "%s: %s" % (out.get("ename"), out.get("evalue"))
             if text.strip(": \n"):
                 parts.append(text)
-    return "".join(parts).strip()
+    # Tracebacks carry ANSI colours (the error's name in red) for front ends; this line is for logs.
+    return re.sub(r"\x1b\[[0-9;]*m", "", "".join(parts)).strip()
 
 
 def main():

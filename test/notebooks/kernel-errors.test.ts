@@ -52,20 +52,25 @@ function cellWith(marker: string): Cell {
 }
 
 /** The cell's one error output; it must not also print the error on stderr. */
-function errorOf(marker: string): Output & { ename: string; evalue: string; traceback: string[] } {
+function errorOf(marker: string): Output & { ename: string; evalue: string; traceback: string[]; raw: string[] } {
   const cell = cellWith(marker);
   const errors = cell.outputs.filter((o) => o.output_type === "error");
   assert.equal(errors.length, 1, `one error output expected in ${JSON.stringify(marker)}: ${JSON.stringify(cell.outputs)}`);
   const stderr = cell.outputs.filter((o) => o.output_type === "stream" && o.name === "stderr");
   assert.deepEqual(stderr, [], "the error is an error output, not (also) a stderr stream");
-  return errors[0] as Output & { ename: string; evalue: string; traceback: string[] };
+  // The name is red, as in IPython's tracebacks; the assertions below read the plain text.
+  const error = errors[0] as Output & { ename: string; evalue: string; traceback: string[] };
+  return { ...error, raw: error.traceback, traceback: error.traceback.map((l) => l.replace(ANSI, "")) };
 }
+
+const ANSI = /\x1b\[[0-9;]*m/g;
 
 test("a digit-lab error is an error output with its class as ename and the one-line message", () => {
   const e = errorOf('buildModel("dense-12x")');
   assert.equal(e.ename, "UsageError");
   assert.match(e.evalue, /^unknown model "dense-12x": choose one of .*dense:512-256"$/);
   assert.deepEqual(e.traceback, [`UsageError: ${e.evalue}`]);
+  assert.deepEqual(e.raw, [`\x1b[0;31mUsageError\x1b[0m: ${e.evalue}`], "the name in red");
 });
 
 test("a plain Error is ename Error, evalue its message, and its traceback has no kernel frames", () => {
@@ -111,6 +116,7 @@ test("a TypeScript error shows position, the full message naming the property, a
   const echoed = e.traceback.findIndex((l) => l === `2 | ${line}`);
   assert.ok(echoed > 0, `the offending line is echoed:\n${shown}`);
   assert.equal(e.traceback[echoed + 1], `  | ${" ".repeat(column)}^^^^^^`);
+  assert.equal(e.raw[echoed + 1], `  | ${" ".repeat(column)}\x1b[0;31m^^^^^^\x1b[0m`, "the caret in red");
 });
 
 test("a TypeScript error keeps its whole message chain, which names the property, in one error", () => {

@@ -55,7 +55,7 @@ test("plain `nbconvert --execute` stops at a failing cell and names its error (p
   assert.notEqual(run.status, 0, "the run fails");
   // nbclient's CellExecutionError quotes the kernel's ename and evalue, which tslab used to leave empty.
   assert.match(run.stderr, /CellExecutionError/);
-  assert.match(run.stderr, /Error: the broken fixture failed on purpose: 2/);
+  assert.match(run.stderr.replace(/\x1b\[[0-9;]*m/g, ""), /Error: the broken fixture failed on purpose: 2/);
   assert.doesNotMatch(run.stderr, /never reached/);
   assert.equal(fs.existsSync(path.join(outDir, "broken.ipynb")), false);
 });
