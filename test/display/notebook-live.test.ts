@@ -150,3 +150,28 @@ test("classic notebook: run all draws every chart; re-running a chart or the set
   assert.deepEqual(errors, []);
   assert.deepEqual(foreignRequests, [], "nothing fetched from the internet");
 });
+
+test("classic notebook: a failing cell shows a red error output (ename: evalue), not a stderr dump", async () => {
+  // show() with a wrong argument throws a digit-lab UsageError; a compile error is a TSError.
+  const failing = ['show({ nonsense: true } as any);', 'const n: number = "five";'];
+  for (const source of failing) {
+    await page.evaluate((text) => (window as any).Jupyter.notebook.insert_cell_at_bottom("code").set_text(text), source);
+    await runCell((await page.evaluate(() => (window as any).Jupyter.notebook.ncells())) - 1);
+    await page.waitForTimeout(400); // tslab drops requests for 200 ms after an error
+  }
+  const shown = await page.evaluate(() => {
+    const cells = (window as any).Jupyter.notebook.get_cells();
+    return cells.slice(-2).map((c: any) => ({
+      error: c.output_area.element[0].querySelector(".output_error")?.textContent ?? null,
+      stderr: c.output_area.element[0].querySelectorAll(".output_stderr").length,
+      ename: c.output_area.outputs[0]?.ename ?? null,
+    }));
+  });
+  await page.evaluate(() => (window as any).Jupyter.notebook.scroll_to_bottom());
+  await page.screenshot({ path: path.join(OUT, "notebook-live-errors.png") });
+  assert.equal(shown[0].ename, "UsageError");
+  assert.match(shown[0].error ?? "", /^UsageError: show\(\) takes a figure/);
+  assert.equal(shown[1].ename, "TSError");
+  assert.match(shown[1].error ?? "", /1:7 - Type 'string' is not assignable to type 'number'\.\s*1 \| const n: number = "five";/);
+  assert.deepEqual(shown.map((s: { stderr: number }) => s.stderr), [0, 0], "no stderr output beside the error");
+});
