@@ -34,8 +34,9 @@ export function padPageHtml(): string {
   .model .warning { font-size: 12px; color: #8a4b00; background: #fff4e0; border: 1px solid #f0c070; border-radius: 4px;
                     padding: 4px 6px; margin: 4px 0 6px; max-width: 300px; }
   .bar .track { background: #eceff3; height: 12px; border-radius: 3px; overflow: hidden; }
-  .bar .fill { background: #4c78a8; height: 100%; width: 0; transition: width 80ms linear; }
-  .bar.top .fill { background: #e45756; }
+  .bar .fill { background: #9fb4c7; height: 100%; width: 0; transition: width 80ms linear; }
+  /* The answer in the gallery's blue: red means "wrong" there, and the pad cannot know. */
+  .bar.top .fill { background: #4c78a8; }
   .bar .value { text-align: right; font-variant-numeric: tabular-nums; }
   #status { font-size: 13px; color: #555; min-height: 1.2em; }
   .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }

@@ -36,7 +36,7 @@ after(async () => {
 });
 
 /** showDrawPad with its output captured instead of sent to a notebook cell. */
-async function showCaptured(dirs: string[]): Promise<{ server: DrawServer; html: string }> {
+async function showCaptured(dirs: string | string[]): Promise<{ server: DrawServer; html: string }> {
   const sent: MimeBundle[] = [];
   const server = await showDrawPad(dirs, { output: { send: (b) => sent.push(b) } });
   servers.push(server);
@@ -73,11 +73,18 @@ test("with two models, the predictions are visible inside the notebook's iframe 
     // The status line does not widen the pad's column (which pushed the cards under the pad).
     const column = (await frame.locator(".pad-column").boundingBox())!;
     assert.ok(column.width <= pad.width + 8, `pad column ${column.width} px wide for a ${pad.width}-px pad`);
+    assert.equal(await page.locator(".digit-lab-pad-gone").count(), 0, "a live pad is not reported gone");
     const scrolls = await frame.evaluate(() => document.documentElement.scrollHeight > window.innerHeight + 1);
     assert.equal(scrolls, false, "the iframe's page does not need scrolling");
   } finally {
     await page.close();
   }
+});
+
+test("one model's folder can be given as it is, not only in a list", async () => {
+  const { server, html } = await showCaptured(modelDir);
+  assert.equal(server.models.length, 1);
+  assert.ok(html.includes(server.url));
 });
 
 test("running showDrawPad again stops the server the previous run started", async () => {
@@ -86,4 +93,24 @@ test("running showDrawPad again stops the server the previous run started", asyn
   const second = await showCaptured([modelDir]);
   assert.equal(await answers(first.server.url), false, "the first pad's server still answers");
   assert.equal(await answers(second.server.url), true);
+});
+
+test("a pad whose server has stopped (kernel restarted, close()) says so and what to do, in place of the iframe", async () => {
+  const { server, html } = await showCaptured([modelDir]);
+  await server.close(); // as a kernel restart does
+  const page = await browser.newPage({ viewport: { width: 820, height: 900 } });
+  try {
+    // The notebook reopened: its saved output, scripts and all, shown again.
+    await page.setContent(`<!doctype html><body style="margin:0;padding:20px;width:760px">${html}</body>`);
+    const note = page.locator(".digit-lab-pad-gone");
+    await note.waitFor({ timeout: 15_000 });
+    const text = await note.innerText();
+    assert.ok(text.includes(server.url), `names the pad's address: ${text}`);
+    assert.match(text, /not answering/);
+    assert.match(text, /kernel\s+restarts/);
+    assert.match(text, /run this cell again/);
+    assert.equal(await page.locator("iframe").count(), 0, "no iframe left showing the browser's connection error");
+  } finally {
+    await page.close();
+  }
 });

@@ -84,6 +84,11 @@ test("drawing a 1 (one vertical stroke) is read as 1", async () => {
   assert.equal(await predictedDigit(), "1");
   const digits = await page.locator("#models .model .digit").allTextContents();
   assert.deepEqual(digits, ["1", "1"], "both models show their prediction");
+  // The answer's bar is highlighted as in the notebook's gallery, not in its red for "wrong".
+  const fills = await page.locator("#models .model").first().locator(".bar .fill").evaluateAll((els) =>
+    els.map((el) => [el.parentElement!.parentElement!.classList.contains("top"), getComputedStyle(el).backgroundColor] as const));
+  assert.deepEqual(fills.filter(([top]) => top).map(([, colour]) => colour), ["rgb(76, 120, 168)"]);
+  assert.ok(fills.filter(([top]) => !top).every(([, colour]) => colour === "rgb(159, 180, 199)"), JSON.stringify(fills));
 });
 
 test("drawing a 7 is read as 7, and the page preprocesses exactly like Node", async () => {
