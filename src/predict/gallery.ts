@@ -8,7 +8,7 @@ import { escapeHtml } from "../util/format";
 import { encodePng } from "../preprocess/files";
 import { resize, type GreyImage } from "../preprocess/image";
 import type { Preprocessed } from "../preprocess/core";
-import type { FilePrediction } from "./index";
+import type { FileFailure, FilePrediction } from "./index";
 
 const RIGHT = "#2ca02c";
 const WRONG = "#d62728";
@@ -44,8 +44,14 @@ function probabilityBars(probabilities: number[], predicted: number, label?: num
  * One card per prediction: the original picture, the 28×28 the model saw, the predicted
  * digit (green if right, red if wrong, when the name gives the truth) and all ten probabilities.
  * Predictions need their stages (`predictFiles(…, { keepStages: true })`).
+ * `failures` (predictFiles' result.failures) are listed under the cards, each with what is
+ * wrong with it: a picture that silently goes missing from the gallery would leave the
+ * user guessing which one it was and why.
  */
-export function predictionGalleryHtml(predictions: FilePrediction[], options: { originalSize?: number } = {}): string {
+export function predictionGalleryHtml(
+  predictions: FilePrediction[],
+  options: { originalSize?: number; failures?: FileFailure[] } = {},
+): string {
   const size = options.originalSize ?? 120;
   const cards = predictions.map((p) => {
     const pre = p.preprocessed;
@@ -63,7 +69,19 @@ export function predictionGalleryHtml(predictions: FilePrediction[], options: { 
       + `<div style="font-size:12px">${(p.confidence * 100).toFixed(1)}%</div><div style="font-size:12px">${verdict}</div></div>`
       + `<div>${probabilityBars(p.probabilities, p.digit, p.label)}</div></div></div>`;
   });
-  return `<div style="display:flex;flex-wrap:wrap;gap:10px">${cards.join("")}</div>`;
+  const failures = options.failures ?? [];
+  const none = predictions.length === 0
+    ? `<div style="font-size:13px;color:#555">No picture to show${failures.length ? ": none of them could be read" : ""}.</div>`
+    : "";
+  return `<div style="font-family:sans-serif">${none}<div style="display:flex;flex-wrap:wrap;gap:10px">${cards.join("")}</div>${failuresHtml(failures)}</div>`;
+}
+
+/** The files that could not be read, each with its error (which names the file). */
+function failuresHtml(failures: FileFailure[]): string {
+  if (failures.length === 0) return "";
+  const items = failures.map((f) => `<li>${escapeHtml(f.error.includes(f.file) ? f.error : `${f.file}: ${f.error}`)}</li>`);
+  return `<div style="margin-top:8px;font-size:12px;color:${WRONG}">${failures.length} file(s) could not be read:`
+    + `<ul style="margin:4px 0 0 0;padding-left:18px">${items.join("")}</ul></div>`;
 }
 
 /** The preprocessing stages of one picture side by side, each with a caption. */

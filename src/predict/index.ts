@@ -7,11 +7,17 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { tf } from "../backend";
-import { DigitLabError } from "../errors";
+import { DigitLabError, UsageError } from "../errors";
 import { predictProbabilities } from "../eval/evaluate";
 import { preprocessFile, type GreyImage, type PreprocessOptions, type Preprocessed } from "../preprocess";
 
 export const IMAGE_EXTENSIONS = [".png", ".jpg", ".jpeg"];
+/**
+ * Pictures digit-lab cannot read that people often have (a phone's HEIC photos, WebP from
+ * the web): in a folder they are reported, not silently passed over, so that "12 pictures"
+ * does not quietly leave out the three the user just added.
+ */
+export const UNREADABLE_IMAGE_EXTENSIONS = [".heic", ".heif", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".avif"];
 export const DEFAULT_PREDICT_BATCH_SIZE = 256;
 
 export interface RankedDigit {
@@ -98,7 +104,8 @@ export function labelFromPath(file: string): number | undefined {
 /**
  * The image files named by `inputs`: files as given (whatever their extension, so a
  * wrong file gets a clear error), folders searched recursively for .png/.jpg/.jpeg.
- * Inputs that do not exist are failures.
+ * Inputs that do not exist, and pictures in a folder in a format digit-lab does not
+ * read (HEIC, WebP, …), are failures.
  */
 export function collectImageFiles(inputs: string[]): { files: string[]; failures: FileFailure[] } {
   const files: string[] = [];
@@ -107,8 +114,12 @@ export function collectImageFiles(inputs: string[]): { files: string[]; failures
     const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
     for (const e of entries) {
       const p = path.join(dir, e.name);
+      const ext = path.extname(e.name).toLowerCase();
       if (e.isDirectory()) walk(p);
-      else if (IMAGE_EXTENSIONS.includes(path.extname(e.name).toLowerCase())) files.push(p);
+      else if (IMAGE_EXTENSIONS.includes(ext)) files.push(p);
+      else if (UNREADABLE_IMAGE_EXTENSIONS.includes(ext)) {
+        failures.push({ file: p, error: `${p}: a ${ext.slice(1).toUpperCase()} image; digit-lab reads PNG and JPEG — convert it to PNG or JPEG first` });
+      }
     }
   };
   for (const input of inputs) {
@@ -120,9 +131,9 @@ export function collectImageFiles(inputs: string[]): { files: string[]; failures
       continue;
     }
     if (stat.isDirectory()) {
-      const before = files.length;
+      const before = files.length + failures.length;
       walk(input);
-      if (files.length === before) failures.push({ file: input, error: `${input}: folder has no .png, .jpg or .jpeg images` });
+      if (files.length + failures.length === before) failures.push({ file: input, error: `${input}: folder has no .png, .jpg or .jpeg images` });
     } else {
       files.push(input);
     }
@@ -156,6 +167,15 @@ export async function predictFiles(model: tf.LayersModel, inputs: string[], opti
     return result;
   });
   return { predictions: results, failures, labelled, correct, accuracy: labelled ? correct / labelled : undefined };
+}
+
+/**
+ * The prediction the model was least sure of (lowest confidence; the first on a tie).
+ * Throws a UsageError when there is none, e.g. when no picture in a folder could be read.
+ */
+export function leastConfident<T extends DigitPrediction>(predictions: T[]): T {
+  if (predictions.length === 0) throw new UsageError("no predictions to choose from: no picture could be read (predictFiles' failures say why)");
+  return predictions.reduce((a, b) => (b.confidence < a.confidence ? b : a));
 }
 
 /** The `--json` shape of one prediction: file, digit, confidence, top3 (+ label when known). */

@@ -9,7 +9,8 @@ import * as path from "node:path";
 import { loadMnist, type ImageSet } from "../data";
 import { encodeJpeg } from "../preprocess/files";
 import { paperPhoto, randomPaperLook } from "../preprocess/simulate";
-import { writeDirAtomic } from "../util/atomic-write";
+import { UsageError } from "../errors";
+import { summarizeEntries, writeDirAtomic } from "../util/atomic-write";
 import { createRng, seededPermutation } from "../util/random";
 
 export const OWN_DIGITS_DIR = path.resolve(__dirname, "..", "..", "data", "own-digits");
@@ -47,7 +48,14 @@ export interface OwnDigitsOptions {
 /** Returns a folder of sample digit pictures, generating it from MNIST's test set if it is missing. */
 export async function ensureOwnDigits(options: OwnDigitsOptions = {}): Promise<string> {
   const dir = path.resolve(options.dir ?? OWN_DIGITS_DIR);
-  if (fs.existsSync(dir) && fs.readdirSync(dir).some((f) => /\.(png|jpe?g)$/i.test(f))) return dir;
+  const entries = fs.existsSync(dir) && fs.statSync(dir).isDirectory() ? fs.readdirSync(dir).filter((f) => !f.startsWith(".")) : [];
+  if (holdsPictures(dir, entries)) return dir;
+  // The user's own files, none of them PNG or JPEG (phone photos are often HEIC): say so,
+  // rather than the generic refusal to write the samples into a folder that is not empty.
+  if (entries.length > 0) {
+    throw new UsageError(`holds no .png, .jpg or .jpeg pictures (it holds ${summarizeEntries(entries)}); `
+      + "digit-lab reads PNG and JPEG: convert your pictures, or empty the folder to get the sample digits back", dir);
+  }
   const data = await loadMnist({ dataDir: options.dataDir });
   const count = options.count ?? 12;
   const indices = seededPermutation(data.test.count, options.seed ?? 7).subarray(0, count);
@@ -55,4 +63,13 @@ export async function ensureOwnDigits(options: OwnDigitsOptions = {}): Promise<s
     writePaperDigits(data.test, indices, tmp, options.seed ?? 7);
   });
   return dir;
+}
+
+/** Whether `dir` (whose entries are given) holds a PNG or JPEG, directly or in sub-folders (`7/…`). */
+function holdsPictures(dir: string, entries: string[]): boolean {
+  return entries.some((name) => {
+    const p = path.join(dir, name);
+    if (/\.(png|jpe?g)$/i.test(name)) return true;
+    return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() === true && holdsPictures(p, fs.readdirSync(p));
+  });
 }

@@ -16,6 +16,7 @@ test("04-your-own-digits preprocesses a folder of pictures and predicts them thr
   const right = gallery.match(/(\d+)\/(\d+) right/);
   assert.ok(right, "accuracy from the file names");
   assert.equal(Number(right![2]), count);
+  assert.doesNotMatch(gallery, /could not be read/, "every sample picture is readable");
   assert.ok(Number(right![1]) >= count / 2, `most sample digits read correctly: ${right![0]}`);
   assert.equal(figuresOf(run, "classProbabilities(").length, 1);
 });

@@ -20,6 +20,25 @@ test("the gallery shows original and 28×28 images, the digit, its confidence an
   assert.match(html, /7\/&lt;b&gt;\.png/);
 });
 
+test("files that could not be read are listed under the cards with their errors", () => {
+  const failures = [
+    { file: "/a/notes.png", error: "/a/notes.png: not a PNG or JPEG image (it starts with bytes 68 65 6c 6c)" },
+    { file: "/a/<x>.jpg", error: "damaged JPEG" },
+  ];
+  const html = predictionGalleryHtml([fakePrediction("/a/1_x.png", 1, 1)], { failures });
+  assert.equal((html.match(/<img /g) ?? []).length, 2, "the readable picture still gets its card");
+  assert.match(html, /2 file\(s\) could not be read/);
+  assert.ok(html.includes("/a/notes.png: not a PNG or JPEG image"), "the error as the library words it");
+  assert.ok(html.includes("/a/&lt;x&gt;.jpg: damaged JPEG"), "an error that does not name its file gets the name, escaped");
+  assert.doesNotMatch(predictionGalleryHtml([fakePrediction("/a/1_x.png", 1, 1)]), /could not be read/);
+});
+
+test("a gallery with nothing readable says so instead of showing an empty box", () => {
+  const html = predictionGalleryHtml([], { failures: [{ file: "/a/b.png", error: "/a/b.png: file not found" }] });
+  assert.match(html, /No picture to show: none of them could be read/);
+  assert.ok(html.includes("/a/b.png: file not found"));
+});
+
 test("the stages view shows each step with its caption", () => {
   const picture = drawStrokes({ width: 200, height: 160 }, [[[40, 30], [130, 30], [70, 140]]], 1);
   const html = preprocessingStagesHtml({ ...preprocess(picture), original: picture });
