@@ -174,7 +174,8 @@ export function classProbabilities(
     x: names,
     y: probs.map((p) => round(p, 5)),
     marker: { color: colors, line: { color: probs.map((_, c) => (c === options.trueLabel ? "#000" : "rgba(0,0,0,0)")), width: 2 } },
-    text: probs.map((p) => (p >= 0.01 ? percent(p, 0) : "")),
+    // As the title: 0.997 reads "99.7%", not a "100%" bar under a 99.7% title.
+    text: probs.map((p) => (p >= 0.01 ? confidenceLabel(p) : "")),
     textposition: "outside",
     hovertext: probs.map((p, c) => `class ${names[c]}: ${percent(p, 2)}${c === top ? " (prediction)" : ""}${c === options.trueLabel ? " (true label)" : ""}`),
     hoverinfo: "text",

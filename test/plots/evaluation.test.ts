@@ -131,6 +131,17 @@ test("classProbabilities: bars per class, top class highlighted, optional image"
   assert.equal((wrong.layout.xaxis2 as Any).title.text, "class");
   const right = classProbabilities(probs, { trueLabel: 3 });
   assert.equal((right.data[0] as Any).marker.color[3], RIGHT_COLOR);
+  assert.equal(bar.text[3], "70%");
+  // Nearly sure is not sure: the bar's label agrees with the title's 99.7%.
+  const sure = classProbabilities([0.997, 0.003, 0, 0, 0, 0, 0, 0, 0, 0]);
+  assert.match(titleOf(sure), /predicted 0 \(99\.7%\)/);
+  assert.deepEqual((sure.data[0] as Any).text.slice(0, 2), ["99.7%", ""]);
+  // On a phone the digit sits above its bars, both at the box's width (no fixed 760 px).
+  const narrow = (wrong.layout.meta as Any).digitLabNarrow;
+  assert.equal(narrow.below, wrong.layout.width);
+  assert.equal(narrow.layout.width, null);
+  assert.deepEqual([narrow.layout.xaxis.domain, narrow.layout.xaxis2.domain], [[0, 1], [0, 1]]);
+  assert.ok(narrow.layout.yaxis.domain[0] > narrow.layout.yaxis2.domain[1], "image above the bars");
 });
 
 test("architectureComparison: accuracy vs parameters, bubble ∝ seconds per epoch, labelled", () => {
