@@ -91,6 +91,10 @@ export function decodeImage(bytes: Uint8Array, file: string): GreyImage {
   } catch (err) {
     const reason = (err as Error).message;
     if (format === "png" && !endsWithIend(bytes)) throw truncatedPng(bytes, file, `decoder said: ${reason}`);
+    if (format === "jpeg" && !endsWithJpegEnd(bytes)) {
+      // An interrupted copy or download: the decoder's own words ("unknown JPEG marker 0") do not say so.
+      throw new ImageError(`damaged JPEG: truncated (the file ends after ${bytes.length} bytes, without the end-of-image marker; decoder said: ${reason})`, file);
+    }
     throw new ImageError(`damaged or unsupported ${format.toUpperCase()} image (decoder said: ${reason})`, file);
   }
 }
@@ -136,6 +140,13 @@ function checkPngPixelData(bytes: Uint8Array, file: string): void {
 function endsWithIend(bytes: Uint8Array): boolean {
   const n = bytes.length;
   return n >= 12 && bytes[n - 8] === 0x49 && bytes[n - 7] === 0x45 && bytes[n - 6] === 0x4e && bytes[n - 5] === 0x44;
+}
+
+/** Whether a JPEG ends with its end-of-image marker (FF D9), allowing zero padding after it. */
+function endsWithJpegEnd(bytes: Uint8Array): boolean {
+  let n = bytes.length;
+  while (n > 0 && bytes[n - 1] === 0) n--;
+  return n >= 2 && bytes[n - 2] === 0xff && bytes[n - 1] === 0xd9;
 }
 
 /** Reads and decodes an image file. */

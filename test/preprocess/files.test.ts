@@ -59,7 +59,11 @@ test("bad files give errors naming the file and what is wrong", () => {
       [write("text.png", "just some text"), /text\.png: not a PNG or JPEG image \(it starts with bytes 6a 75 73 74/],
       [write("empty.png", ""), /empty\.png: empty file \(0 bytes\)/],
       [write("cut.png", png.subarray(0, 60)), /cut\.png: damaged PNG: truncated/],
-      [write("cut.jpg", jpg.subarray(0, 30)), /cut\.jpg: damaged or unsupported JPEG image/],
+      [write("cut.jpg", jpg.subarray(0, 30)), /cut\.jpg: damaged JPEG: truncated \(the file ends after 30 bytes, without the end-of-image marker; decoder said: /],
+      // Half a real picture (an interrupted download): named as truncated too.
+      [write("half.jpg", jpg.subarray(0, jpg.length >> 1)), /half\.jpg: damaged JPEG: truncated/],
+      // Complete, but its data damaged: the decoder's reason, not a claim of truncation.
+      [write("garbled.jpg", Buffer.concat([jpg.subarray(0, 30), Buffer.alloc(40, 0x55), Buffer.from([0xff, 0xd9])])), /garbled\.jpg: damaged or unsupported JPEG image \(decoder said: /],
       [path.join(dir, "absent.png"), /absent\.png: file not found/],
       [dir, /is a folder, not an image/],
     ];
