@@ -12,7 +12,8 @@ export const command: Command = {
 Preprocesses each image like MNIST (ink made bright, background removed, cropped,
 scaled into 20×20, centred by mass in 28×28, stroke width normalized) and prints the
 predicted digit, its confidence and the top 3. Folders are searched for .png, .jpg
-and .jpeg files. When a name gives the true digit (7.png, 7_abc.png, or a folder
+and .jpeg files; pictures there in formats digit-lab does not read (HEIC, WebP, GIF,
+…) are reported as unreadable. When a name gives the true digit (7.png, 7_abc.png, or a folder
 named 7) the accuracy is printed too. A file that cannot be read is reported on
 stderr and the others are still predicted; the exit code is then 1. A model whose
 metadata says it was trained on another dataset (Fashion-MNIST) still predicts, with a
