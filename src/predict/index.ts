@@ -10,6 +10,7 @@ import type { tf } from "../backend";
 import { DigitLabError, UsageError } from "../errors";
 import { predictProbabilities } from "../eval/evaluate";
 import { preprocessFile, type GreyImage, type PreprocessOptions, type Preprocessed } from "../preprocess";
+import { otherFormatMessage } from "../preprocess/files";
 
 export const IMAGE_EXTENSIONS = [".png", ".jpg", ".jpeg"];
 /**
@@ -118,7 +119,7 @@ export function collectImageFiles(inputs: string[]): { files: string[]; failures
       if (e.isDirectory()) walk(p);
       else if (IMAGE_EXTENSIONS.includes(ext)) files.push(p);
       else if (UNREADABLE_IMAGE_EXTENSIONS.includes(ext)) {
-        failures.push({ file: p, error: `${p}: a ${ext.slice(1).toUpperCase()} image; digit-lab reads PNG and JPEG — convert it to PNG or JPEG first` });
+        failures.push({ file: p, error: `${p}: ${otherFormatMessage(ext.slice(1).toUpperCase())}` });
       }
     }
   };

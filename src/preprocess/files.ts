@@ -49,6 +49,11 @@ function ascii(bytes: Uint8Array, start: number, length: number): string {
   return bytes.length < start + length ? "" : String.fromCharCode(...bytes.subarray(start, start + length));
 }
 
+/** What is wrong with a picture in a format digit-lab does not read ("HEIC"), and what to do. */
+export function otherFormatMessage(format: string): string {
+  return `a ${format} image; digit-lab reads PNG and JPEG — convert it to PNG or JPEG first`;
+}
+
 /** The name of a common image format digit-lab does not read ("GIF", "HEIC", …), from the first bytes. */
 export function otherImageFormat(bytes: Uint8Array): string | undefined {
   return OTHER_FORMATS.find((f) => f.matches(bytes))?.name;
@@ -74,7 +79,7 @@ export function decodeImage(bytes: Uint8Array, file: string): GreyImage {
   const format = sniffFormat(bytes);
   if (!format) {
     const other = otherImageFormat(bytes);
-    if (other) throw new ImageError(`a ${other} image; digit-lab reads PNG and JPEG — convert it to PNG or JPEG first`, file);
+    if (other) throw new ImageError(otherFormatMessage(other), file);
     const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join(" ");
     throw new ImageError(`not a PNG or JPEG image (it starts with bytes ${head})`, file);
   }
