@@ -159,7 +159,9 @@ export function chartHtml(fig: Figure, options: { id?: string } = {}): string {
       layout = merged(layout, narrow.layout);
       if (narrow.data) data = data.map(function (t, i) { return narrow.data[i] ? merged(t, narrow.data[i]) : t; });
     }
-    if (!(typeof layout.width !== "number" || layout.width <= width)) layout = meta.digitLabGrid ? regrid(layout, meta.digitLabGrid, width) : shrink(layout, width);
+    // Whether it fits is judged after the narrow layout, which may drop a fixed width.
+    var fits = typeof layout.width !== "number" || layout.width <= width;
+    if (!fits) layout = meta.digitLabGrid ? regrid(layout, meta.digitLabGrid, width) : shrink(layout, width);
     layout = wrapTitle(layout, typeof layout.width === "number" ? Math.min(layout.width, width) : width);
     shape.push(layout.width, layout.height, layout.title && layout.title.text);
     return { data: data, layout: layout, shape: JSON.stringify(shape) };
