@@ -10,15 +10,15 @@ import type { tf } from "../backend";
 import { DigitLabError, UsageError } from "../errors";
 import { predictProbabilities } from "../eval/evaluate";
 import { preprocessFile, type GreyImage, type PreprocessOptions, type Preprocessed } from "../preprocess";
-import { otherFormatMessage } from "../preprocess/files";
+import { IMAGE_EXTENSIONS, OTHER_FORMAT_EXTENSIONS, otherFormatMessage, otherFormatOfExtension } from "../preprocess/files";
 
-export const IMAGE_EXTENSIONS = [".png", ".jpg", ".jpeg"];
+export { IMAGE_EXTENSIONS };
 /**
  * Pictures digit-lab cannot read that people often have (a phone's HEIC photos, WebP from
  * the web): in a folder they are reported, not silently passed over, so that "12 pictures"
  * does not quietly leave out the three the user just added.
  */
-export const UNREADABLE_IMAGE_EXTENSIONS = [".heic", ".heif", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".avif"];
+export const UNREADABLE_IMAGE_EXTENSIONS: readonly string[] = OTHER_FORMAT_EXTENSIONS;
 export const DEFAULT_PREDICT_BATCH_SIZE = 256;
 
 export interface RankedDigit {
@@ -118,8 +118,9 @@ export function collectImageFiles(inputs: string[]): { files: string[]; failures
       const ext = path.extname(e.name).toLowerCase();
       if (e.isDirectory()) walk(p);
       else if (IMAGE_EXTENSIONS.includes(ext)) files.push(p);
-      else if (UNREADABLE_IMAGE_EXTENSIONS.includes(ext)) {
-        failures.push({ file: p, error: `${p}: ${otherFormatMessage(ext.slice(1).toUpperCase())}` });
+      else {
+        const other = otherFormatOfExtension(ext);
+        if (other) failures.push({ file: p, error: `${p}: ${otherFormatMessage(other)}` });
       }
     }
   };

@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadMnist, type ImageSet } from "../data";
-import { encodeJpeg } from "../preprocess/files";
+import { encodeJpeg, IMAGE_EXTENSIONS } from "../preprocess/files";
 import { paperPhoto, randomPaperLook } from "../preprocess/simulate";
 import { UsageError } from "../errors";
 import { summarizeEntries, writeDirAtomic } from "../util/atomic-write";
@@ -69,7 +69,7 @@ export async function ensureOwnDigits(options: OwnDigitsOptions = {}): Promise<s
 function holdsPictures(dir: string, entries: string[]): boolean {
   return entries.some((name) => {
     const p = path.join(dir, name);
-    if (/\.(png|jpe?g)$/i.test(name)) return true;
+    if (IMAGE_EXTENSIONS.includes(path.extname(name).toLowerCase())) return true;
     return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() === true && holdsPictures(p, fs.readdirSync(p));
   });
 }

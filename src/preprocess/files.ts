@@ -18,6 +18,9 @@ import { preprocess, type PreprocessOptions, type Preprocessed } from "./core";
 
 export type ImageFormat = "png" | "jpeg";
 
+/** The extensions of the pictures digit-lab reads (lower case, with the dot). */
+export const IMAGE_EXTENSIONS: readonly string[] = [".png", ".jpg", ".jpeg"];
+
 /**
  * The largest picture read, in megapixels: enough for a 50 MP phone camera's photos
  * (8160×6120 = 49.9 MP). Decoding costs memory in proportion to the pixels (a 50 MP
@@ -33,17 +36,21 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /**
  * Formats people are likely to have instead (a phone's HEIC photo, a GIF from the web),
- * recognized by their first bytes so the error can name them.
+ * recognized by their first bytes when a file is read, and by their extensions in a
+ * folder, so that either way the error names them alike.
  */
-const OTHER_FORMATS: { name: string; matches: (b: Uint8Array) => boolean }[] = [
-  { name: "GIF", matches: (b) => ascii(b, 0, 4) === "GIF8" },
-  { name: "WebP", matches: (b) => ascii(b, 0, 4) === "RIFF" && ascii(b, 8, 4) === "WEBP" },
-  { name: "BMP", matches: (b) => ascii(b, 0, 2) === "BM" && b.length >= 26 },
-  { name: "TIFF", matches: (b) => ascii(b, 0, 4) === "II*\0" || ascii(b, 0, 4) === "MM\0*" },
+const OTHER_FORMATS: { name: string; extensions: string[]; matches: (b: Uint8Array) => boolean }[] = [
+  { name: "GIF", extensions: [".gif"], matches: (b) => ascii(b, 0, 4) === "GIF8" },
+  { name: "WebP", extensions: [".webp"], matches: (b) => ascii(b, 0, 4) === "RIFF" && ascii(b, 8, 4) === "WEBP" },
+  { name: "BMP", extensions: [".bmp"], matches: (b) => ascii(b, 0, 2) === "BM" && b.length >= 26 },
+  { name: "TIFF", extensions: [".tif", ".tiff"], matches: (b) => ascii(b, 0, 4) === "II*\0" || ascii(b, 0, 4) === "MM\0*" },
   // ISO media files: "ftyp" then a brand; HEIC is the iPhone's default photo format.
-  { name: "HEIC", matches: (b) => ascii(b, 4, 4) === "ftyp" && /^(heic|heix|heim|heis|hevc|hevx|mif1|msf1)$/.test(ascii(b, 8, 4)) },
-  { name: "AVIF", matches: (b) => ascii(b, 4, 4) === "ftyp" && /^avi[fs]$/.test(ascii(b, 8, 4)) },
+  { name: "HEIC", extensions: [".heic", ".heif"], matches: (b) => ascii(b, 4, 4) === "ftyp" && /^(heic|heix|heim|heis|hevc|hevx|mif1|msf1)$/.test(ascii(b, 8, 4)) },
+  { name: "AVIF", extensions: [".avif"], matches: (b) => ascii(b, 4, 4) === "ftyp" && /^avi[fs]$/.test(ascii(b, 8, 4)) },
 ];
+
+/** The extensions of those formats (lower case, with the dot). */
+export const OTHER_FORMAT_EXTENSIONS: readonly string[] = OTHER_FORMATS.flatMap((f) => f.extensions);
 
 function ascii(bytes: Uint8Array, start: number, length: number): string {
   return bytes.length < start + length ? "" : String.fromCharCode(...bytes.subarray(start, start + length));
@@ -57,6 +64,12 @@ export function otherFormatMessage(format: string): string {
 /** The name of a common image format digit-lab does not read ("GIF", "HEIC", …), from the first bytes. */
 export function otherImageFormat(bytes: Uint8Array): string | undefined {
   return OTHER_FORMATS.find((f) => f.matches(bytes))?.name;
+}
+
+/** The same name from a file's extension (".webp" → "WebP"), for files met in a folder and not read. */
+export function otherFormatOfExtension(extension: string): string | undefined {
+  const ext = extension.toLowerCase();
+  return OTHER_FORMATS.find((f) => f.extensions.includes(ext))?.name;
 }
 
 /**

@@ -29,7 +29,7 @@ test("a phone's HEIC or WebP picture in a folder is reported by name; other file
   assert.deepEqual(files, [path.join(dir, "7.png")]);
   assert.deepEqual(failures.map((f) => f.file), [path.join(dir, "IMG_0042.HEIC"), path.join(dir, "sketch.webp")]);
   assert.equal(failures[0].error, `${path.join(dir, "IMG_0042.HEIC")}: a HEIC image; digit-lab reads PNG and JPEG — convert it to PNG or JPEG first`);
-  assert.match(failures[1].error, /sketch\.webp: a WEBP image/);
+  assert.match(failures[1].error, /sketch\.webp: a WebP image/);
 });
 
 test("a folder with no pictures at all still says so once", () => {
