@@ -84,8 +84,15 @@ function failuresHtml(failures: FileFailure[]): string {
     + `<ul style="margin:4px 0 0 0;padding-left:18px">${items.join("")}</ul></div>`;
 }
 
-/** The preprocessing stages of one picture side by side, each with a caption. */
-export function preprocessingStagesHtml(pre: Preprocessed & { original?: GreyImage }): string {
+/**
+ * The preprocessing stages of one picture side by side, each with a caption; `file` names
+ * the picture above them, and `skipped` (files passed over because they could not be read,
+ * see preprocessFirstReadable) are listed under them.
+ */
+export function preprocessingStagesHtml(
+  pre: Preprocessed & { original?: GreyImage },
+  options: { file?: string; skipped?: FileFailure[] } = {},
+): string {
   const { stages, info } = pre;
   const panels: [string, string][] = [
     ["original", imageTag(pre.original ?? stages.grey, { maxSide: 160 })],
@@ -96,6 +103,7 @@ export function preprocessingStagesHtml(pre: Preprocessed & { original?: GreyIma
   ];
   const cells = panels.map(([caption, img]) => `<figure style="margin:0;display:flex;flex-direction:column;align-items:center;gap:4px">${img}<figcaption style="font-size:12px;color:#444;max-width:170px;text-align:center">${escapeHtml(caption)}</figcaption></figure>`);
   const facts = `stroke width ${info.strokeWidth.toFixed(1)} px → ${info.adjustedStrokeWidth.toFixed(1)} px (MNIST ≈ 2.8); ${info.specksRemoved} speck(s) removed; ink contrast ${(info.contrast * 100).toFixed(0)}%`;
-  return `<div style="font-family:sans-serif"><div style="display:flex;align-items:flex-end;gap:14px;flex-wrap:wrap">${cells.join("<span style=\"font-size:20px;color:#888\">→</span>")}</div>`
-    + `<div style="font-size:12px;color:#555;margin-top:6px">${escapeHtml(facts)}</div></div>`;
+  const heading = options.file === undefined ? "" : `<div style="font-size:12px;color:#555;margin-bottom:6px">${escapeHtml(options.file)}</div>`;
+  return `<div style="font-family:sans-serif">${heading}<div style="display:flex;align-items:flex-end;gap:14px;flex-wrap:wrap">${cells.join("<span style=\"font-size:20px;color:#888\">→</span>")}</div>`
+    + `<div style="font-size:12px;color:#555;margin-top:6px">${escapeHtml(facts)}</div>${failuresHtml(options.skipped ?? [])}</div>`;
 }

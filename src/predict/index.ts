@@ -172,6 +172,30 @@ export async function predictFiles(model: tf.LayersModel, inputs: string[], opti
 }
 
 /**
+ * The first of `files` that can be read, preprocessed with every stage kept (for a look at
+ * the pipeline step by step), and the files before it that could not be read, each with
+ * what is wrong: one unreadable picture at the top of a folder should not stop a notebook.
+ * Throws a UsageError that lists them all when none can be read.
+ */
+export function preprocessFirstReadable(files: string[], options?: PreprocessOptions): {
+  file: string;
+  preprocessed: Preprocessed & { original: GreyImage };
+  skipped: FileFailure[];
+} {
+  const skipped: FileFailure[] = [];
+  for (const file of files) {
+    try {
+      return { file, preprocessed: preprocessFile(file, options), skipped };
+    } catch (err) {
+      if (!(err instanceof DigitLabError)) throw err;
+      skipped.push({ file, error: err.message });
+    }
+  }
+  if (files.length === 0) throw new UsageError("no pictures given: the list of files is empty");
+  throw new UsageError(`none of the ${files.length} pictures could be read:\n${skipped.map((f) => `  ${f.error}`).join("\n")}`);
+}
+
+/**
  * The prediction the model was least sure of (lowest confidence; the first on a tie).
  * Throws a UsageError when there is none, e.g. when no picture in a folder could be read.
  */

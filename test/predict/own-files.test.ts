@@ -8,7 +8,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { collectImageFiles, ensureOwnDigits, leastConfident, toPrediction } from "../../src/predict";
+import { collectImageFiles, ensureOwnDigits, leastConfident, preprocessFirstReadable, preprocessingStagesHtml, toPrediction } from "../../src/predict";
+import { createImage, encodePng } from "../../src/preprocess";
 import { UsageError } from "../../src/errors";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-own-files-"));
@@ -61,4 +62,36 @@ test("leastConfident picks the least sure prediction, and says plainly when ther
   const unsure = toPrediction([0.05, 0.45, 0.05, 0.05, 0.05, 0.05, 0.05, 0.15, 0.05, 0.05]);
   assert.equal(leastConfident([sure, unsure, sure]), unsure);
   assert.throws(() => leastConfident([]), (err: Error) => err instanceof UsageError && /no picture could be read/.test(err.message));
+});
+
+/** A 1 drawn as a dark bar on white paper, as a PNG. */
+function drawnOne(): Buffer {
+  const image = createImage(60, 60, 1);
+  for (let y = 12; y < 48; y++) for (let x = 28; x < 33; x++) image.data[y * 60 + x] = 0.1;
+  return encodePng(image);
+}
+
+test("the step-by-step look passes over an unreadable first picture, and says which and why", () => {
+  const dir = folder("first-broken", { "0_scan.png": "not a picture" });
+  fs.writeFileSync(path.join(dir, "1_pen.png"), drawnOne());
+  const { files } = collectImageFiles([dir]);
+  const first = preprocessFirstReadable(files);
+  assert.equal(first.file, path.join(dir, "1_pen.png"));
+  assert.equal(first.preprocessed.pixels.length, 784);
+  assert.deepEqual(first.skipped.map((f) => f.file), [path.join(dir, "0_scan.png")]);
+  assert.match(first.skipped[0].error, /0_scan\.png: .*not a PNG or JPEG/);
+  const html = preprocessingStagesHtml(first.preprocessed, { file: first.file, skipped: first.skipped });
+  assert.ok(html.includes("1_pen.png") && html.includes("0_scan.png"), "the page names the picture shown and the one passed over");
+});
+
+test("when no picture can be read, the step-by-step look lists every one", () => {
+  const dir = folder("all-broken", { "a.png": "", "b.jpg": "text" });
+  const { files } = collectImageFiles([dir]);
+  assert.throws(() => preprocessFirstReadable(files), (err: Error) => {
+    assert.ok(err instanceof UsageError);
+    assert.match(err.message, /none of the 2 pictures could be read/);
+    assert.match(err.message, /a\.png: empty file/);
+    assert.match(err.message, /b\.jpg: /);
+    return true;
+  });
 });
