@@ -31,7 +31,7 @@ const SCHEDULES: Record<string, readonly string[]> = {
   step: ["type", "every", "factor", "minLearningRate"],
   exponential: ["type", "decay", "minLearningRate"],
   cosine: ["type", "minLearningRate"],
-  plateau: ["type", "patience", "factor", "minLearningRate", "monitor"],
+  plateau: ["type", "patience", "factor", "minDelta", "minLearningRate", "monitor"],
 };
 
 /** Settings that belong elsewhere, with where to put them. */

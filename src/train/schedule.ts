@@ -9,8 +9,11 @@ export type LrSchedule =
   | { type: "exponential"; decay: number; minLearningRate?: number }
   /** Cosine from lr0 down to minLearningRate over all epochs. */
   | { type: "cosine"; minLearningRate?: number }
-  /** Multiply by `factor` when the monitored value has not improved for `patience` epochs (Keras' ReduceLROnPlateau). */
-  | { type: "plateau"; patience: number; factor: number; minLearningRate?: number; monitor?: "valLoss" | "valAccuracy" };
+  /**
+   * Multiply by `factor` when the monitored value has not improved by more than `minDelta`
+   * (default 0: any improvement counts) for `patience` epochs (Keras' ReduceLROnPlateau).
+   */
+  | { type: "plateau"; patience: number; factor: number; minDelta?: number; minLearningRate?: number; monitor?: "valLoss" | "valAccuracy" };
 
 /** The learning rate for a 1-based `epoch` of a fixed schedule (not "plateau", which needs history). */
 export function scheduledLearningRate(schedule: LrSchedule | undefined, initial: number, epoch: number, epochs: number): number {
@@ -50,8 +53,10 @@ export function describeSchedule(schedule: LrSchedule | undefined): string {
 
 /**
  * Keras' ReduceLROnPlateau as a small state machine: feed it each epoch's monitored value
- * (lower is better) and it returns the learning rate for the next epoch. Unlike Keras, any
- * decrease counts as an improvement (Keras' min_delta defaults to 1e-4); no cooldown, as Keras' default.
+ * (lower is better) and it returns the learning rate for the next epoch. An improvement is
+ * a value below the best by more than `minDelta`, as Keras' min_delta, but its default is 0,
+ * as for early stopping (Keras' is 1e-4), so that the recipes' results stay as measured.
+ * No cooldown, as Keras' default.
  */
 export class PlateauReducer {
   private best = Infinity;
@@ -62,7 +67,7 @@ export class PlateauReducer {
   ) {}
 
   update(value: number): number {
-    if (value < this.best) {
+    if (value < this.best - (this.schedule.minDelta ?? 0)) {
       this.best = value;
       this.wait = 0;
     } else if (++this.wait >= this.schedule.patience) {

@@ -209,6 +209,9 @@ test("schedule math: step, exponential, cosine; plateau reduces after `patience`
   // values: improve, improve, worse, worse (→ 0.5), worse, worse (→ 0.25), worse, worse (→ floor 0.2)
   const rates = [3, 2, 2.5, 2.1, 2.2, 2.3, 5, 6].map((v) => reducer.update(v));
   assert.deepEqual(rates, [1, 1, 1, 0.5, 0.5, 0.25, 0.25, 0.2]);
+  // With minDelta 0.05, a gain of 0.03 is no improvement (Keras' min_delta): 2.97 and 2.95 wait, 2.9 improves.
+  const strict = new PlateauReducer({ type: "plateau", patience: 2, factor: 0.5, minDelta: 0.05 }, 1);
+  assert.deepEqual([3, 2.97, 2.95, 2.9].map((v) => strict.update(v)), [1, 1, 0.5, 0.5]);
   assert.equal(describeSchedule({ type: "step", every: 1, factor: 0.5 }), "×0.5 every 1 epoch");
   assert.equal(describeSchedule({ type: "plateau", patience: 3, factor: 0.2 }), "×0.2 after 3 epochs without improvement");
 });
