@@ -85,8 +85,54 @@ test("an error thrown inside the library keeps the library's frames, drops the k
   const e = errorOf("prepareSet(tiny, [5])");
   assert.equal(e.ename, "RangeError");
   assert.equal(e.evalue, "index 5 is outside 0..0");
-  assert.match(e.traceback.join("\n"), /at .*prepareSet \(.*src[\\/]train[\\/]batches\.js:\d+:\d+\)/);
+  const batches = path.join(PROJECT_ROOT, "src", "train", "batches.ts");
+  const frame = e.traceback.find((l) => l.startsWith("    at prepareSet ("));
+  assert.ok(frame, e.traceback.join("\n"));
+  const where = /\((.*):(\d+):\d+\)$/.exec(frame);
+  assert.equal(where?.[1], batches, "the TypeScript source, not the JavaScript tslab compiled from it");
+  const thrown = fs.readFileSync(batches, "utf8").split("\n")[Number(where?.[2]) - 1];
+  assert.match(thrown, /throw new RangeError/, "the line of the throw");
   assert.deepEqual(e.traceback.filter((l) => KERNEL_FRAME.test(l)), []);
+});
+
+/** "<file>:<line>:<column>" of the marked line's `token` in a fixture file. */
+function siteOf(file: string, marker: string, token: string): string {
+  const lines = fs.readFileSync(file, "utf8").split("\n");
+  const line = lines.findIndex((l) => l.includes(marker));
+  assert.ok(line >= 0 && lines[line].includes(token), `${marker} / ${token} in ${file}`);
+  return `${file}:${line + 1}:${lines[line].indexOf(token) + 1}`;
+}
+
+const FAILING_MODULE = path.join(PROJECT_ROOT, "test", "fixtures", "notebooks", "failing-module.ts");
+
+test("frames in a TypeScript module and in cells name the .ts file or cell, with line and column", () => {
+  const e = errorOf("totalPixels(rows);");
+  assert.equal(e.ename, "TypeError");
+  assert.equal(e.evalue, "Cannot read properties of undefined (reading 'length')");
+  const defining = cellWith("function totalPixels").execution_count;
+  const calling = cellWith("totalPixels(rows);").execution_count;
+  assert.deepEqual(e.traceback, [
+    `TypeError: ${e.evalue}`,
+    `    at pixelCount (${siteOf(FAILING_MODULE, "throw site: TypeError", "length")})`,
+    "    at Array.map (<anonymous>)",
+    // The function a previous cell defined: its own cell's line, where it calls pixelCount.
+    `    at totalPixels (Cell In[${defining}]:4:15)`,
+    `    at Cell In[${calling}]:2:1`,
+  ]);
+});
+
+test("a plain Error thrown in a TypeScript module names the line and column of its throw", () => {
+  const e = errorOf("checkedLabel({ label: digit })");
+  assert.equal(e.ename, "Error");
+  assert.equal(e.evalue, `label 12 of ${path.join("rows", "0")} is not a digit`);
+  assert.equal(e.traceback[1], `    at checkedLabel (${siteOf(FAILING_MODULE, "throw site: Error", "new Error")})`);
+  assert.deepEqual(e.traceback.filter((l) => /\.js:\d+/.test(l)), [], "no frame names compiled JavaScript");
+});
+
+test("a cell's own frames name the cell and its lines", () => {
+  const e = errorOf('throw new Error("boom")');
+  const cell = cellWith('throw new Error("boom")').execution_count;
+  assert.deepEqual(e.traceback.slice(1), [`    at failDeep (Cell In[${cell}]:2:9)`, `    at Cell In[${cell}]:4:1`]);
 });
 
 test("a rejected top-level await is an error output too", () => {

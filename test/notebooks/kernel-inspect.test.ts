@@ -50,5 +50,5 @@ test("Shift-Tab on a name still shows that name's quick info; outside any call i
 });
 
 test("an error execute_reply carries ename, evalue and traceback", () => {
-  assert.deepEqual(probe.error_reply, { status: "error", ename: "TypeError", evalue: "in the reply", traceback: ["\x1b[0;31mTypeError\x1b[0m: in the reply"] });
+  assert.deepEqual(probe.error_reply, { status: "error", ename: "TypeError", evalue: "in the reply", traceback: ["\x1b[0;31mTypeError\x1b[0m: in the reply", "    at Cell In[2]:1:7"] });
 });
