@@ -108,11 +108,26 @@ export interface CompareOptions {
 
 const COMPARE_OPTIONS: OptionNames<CompareOptions> = { data: true, cacheDir: true, retrain: true, trainOptions: true, log: true };
 
+/**
+ * The data a comparison trains on: `options.data` when given, else the settings' dataset.
+ * Data of another dataset than the settings name is refused: the runs would be cached and
+ * labelled as the one while trained on the other.
+ */
+async function comparisonData(settings: CompareSettings, options: CompareOptions): Promise<MnistData> {
+  const given = options.data;
+  if (!given) return loadMnist({ dataset: settings.dataset });
+  if (settings.dataset !== undefined && given.dataset !== settings.dataset) {
+    throw new UsageError(`compareArchitectures: settings.dataset is "${settings.dataset}" but the data given (options.data) is ${given.dataset}; `
+      + `load it with loadMnist({ dataset: "${settings.dataset}" }), or leave options.data out`);
+  }
+  return given;
+}
+
 /** Trains (or fetches from the cache) one variant under `settings`. */
 export async function runVariant(model: string, settings: CompareSettings, options: CompareOptions = {}): Promise<RunRecord> {
   const backend = currentBackend() ?? (await initBackend());
-  const data = options.data ?? (await loadMnist({ dataset: settings.dataset }));
-  const full = runSettings(settings, model);
+  const data = await comparisonData(settings, options);
+  const full = runSettings({ ...settings, dataset: data.dataset }, model);
   const key = runKey(full, data.checksums.trainImages, backend.name);
   const file = path.join(options.cacheDir ?? defaultCacheDir(), `${key}.json`);
   const log = options.log ?? ((line: string) => console.log(line));
@@ -171,7 +186,7 @@ export async function compareArchitectures(settings: CompareSettings, options: C
   if (!Array.isArray(settings.variants) || settings.variants.length === 0) {
     throw new UsageError('compareArchitectures settings: variants must list the models to compare, e.g. ["dense-128", "cnn"]');
   }
-  const data = options.data ?? (await loadMnist({ dataset: settings.dataset }));
+  const data = await comparisonData(settings, options);
   const runs: RunRecord[] = [];
   for (const variant of settings.variants) runs.push(await runVariant(variant, settings, { ...options, data }));
   return { runs, rows: runs.map(comparisonRow) };

@@ -1,10 +1,16 @@
 /**
  * What a comparison trains and how its cache tells runs apart: every model gets the dropout
- * `train --model` gives it, and a run made with other kernel arithmetic is not served as current.
+ * `train --model` gives it, a run made with other kernel arithmetic is not served as current,
+ * and a run is recorded under the dataset it really trained on.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { runKey, runSettings } from "../../src/compare";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { compareArchitectures, runKey, runSettings } from "../../src/compare";
+import { loadMnist } from "../../src/data";
+import { UsageError } from "../../src/errors";
 import { withEnv } from "../helpers/env";
 
 test("compare trains the cnn with its own dropout (0.25) unless told otherwise; dense stacks with none", () => {
@@ -25,4 +31,22 @@ test("the cache key changes with the wasm kernels' arithmetic (fused multiply-ad
   assert.notEqual(key({ ...plain, DIGIT_LAB_WINOGRAD: "off" }), base);
   assert.notEqual(key({ ...plain, DIGIT_LAB_WASM_KERNELS: "off" }), base);
   assert.equal(key({ ...plain, DIGIT_LAB_FMA: "off" }, "cpu"), key(plain, "cpu"), "cpu runs do not depend on wasm kernels");
+});
+
+test("a comparison is recorded under the dataset it trained on; data of another dataset than the settings name is refused", async () => {
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-compare-data-"));
+  try {
+    const mnist = await loadMnist();
+    const fashion = await loadMnist({ dataset: "fashion-mnist" });
+    const quiet = { log: () => {}, cacheDir, trainOptions: { verbose: 0 as const } };
+    await assert.rejects(
+      compareArchitectures({ variants: ["dense-128"], epochs: 1, trainLimit: 200, dataset: "fashion-mnist" }, { ...quiet, data: mnist }),
+      (err: Error) => err instanceof UsageError && /settings\.dataset is "fashion-mnist" but the data given \(options\.data\) is mnist/.test(err.message),
+    );
+    assert.deepEqual(fs.readdirSync(cacheDir), [], "nothing trained or cached");
+    const { runs } = await compareArchitectures({ variants: ["dense-128"], epochs: 1, trainLimit: 200 }, { ...quiet, data: fashion });
+    assert.equal(runs[0].settings.dataset, "fashion-mnist");
+  } finally {
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
 });
