@@ -140,7 +140,8 @@ export async function runVariant(model: string, settings: CompareSettings, optio
       // An unreadable cache entry is simply trained again and rewritten.
     }
   }
-  log(`${model}: training ${counted(full.epochs, "epoch")}, batch ${full.batchSize}, seed ${full.seed}${full.trainLimit ? `, first ${full.trainLimit} images` : ""}`);
+  const images = `${full.trainLimit ? `first ${full.trainLimit.toLocaleString("en-US")} ` : ""}${full.dataset === "mnist" ? "" : `${full.dataset} `}images`;
+  log(`${model}: training ${counted(full.epochs, "epoch")}, batch ${full.batchSize}, seed ${full.seed}${images === "images" ? "" : `, ${images}`}`);
   const trainSet = full.trainLimit ? head(data.train, full.trainLimit) : data.train;
   const net = buildModel(model, { seed: full.seed, dropout: full.dropout, l2: full.l2 });
   try {

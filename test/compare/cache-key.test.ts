@@ -44,8 +44,10 @@ test("a comparison is recorded under the dataset it trained on; data of another 
       (err: Error) => err instanceof UsageError && /settings\.dataset is "fashion-mnist" but the data given \(options\.data\) is mnist/.test(err.message),
     );
     assert.deepEqual(fs.readdirSync(cacheDir), [], "nothing trained or cached");
-    const { runs } = await compareArchitectures({ variants: ["dense-128"], epochs: 1, trainLimit: 200 }, { ...quiet, data: fashion });
+    const lines: string[] = [];
+    const { runs } = await compareArchitectures({ variants: ["dense-128"], epochs: 1, trainLimit: 200 }, { ...quiet, data: fashion, log: (l) => lines.push(l) });
     assert.equal(runs[0].settings.dataset, "fashion-mnist");
+    assert.deepEqual(lines, ["dense-128: training 1 epoch, batch 32, seed 42, first 200 fashion-mnist images"]);
   } finally {
     fs.rmSync(cacheDir, { recursive: true, force: true });
   }
