@@ -85,6 +85,7 @@ export function renderReport(spec: ReportSpec): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="digit-lab">
 <title>${escapeHtml(spec.title)}</title>
 <style>${STYLE}
 </style>

@@ -2,15 +2,54 @@
  * Checks a command's output paths (--save DIR, --report FILE, …) before it does any work, so a
  * wrong path costs a one-line UsageError rather than a finished training run.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { UsageError } from "../errors";
 import { dirTargetProblem, fileTargetProblem, type WriteDirOptions } from "./atomic-write";
 
-/** Throws a UsageError naming `file` unless a file can be written there (see fileTargetProblem). */
-export function checkOutputFile(file: string | undefined, flag: string): void {
+/**
+ * The kinds of file a command writes, each with how to recognize one digit-lab wrote before:
+ * only those are replaced, so a slip such as `--report models/cnn/weights.bin` or
+ * `--report my-digits/7.png` is refused instead of destroying the file.
+ */
+export const OUTPUT_KINDS = {
+  /** An offline HTML page (writeReport): its footer, or the generator tag of newer pages. */
+  report: { what: "a digit-lab report page", written: (text: string) => /<meta name="generator" content="digit-lab"|Written by digit-lab with plotly\.js/.test(text) },
+  /** The benchmark's markdown table (benchMarkdown). */
+  "bench-markdown": { what: "a digit-lab benchmark table", written: (text: string) => /^## .*\n\n\| model \| backend \|/.test(text) },
+} as const;
+export type OutputKind = keyof typeof OUTPUT_KINDS;
+
+/**
+ * Throws a UsageError naming `file` unless a file can be written there (see fileTargetProblem)
+ * and, with a `kind`, unless an existing file there is one digit-lab wrote of that kind.
+ */
+export function checkOutputFile(file: string | undefined, flag: string, kind?: OutputKind): void {
   if (file === undefined) return;
-  const problem = fileTargetProblem(file);
+  const problem = fileTargetProblem(file) ?? (kind ? existingFileProblem(file, kind) : undefined);
   if (problem) throw new UsageError(`${flag} ${file}: ${problem}`);
+}
+
+/** Why an existing `file` must not be replaced by a new one of `kind`, if it must not. */
+function existingFileProblem(file: string, kind: OutputKind): string | undefined {
+  const stat = fs.statSync(file, { throwIfNoEntry: false });
+  if (!stat) return undefined;
+  const { what, written } = OUTPUT_KINDS[kind];
+  const refusal = `exists and is not ${what}, so it is left as it is; choose another file name`;
+  if (!stat.isFile()) return refusal;
+  if (stat.size === 0) return undefined; // nothing to lose
+  // The marks sit in the first or the last lines; a page with plotly.js embedded is megabytes long.
+  const fd = fs.openSync(file, "r");
+  try {
+    const edge = 4096;
+    const head = Buffer.alloc(Math.min(edge, stat.size));
+    fs.readSync(fd, head, 0, head.length, 0);
+    const tail = Buffer.alloc(Math.min(edge, stat.size));
+    fs.readSync(fd, tail, 0, tail.length, stat.size - tail.length);
+    return written(head.toString("utf8")) || written(tail.toString("utf8")) ? undefined : refusal;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**

@@ -240,7 +240,10 @@ test("--save never deletes what is not a saved model; saving over a saved model 
   for (const [name, args] of runs) {
     assertRefusedBeforeWork(cli(name, ...args, "--report", reportUnderFile), reportUnderFile, new RegExp(`${name}: --report .*: cannot be written: .*save-file\\.txt is a file, not a folder`));
     assertRefusedBeforeWork(cli(name, ...args, "--report", reportDir), reportDir, /is a folder; give a file name/);
+    // A slip of the tab key onto a saved model's weights must not destroy them.
+    assertRefusedBeforeWork(cli(name, ...args, "--report", path.join(dir, "weights.bin")), path.join(dir, "weights.bin"), /exists and is not a digit-lab report page, so it is left as it is/);
   }
+  assert.deepEqual(snapshot(dir), secondFiles, "the saved model is untouched");
   assert.equal(fs.existsSync(path.join(tmp, "save-ok")), false, "--save with a bad --report saved nothing");
   assert.deepEqual(snapshot(reportDir), reportDirBefore);
   assert.equal(fs.readFileSync(file, "utf8"), "not a model\n");

@@ -184,3 +184,33 @@ test("checkOutputDir / checkOutputFile: UsageErrors that name the flag and the p
   assert.throws(() => checkOutputFile(dir, "--report"), (err: Error) => err instanceof UsageError && err.message.startsWith(`--report ${dir}: is a folder`));
   assert.doesNotThrow(() => checkOutputFile(path.join(dir, "report.html"), "--report"));
 });
+
+test("checkOutputFile with a kind replaces only a file digit-lab wrote of that kind", () => {
+  const dir = crowded("outputs");
+  const photo = path.join(dir, "7.png");
+  fs.writeFileSync(photo, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]));
+  assert.throws(() => checkOutputFile(photo, "--report", "report"), (err: Error) => {
+    assert.ok(err instanceof UsageError);
+    assert.equal(err.message, `--report ${photo}: exists and is not a digit-lab report page, so it is left as it is; choose another file name`);
+    return true;
+  });
+  assert.doesNotThrow(() => checkOutputFile(photo, "--report"), "without a kind, only the path is checked");
+  // A page digit-lab wrote: recognized by its generator tag at the top, or (older pages) the footer at the end.
+  const page = path.join(dir, "report.html");
+  fs.writeFileSync(page, `<!DOCTYPE html>\n<html><head><meta name="generator" content="digit-lab">${"x".repeat(10_000)}</head></html>\n`);
+  assert.doesNotThrow(() => checkOutputFile(page, "--report", "report"));
+  const older = path.join(dir, "older.html");
+  fs.writeFileSync(older, `<!DOCTYPE html>\n${"x".repeat(10_000)}<footer>Written by digit-lab with plotly.js 3.7.0 (embedded)</footer></body></html>\n`);
+  assert.doesNotThrow(() => checkOutputFile(older, "--report", "report"));
+  const empty = path.join(dir, "empty.html");
+  fs.writeFileSync(empty, "");
+  assert.doesNotThrow(() => checkOutputFile(empty, "--report", "report"), "an empty file holds nothing to lose");
+  // The benchmark's markdown table, and a user's own notes under the same name.
+  const table = path.join(dir, "bench.md");
+  fs.writeFileSync(table, "## Training benchmark\n\n| model | backend | path |\n");
+  assert.doesNotThrow(() => checkOutputFile(table, "--markdown", "bench-markdown"));
+  const notes = path.join(dir, "notes.md");
+  fs.writeFileSync(notes, "# My notes\n\nbench results by hand\n");
+  assert.throws(() => checkOutputFile(notes, "--markdown", "bench-markdown"), /exists and is not a digit-lab benchmark table/);
+  assert.throws(() => checkOutputFile(table, "--report", "report"), /not a digit-lab report page/, "a kind accepts only its own files");
+});

@@ -66,7 +66,7 @@ export const command: Command = {
     const trainingPath = (stringFlag(args, "path") ?? "fast") as BenchPath;
     if (!BENCH_PATHS.includes(trainingPath)) throw new UsageError(`--path must be one of ${BENCH_PATHS.join(", ")}, got "${trainingPath}"`);
     const threads = intFlag(args, "threads", undefined, 1);
-    checkOutputFile(markdownFile, "--markdown"); // before the benchmark runs
+    checkOutputFile(markdownFile, "--markdown", "bench-markdown"); // before the benchmark runs
     await backendFromArgs(args);
     const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
     const results = await runBenchmark({ models, batchSize, epochs, warmupEpochs, trainLimit, path: trainingPath, threads, dataDir: stringFlag(args, "data-dir"), log });

@@ -64,7 +64,7 @@ export const command: Command = {
     }
     if (settings.l2 !== undefined && !(settings.l2 >= 0)) throw new UsageError(`--l2 ${settings.l2}: must be at least 0`);
     const reportFile = stringFlag(args, "report");
-    checkOutputFile(reportFile, "--report"); // before any training
+    checkOutputFile(reportFile, "--report", "report"); // before any training
     await backendFromArgs(args);
     const data = await loadMnist({ dataset: settings.dataset, dataDir: stringFlag(args, "data-dir") });
     const json = Boolean(args.values.json);

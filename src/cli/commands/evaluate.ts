@@ -24,7 +24,7 @@ export const command: Command = {
     const dir = stringFlag(args, "model-dir");
     if (!dir) throw new UsageError("give --model-dir DIR (a directory written by `digit-lab train --save DIR`)");
     const reportFile = stringFlag(args, "report");
-    checkOutputFile(reportFile, "--report"); // before the model and the data are loaded
+    checkOutputFile(reportFile, "--report", "report"); // before the model and the data are loaded
     await backendFromArgs(args);
     const { model, metadata } = await loadModel(dir);
     const dataset = parseDatasetName(stringFlag(args, "dataset") ?? recordedDataset(metadata) ?? "mnist");

@@ -43,7 +43,7 @@ export const command: Command = {
     const { recipe, trainLimit, dataset } = recipeFromArgs(args, "seeds");
     const seeds = parseSeeds(stringFlag(args, "seeds") ?? DEFAULT_SEEDS);
     const reportFile = stringFlag(args, "report");
-    checkOutputFile(reportFile, "--report"); // before any training
+    checkOutputFile(reportFile, "--report", "report"); // before any training
     const backend = await backendFromArgs(args);
     const data = await loadMnist({ dataset, dataDir: stringFlag(args, "data-dir") });
     const trainSet = trainLimit !== undefined ? head(data.train, trainLimit) : data.train;

@@ -42,7 +42,7 @@ export const command: Command = {
     const reportFile = stringFlag(args, "report");
     // Output paths are checked before any data is read: a wrong one must not cost a training run.
     checkOutputDir(save, "--save", MODEL_DIR_TARGET, recipe.model.replace(/[^\w.-]+/g, "-"));
-    checkOutputFile(reportFile, "--report");
+    checkOutputFile(reportFile, "--report", "report");
     if (save && reportFile) {
       const relative = path.relative(path.resolve(save), path.resolve(reportFile));
       if (!relative.startsWith("..") && !path.isAbsolute(relative)) {
