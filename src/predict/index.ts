@@ -104,7 +104,8 @@ export function labelFromPath(file: string): number | undefined {
 
 /**
  * The image files named by `inputs`: files as given (whatever their extension, so a
- * wrong file gets a clear error), folders searched recursively for .png/.jpg/.jpeg.
+ * wrong file gets a clear error), folders searched recursively for .png/.jpg/.jpeg
+ * (hidden files and folders, and a zip's __MACOSX folder, are passed over).
  * Inputs that do not exist, and pictures in a folder in a format digit-lab does not
  * read (HEIC, WebP, …), are failures.
  */
@@ -114,6 +115,9 @@ export function collectImageFiles(inputs: string[]): { files: string[]; failures
   const walk = (dir: string) => {
     const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
     for (const e of entries) {
+      // Hidden files and folders (".git", a Mac's "._7.png" companions) and the "__MACOSX" folder
+      // of a zip made on a Mac hold no pictures of the user's; files named explicitly are still read.
+      if (e.name.startsWith(".") || e.name === "__MACOSX") continue;
       const p = path.join(dir, e.name);
       const ext = path.extname(e.name).toLowerCase();
       if (e.isDirectory()) walk(p);

@@ -79,6 +79,25 @@ export function otherFormatOfExtension(extension: string): string | undefined {
  */
 export const MIN_DIGIT_PIXELS = 12;
 
+/**
+ * What the first bytes of a file that is no picture say about it, in words a person can use:
+ * text is quoted; a Mac's "._name" companion file (AppleDouble, which copies to USB sticks
+ * and zips leave beside every file) is named; anything else is shown as bytes.
+ */
+export function describeStart(bytes: Uint8Array): string {
+  if (bytes.length >= 4 && bytes[0] === 0x00 && bytes[1] === 0x05 && bytes[2] === 0x16 && bytes[3] === 0x07) {
+    return "it is a macOS resource-fork file (the \"._\" companion a Mac writes beside a file), not a picture";
+  }
+  const start = bytes.subarray(0, 40);
+  const printable = start.every((b) => b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b < 0x7f) || b >= 0x80);
+  if (printable) {
+    const text = Buffer.from(start).toString("utf8").replace(/\uFFFD+$/, "").replace(/\s+/g, " ").trim();
+    return `it looks like text: "${text}${bytes.length > start.length ? "…" : ""}"`;
+  }
+  const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join(" ");
+  return `it starts with bytes ${head}`;
+}
+
 /** Recognizes PNG and JPEG by their first bytes (not by the file name). */
 export function sniffFormat(bytes: Uint8Array): ImageFormat | undefined {
   if (bytes.length >= 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return "png";
@@ -93,8 +112,7 @@ export function decodeImage(bytes: Uint8Array, file: string): GreyImage {
   if (!format) {
     const other = otherImageFormat(bytes);
     if (other) throw new ImageError(otherFormatMessage(other), file);
-    const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join(" ");
-    throw new ImageError(`not a PNG or JPEG image (it starts with bytes ${head})`, file);
+    throw new ImageError(`not a PNG or JPEG image (${describeStart(bytes)})`, file);
   }
   checkSize(format === "png" ? pngSize(bytes) : jpegSize(bytes), file);
   if (format === "png") checkPngPixelData(bytes, file);

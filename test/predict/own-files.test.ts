@@ -33,6 +33,14 @@ test("a phone's HEIC or WebP picture in a folder is reported by name; other file
   assert.match(failures[1].error, /sketch\.webp: a WebP image/);
 });
 
+test("hidden files and folders, and a zip's __MACOSX folder, are passed over in a folder; named explicitly, they are read", () => {
+  const dir = folder("from-a-mac", { "7.png": "x", "._7.png": "x", ".git/HEAD.png": "x", "__MACOSX/._7.png": "x", ".DS_Store": "x" });
+  const { files, failures } = collectImageFiles([dir]);
+  assert.deepEqual(files, [path.join(dir, "7.png")]);
+  assert.deepEqual(failures, []);
+  assert.deepEqual(collectImageFiles([path.join(dir, "._7.png")]).files, [path.join(dir, "._7.png")]);
+});
+
 test("a folder with no pictures at all still says so once", () => {
   const dir = folder("text-only", { "notes.txt": "x" });
   const { files, failures } = collectImageFiles([dir]);

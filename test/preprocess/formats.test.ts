@@ -30,8 +30,12 @@ test("GIF, WebP, HEIC, AVIF, BMP and TIFF files are named in the error, with wha
       return true;
     });
   }
-  // Unknown bytes still show what the file starts with.
-  assert.throws(() => decodeImage(Buffer.from("just some text"), "x.png"), /not a PNG or JPEG image \(it starts with bytes 6a 75 73 74/);
+  // Text is quoted; a Mac's "._" companion file is named; other bytes are shown as they are.
+  assert.throws(() => decodeImage(Buffer.from("just some text"), "x.png"), /x\.png: not a PNG or JPEG image \(it looks like text: "just some text"\)/);
+  assert.throws(() => decodeImage(Buffer.from(`hello, these are my notes\nline two of my notes, which go on`), "n.png"), /it looks like text: "hello, these are my notes line two of my…"\)/);
+  const appleDouble = Uint8Array.from([0x00, 0x05, 0x16, 0x07, 0x00, 0x02, 0x00, 0x00, ...new Array(64).fill(0)]);
+  assert.throws(() => decodeImage(appleDouble, "._7.png"), /\._7\.png: not a PNG or JPEG image \(it is a macOS resource-fork file/);
+  assert.throws(() => decodeImage(Uint8Array.from([0x00, 0x01, 0x02, 0xff, 0x10, 0x00, 0x00, 0x00, 0x00]), "b.png"), /it starts with bytes 00 01 02 ff 10 00 00 00/);
 });
 
 test(`a digit under ${MIN_DIGIT_PIXELS} px in the picture is refused; one of 19 px is read`, () => {
