@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "../errors";
+import { nearestName } from "../util/options";
 import { initBackend, parseBackendName, type BackendInfo } from "../backend";
 import { defaultTrainerThreads } from "../backend/wasm-kernels/dense-trainer";
 
@@ -31,17 +32,48 @@ export const COMMON_OPTIONS: OptionSpec = {
 };
 
 export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
+  const options: OptionSpec = { ...COMMON_OPTIONS, ...command.options };
   try {
     const { values, positionals } = parseArgs({
-      args: argv,
-      options: { ...COMMON_OPTIONS, ...command.options },
+      args: joinNegativeValues(argv, options),
+      options,
       allowPositionals: command.positionals ?? false,
       strict: true,
     });
     return { values: values as ParsedArgs["values"], positionals };
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${command.help}`);
+    const e = err as Error & { code?: string };
+    const seeHelp = `digit-lab ${command.name} --help lists the options`;
+    if (e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      // "Unknown option '--epoch'": name the flag meant, as the library does for misspelled options.
+      const given = /'([^']+)'/.exec(e.message)?.[1] ?? "";
+      const flag = given.replace(/^-+/, "").split("=")[0];
+      const meant = nearestName(flag, Object.keys(options));
+      throw new UsageError(`unknown option ${given}${meant ? ` (did you mean --${meant}?)` : ""}; ${seeHelp}`);
+    }
+    // "Option '--epochs <value>' argument missing", or "… argument is ambiguous" when a flag follows.
+    const valueless = /^Option '(--[\w-]+)[^']*' argument (missing|is ambiguous)/.exec(e.message);
+    if (valueless) throw new UsageError(`${valueless[1]} needs a value; ${seeHelp}`);
+    throw new UsageError(`${e.message.split("\n")[0]}; ${seeHelp}`);
   }
+}
+
+/**
+ * "--seed -1" as "--seed=-1": Node's parser takes "-1" for a flag and refuses it as an
+ * ambiguous value, so a negative number would never reach digit-lab's own range checks.
+ */
+function joinNegativeValues(argv: string[], options: OptionSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const name = arg.startsWith("--") && !arg.includes("=") ? arg.slice(2) : undefined;
+    if (name && options[name]?.type === "string" && /^-(\d|\.\d)/.test(argv[i + 1] ?? "")) {
+      out.push(`${arg}=${argv[++i]}`);
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }
 
 /**

@@ -49,3 +49,19 @@ test("a bad DIGIT_LAB_THREADS stops the command before it starts", () => {
     usageError(["train", "--model", "dense-128"], new RegExp(`DIGIT_LAB_THREADS must be a whole number from 1 to 64, got "${threads}"`), { DIGIT_LAB_THREADS: threads });
   }
 });
+
+test("a misspelled flag names the flag meant, in one line; a negative number reaches digit-lab's own checks", () => {
+  const oneLine = (args: string[], message: RegExp) => {
+    const r = runCli([...args, "--data-dir", noData]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split("\n").length, 1, `one line, not the whole help: ${r.stderr}`);
+  };
+  oneLine(["train", "--model", "dense-128", "--epoch", "1"], /^digit-lab train: unknown option --epoch \(did you mean --epochs\?\); digit-lab train --help lists the options$/m);
+  oneLine(["predict", "--modeldir", "m"], /unknown option --modeldir \(did you mean --model-dir\?\)/);
+  oneLine(["train", "--zzz"], /^digit-lab train: unknown option --zzz; digit-lab train --help lists the options$/m);
+  oneLine(["train", "--model", "dense-128", "--epochs"], /^digit-lab train: --epochs needs a value; digit-lab train --help lists the options$/m);
+  oneLine(["train", "--epochs", "--model", "dense-128"], /^digit-lab train: --epochs needs a value; /m);
+  usageError(["train", "--model", "dense-128", "--seed", "-1"], /--seed must be a whole number from 0 to 4294967295, got "-1"/);
+  usageError(["compare", "--models", "dense-128", "--learning-rate", "-0.5"], /--learning-rate must be a positive number, got -0.5/);
+});
