@@ -39,6 +39,8 @@ test("train --json → one JSON object on stdout, progress on stderr; --save the
   assert.equal(out.history.length, 2);
   assert.deepEqual(Object.keys(out.history[0]).sort(), ["accuracy", "epoch", "learningRate", "loss", "seconds", "valAccuracy", "valLoss"]);
   assert.equal(out.trainCount, 2400);
+  assert.equal(out.recipe, "seed-001");
+  assert.equal(out.defaultSettings, false);
   assert.equal(out.restoredBestWeights, false);
   assert.ok(out.secondsPerEpoch > 0);
   assert.ok(out.testAccuracy > 0.8 && out.testAccuracy <= 1, String(out.testAccuracy));
@@ -102,6 +104,8 @@ test("seeds --json trains once per seed, as train --seed would, and reports mean
   const out = JSON.parse(r.stdout);
   assert.deepEqual(out.seeds, [3, 4]);
   assert.equal(out.params, 101770);
+  assert.equal(out.defaultSettings, true);
+  assert.equal(out.trainLimit, 2000, "a shortened spread is told from a full one");
   assert.deepEqual(out.runs.map((x: { seed: number }) => x.seed), [3, 4]);
   const [a, b] = out.runs.map((x: { testAccuracy: number }) => x.testAccuracy);
   assert.notEqual(a, b, "different seeds gave the same accuracy");
@@ -213,6 +217,7 @@ test("--save never deletes what is not a saved model; saving over a saved model 
   const first = cli("train", ...quick, "--seed", "3", "--save", dir, "--json");
   assert.equal(first.code, 0, first.stderr);
   assert.equal(JSON.parse(first.stdout).savedTo, dir);
+  assert.equal(JSON.parse(first.stdout).defaultSettings, true, "--model without --recipe: default settings, not a recipe's");
   const firstFiles = snapshot(dir);
   assert.deepEqual(Object.keys(firstFiles), ["metadata.json", "model.json", "weights.bin"]);
   const second = cli("train", ...quick, "--seed", "4", "--save", dir, "--json");

@@ -111,11 +111,15 @@ export const command: Command = {
     const summary = {
       model: recipe.model,
       recipe: recipe.name,
+      // True when --model ran without --recipe: default settings, whatever recipe shares the model's name.
+      defaultSettings: recipe.defaultSettings === true,
       params,
       backend: backend.name,
       dataset,
       epochsRequested: recipe.epochs,
       validationFrom: recipe.validationFrom,
+      // --train-limit as given (null: all training images), so a shortened spread is told from a full one.
+      trainLimit: trainLimit ?? null,
       seeds,
       runs,
       testAccuracy: accuracy,

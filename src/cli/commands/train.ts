@@ -99,6 +99,8 @@ export const command: Command = {
     const summary = {
       model: recipe.model,
       recipe: recipe.name,
+      // True when --model ran without --recipe: default settings, whatever recipe shares the model's name.
+      defaultSettings: recipe.defaultSettings === true,
       params,
       backend: backend.name,
       dataset,
