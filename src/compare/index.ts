@@ -180,6 +180,11 @@ export class ComparisonStopped extends Error {
   }
 }
 
+/** The first model named twice in `variants` (the same run twice would be one table row repeated), if any. */
+export function repeatedVariant(variants: readonly string[]): string | undefined {
+  return variants.find((v, i) => variants.indexOf(v) !== i);
+}
+
 /** Runs every variant in turn (cached ones are not retrained) and returns runs and table rows. */
 export async function compareArchitectures(settings: CompareSettings, options: CompareOptions = {}): Promise<{ runs: RunRecord[]; rows: ComparisonRow[] }> {
   checkOptionNames(settings, COMPARE_SETTINGS, "compareArchitectures settings");
@@ -187,6 +192,8 @@ export async function compareArchitectures(settings: CompareSettings, options: C
   if (!Array.isArray(settings.variants) || settings.variants.length === 0) {
     throw new UsageError('compareArchitectures settings: variants must list the models to compare, e.g. ["dense-128", "cnn"]');
   }
+  const twice = repeatedVariant(settings.variants);
+  if (twice) throw new UsageError(`compareArchitectures settings: variants lists ${twice} twice; each model is compared once`);
   const data = await comparisonData(settings, options);
   const runs: RunRecord[] = [];
   for (const variant of settings.variants) runs.push(await runVariant(variant, settings, { ...options, data }));

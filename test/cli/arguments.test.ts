@@ -65,3 +65,7 @@ test("a misspelled flag names the flag meant, in one line; a negative number rea
   usageError(["train", "--model", "dense-128", "--seed", "-1"], /--seed must be a whole number from 0 to 4294967295, got "-1"/);
   usageError(["compare", "--models", "dense-128", "--learning-rate", "-0.5"], /--learning-rate must be a positive number, got -0.5/);
 });
+
+test("compare refuses a model named twice, as seeds refuses a seed named twice", () => {
+  usageError(["compare", "--models", "dense-128,cnn,dense-128"], /^digit-lab compare: --models lists dense-128 twice; each model is compared once$/m);
+});

@@ -52,3 +52,10 @@ test("a comparison is recorded under the dataset it trained on; data of another 
     fs.rmSync(cacheDir, { recursive: true, force: true });
   }
 });
+
+test("compareArchitectures refuses a variant named twice before loading or training anything", async () => {
+  await assert.rejects(
+    compareArchitectures({ variants: ["cnn", "dense-128", "cnn"], epochs: 1 }, { log: () => assert.fail("nothing should run") }),
+    (err: Error) => err instanceof UsageError && err.message === "compareArchitectures settings: variants lists cnn twice; each model is compared once",
+  );
+});

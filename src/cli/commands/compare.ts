@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { type Command, backendFromArgs, floatFlag, intFlag, positiveFlag, printJson, seedFlag, stringFlag } from "../command";
-import { compareArchitectures, type CompareSettings } from "../../compare";
+import { compareArchitectures, repeatedVariant, type CompareSettings } from "../../compare";
 import { loadMnist, parseDatasetName } from "../../data";
 import { architectureComparison, trainingCurves } from "../../plots";
 import { COMPARISON_GAP_NOTE, readableComparisonTable, writeReport } from "../../report";
@@ -48,6 +48,8 @@ export const command: Command = {
     const variants = (stringFlag(args, "models") ?? DEFAULT_MODELS).split(",").map((s) => s.trim()).filter(Boolean);
     if (variants.length === 0) throw new UsageError("--models needs at least one model name");
     variants.forEach(parseModelSpec); // wrong names are usage errors before any data is read
+    const twice = repeatedVariant(variants);
+    if (twice) throw new UsageError(`--models lists ${twice} twice; each model is compared once`);
     const settings = {
       variants,
       epochs: intFlag(args, "epochs", 10),
@@ -79,7 +81,7 @@ export const command: Command = {
           trainCount: settings.trainLimit !== undefined ? Math.min(settings.trainLimit, data.train.count) : undefined, backend: runs[0].backend,
         }),
         sections: [
-          { heading: "Validation curves", figures: [trainingCurves(runs.map((r) => ({ name: r.model, history: r.history })))] },
+          { heading: "Training curves", figures: [trainingCurves(runs.map((r) => ({ name: r.model, history: r.history })))] },
           {
             heading: "Comparison",
             tables: [{ table: readableComparisonTable(rows), caption: `Test accuracy, size, speed and over-fitting gap per model. ${COMPARISON_GAP_NOTE}` }],
