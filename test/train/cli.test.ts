@@ -74,6 +74,13 @@ test("train --json → one JSON object on stdout, progress on stderr; --save the
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /precision\s+recall\s+f1-score\s+support/);
   assert.match(text.stdout, /weighted avg/);
+  assert.doesNotMatch(text.stderr, /warning/);
+
+  // The same model on another dataset's test set: evaluated, with a warning that the figure means nothing.
+  const fashion = cli("evaluate", "--model-dir", dir, "--dataset", "fashion-mnist", "--json");
+  assert.equal(fashion.code, 0, fashion.stderr);
+  assert.equal(JSON.parse(fashion.stdout).dataset, "fashion-mnist");
+  assert.match(fashion.stderr, /warning: this model was trained on mnist \(.*metadata\.json\), so its accuracy on the fashion-mnist test set measures nothing useful/);
 });
 
 test("when early stopping puts back an earlier epoch's weights, --json and metadata.json say which epoch was tested", () => {

@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import { type Command, backendFromArgs, printJson, stringFlag, intFlag } from "../command";
 import { recordedDataset } from "../../predict/trained-on";
 import { UsageError } from "../../errors";
@@ -28,6 +29,12 @@ export const command: Command = {
     await backendFromArgs(args);
     const { model, metadata } = await loadModel(dir);
     const dataset = parseDatasetName(stringFlag(args, "dataset") ?? recordedDataset(metadata) ?? "mnist");
+    // Another test set than the training set's measures nothing useful; 13% reads like a broken model without this.
+    const trainedOn = recordedDataset(metadata);
+    const otherData = trainedOn !== undefined && trainedOn !== dataset
+      ? `this model was trained on ${trainedOn} (${path.join(dir, "metadata.json")}), so its accuracy on the ${dataset} test set measures nothing useful`
+      : undefined;
+    if (otherData) process.stderr.write(`digit-lab evaluate: warning: ${otherData}\n`);
     const data = await loadMnist({ dataset, dataDir: stringFlag(args, "data-dir") });
     const result = await evaluateDetailed(model, data.test);
     const notNumbers = nonFiniteProblem(result.probabilities); // loadModel's probe passed, but some test image did not
@@ -37,7 +44,8 @@ export const command: Command = {
     const reportWritten = reportFile
       ? writeModelReport(reportFile, model, result, data, {
           title: `digit-lab: ${metadata.model} from ${dir}`,
-          subtitle: `evaluated on the ${dataset} test set (${result.count.toLocaleString("en-US")} images)${trainedOnPart(metadata.data?.trainCount, data.train.count)}`,
+          subtitle: `evaluated on the ${dataset} test set (${result.count.toLocaleString("en-US")} images)${trainedOnPart(metadata.data?.trainCount, data.train.count)}`
+            + (otherData ? `. Warning: ${otherData}.` : ""),
           run: metadata.history?.length ? { name: metadata.model, history: metadata.history, restoredEpoch: metadata.restoredEpoch } : undefined,
         })
       : undefined;
