@@ -124,10 +124,10 @@ export function dirTargetProblem(dir: string, options: WriteDirOptions = {}): st
  * Why `file` cannot be written as a regular file, or undefined when it can: it is an existing
  * directory, or a folder on its way is a regular file, or that folder is not writable.
  */
-export function fileTargetProblem(file: string): string | undefined {
+export function fileTargetProblem(file: string, exampleName = "report.html"): string | undefined {
   const target = path.resolve(file);
   try {
-    if (fs.statSync(target).isDirectory()) return "is a folder; give a file name, e.g. " + path.join(file, "report.html");
+    if (fs.statSync(target).isDirectory()) return "is a folder; give a file name, e.g. " + path.join(file, exampleName);
   } catch {
     // missing (or unreadable): the checks below say more
   }

@@ -14,9 +14,9 @@ import { dirTargetProblem, fileTargetProblem, type WriteDirOptions } from "./ato
  */
 export const OUTPUT_KINDS = {
   /** An offline HTML page (writeReport): its footer, or the generator tag of newer pages. */
-  report: { what: "a digit-lab report page", written: (text: string) => /<meta name="generator" content="digit-lab"|Written by digit-lab with plotly\.js/.test(text) },
+  report: { what: "a digit-lab report page", example: "report.html", written: (text: string) => /<meta name="generator" content="digit-lab"|Written by digit-lab with plotly\.js/.test(text) },
   /** The benchmark's markdown table (benchMarkdown). */
-  "bench-markdown": { what: "a digit-lab benchmark table", written: (text: string) => /^## .*\n\n\| model \| backend \|/.test(text) },
+  "bench-markdown": { what: "a digit-lab benchmark table", example: "bench.md", written: (text: string) => /^## .*\n\n\| model \| backend \|/.test(text) },
 } as const;
 export type OutputKind = keyof typeof OUTPUT_KINDS;
 
@@ -26,7 +26,7 @@ export type OutputKind = keyof typeof OUTPUT_KINDS;
  */
 export function checkOutputFile(file: string | undefined, flag: string, kind?: OutputKind): void {
   if (file === undefined) return;
-  const problem = fileTargetProblem(file) ?? (kind ? existingFileProblem(file, kind) : undefined);
+  const problem = fileTargetProblem(file, kind && OUTPUT_KINDS[kind].example) ?? (kind ? existingFileProblem(file, kind) : undefined);
   if (problem) throw new UsageError(`${flag} ${file}: ${problem}`);
 }
 

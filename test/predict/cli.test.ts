@@ -84,7 +84,14 @@ test("--json prints one entry per readable image; each bad file gets its own err
   assert.match(stderr, /cut\.png: damaged PNG: truncated/);
   assert.match(stderr, /missing\.png: file not found/);
   assert.equal(errorLines.length, 4, stderr);
-  assert.match(stderr, /4 of 12 images failed/);
+  assert.match(stderr, /^digit-lab predict: 8 pictures read, 4 failures \(above\)$/m);
+
+  // A folder without pictures is one failure, and nothing was read: said so, not counted as an image.
+  const emptyDir = path.join(root, "empty-folder");
+  fs.mkdirSync(emptyDir, { recursive: true });
+  const none = predictCli(["--model-dir", modelDir, emptyDir]);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /empty-folder: folder has no \.png, \.jpg or \.jpeg images\ndigit-lab predict: no picture could be read \(1 problem above\)\n$/);
 });
 
 test("text output shows digit, confidence, top 3 and the accuracy; exit code 0 when all files read", () => {

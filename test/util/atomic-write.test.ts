@@ -213,4 +213,5 @@ test("checkOutputFile with a kind replaces only a file digit-lab wrote of that k
   fs.writeFileSync(notes, "# My notes\n\nbench results by hand\n");
   assert.throws(() => checkOutputFile(notes, "--markdown", "bench-markdown"), /exists and is not a digit-lab benchmark table/);
   assert.throws(() => checkOutputFile(table, "--report", "report"), /not a digit-lab report page/, "a kind accepts only its own files");
+  assert.throws(() => checkOutputFile(dir, "--markdown", "bench-markdown"), (err: Error) => err.message === `--markdown ${dir}: is a folder; give a file name, e.g. ${path.join(dir, "bench.md")}`);
 });

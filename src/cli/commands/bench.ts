@@ -74,6 +74,7 @@ export const command: Command = {
     writeFileAtomic(markdownFile, markdown);
     if (args.values.json) {
       printJson(results);
+      process.stderr.write(`bench: markdown table written to ${markdownFile}\n`);
     } else {
       process.stdout.write(markdown + `\n(written to ${markdownFile})\n`);
     }

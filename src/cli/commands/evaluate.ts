@@ -19,6 +19,8 @@ export const command: Command = {
     "  --misclassified N    also list the N most confident mistakes (default 0; 10 in text mode)",
     "  --report FILE        write an offline HTML report: the training curves recorded with the model, confusion",
     "                       matrix, per-class report, mistakes, first-layer weights",
+    "  --json               print {\"loss\", \"accuracy\", \"report\", \"confusionMatrix\", \"misclassified\", ...}",
+    "                       (misclassified holds the N of --misclassified N; none by default)",
   ].join("\n"),
   options: { "model-dir": { type: "string" }, dataset: { type: "string" }, misclassified: { type: "string" }, report: { type: "string" } },
   async run(args) {
@@ -70,7 +72,7 @@ export const command: Command = {
     const lines = [
       `${metadata.model} from ${dir} on the ${dataset} test set (${result.count.toLocaleString("en-US")} images)`,
       `  loss      ${result.loss.toFixed(4)}`,
-      `  accuracy  ${result.accuracy.toFixed(4)}  (${result.count - Math.round(result.accuracy * result.count)} wrong)`,
+      `  accuracy  ${result.accuracy.toFixed(4)}  (${(result.count - Math.round(result.accuracy * result.count)).toLocaleString("en-US")} wrong)`,
       "",
       formatClassificationReport(result.report, 4, data.classNames as string[]),
       "",

@@ -3,6 +3,7 @@ import { loadModel } from "../../models/persist";
 import { formatPredictions, predictFiles, predictionJson } from "../../predict";
 import { notDigitsWarning } from "../../predict/trained-on";
 import { backendFromArgs, intFlag, printJson, stringFlag, type Command } from "../command";
+import { counted } from "../../util/format";
 
 export const command: Command = {
   name: "predict",
@@ -43,7 +44,11 @@ options:
       if (args.values.json) printJson(result.predictions.map(predictionJson));
       else if (result.predictions.length) process.stdout.write(formatPredictions(result) + "\n");
       if (result.failures.length) {
-        process.stderr.write(`digit-lab predict: ${result.failures.length} of ${result.failures.length + result.predictions.length} images failed\n`);
+        // A failure can be a folder with no pictures or a missing path, so count inputs, not images.
+        const read = result.predictions.length;
+        process.stderr.write(read === 0
+          ? `digit-lab predict: no picture could be read (${counted(result.failures.length, "problem")} above)\n`
+          : `digit-lab predict: ${counted(read, "picture")} read, ${counted(result.failures.length, "failure")} (above)\n`);
         return 1;
       }
       return 0;

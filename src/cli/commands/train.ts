@@ -63,7 +63,7 @@ export const command: Command = {
     const result = await train(model, trainSet, recipe, { verbose: 1 });
     const restoredEpoch = result.restoredBestWeights ? result.bestEpoch : undefined;
     const test = await evaluateDetailed(model, data.test);
-    process.stderr.write(`test loss ${test.loss.toFixed(4)}  test accuracy ${test.accuracy.toFixed(4)} (${test.count} images)\n`);
+    process.stderr.write(`test loss ${test.loss.toFixed(4)}  test accuracy ${test.accuracy.toFixed(4)} (${test.count.toLocaleString("en-US")} images)\n`);
 
     if (save) {
       await saveModel(model, save, {
