@@ -169,7 +169,9 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     }
     if (actual !== expected) {
       const where = group.paths.length === 1 ? path.join(dir, String(group.paths[0])) : modelFile;
-      throw new ModelFileError(`weights are ${actual} bytes but the manifest in ${MODEL_FILE} describes ${expected}`, where);
+      const why = actual < expected ? "cut short (an interrupted copy or download?)" : "from another model, or model.json was replaced";
+      throw new ModelFileError(`weights are ${actual.toLocaleString("en-US")} bytes but the manifest in ${MODEL_FILE} describes ${expected.toLocaleString("en-US")}: `
+        + `the file is ${why}; copy the model folder again or train and save it again`, where);
     }
     const joined = new Uint8Array(actual);
     let offset = 0;
