@@ -19,7 +19,24 @@ export interface FormatOptions {
   showIndex?: boolean;
   /** Text above the table. */
   caption?: string;
+  /**
+   * Whole numbers of integer columns with thousands separators (101,770), as the CLI's
+   * messages write counts (default true). Identifier columns (seed, id) never get them.
+   */
+  thousands?: boolean;
 }
+
+/** Columns whose whole numbers are names, not amounts: "seed 1234", never "seed 1,234". */
+const IDENTIFIER_COLUMN = /^(seed|id|index|label|year)s?$/i;
+
+/** A number written as text ("88.71%", "101,770", "−0.12"): right-aligned like numbers. */
+const NUMERIC_TEXT = /^(?=\D*\d)[-+\u2212]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?\s?%?$/;
+
+/** What stands for a missing value in a column of numbers written as text. */
+const PLACEHOLDER = new Set(["", "-", "\u2014", "n/a"]);
+
+/** Captions longer than this become a paragraph above the table, wrapping at the visible width. */
+export const LONG_CAPTION = 60;
 
 function rowsOf(df: TableLike): unknown[][] {
   const v = df.values as unknown[];
@@ -37,13 +54,15 @@ function isNumber(v: unknown): v is number {
 
 /**
  * One cell as text: missing (NaN, null) as "", numbers with `digits` decimals unless
- * `integer` (a column of whole numbers, such as epochs or counts).
+ * `integer` (a column of whole numbers, such as epochs or counts), which `grouped` writes
+ * with thousands separators (101,770).
  */
-export function formatCell(v: unknown, digits = 4, integer = false): string {
+export function formatCell(v: unknown, digits = 4, integer = false, grouped = false): string {
   if (v === null || v === undefined) return "";
   if (isNumber(v)) {
     if (Number.isNaN(v)) return "";
-    if (integer || !Number.isFinite(v)) return String(v);
+    if (!Number.isFinite(v)) return String(v);
+    if (integer) return grouped ? v.toLocaleString("en-US", { maximumFractionDigits: 0 }) : String(v);
     return v.toFixed(digits);
   }
   return String(v);
@@ -55,18 +74,27 @@ interface Grid {
   numeric: boolean[];
 }
 
+const isMissing = (v: unknown) => v === null || v === undefined || (isNumber(v) && Number.isNaN(v));
+
 function grid(df: TableLike, options: FormatOptions): Grid {
   const digits = options.digits ?? 4;
   const rows = rowsOf(df);
   const showIndex = options.showIndex ?? !isDefaultIndex(df.index);
-  const numeric = df.columns.map((_, c) => rows.length > 0 && rows.every((r) => r[c] === null || r[c] === undefined || isNumber(r[c])));
-  const integer = df.columns.map((_, c) => numeric[c] && rows.every((r) => !isNumber(r[c]) || Number.isNaN(r[c]) || Number.isInteger(r[c])));
+  const column = (c: number) => rows.map((r) => r[c]);
+  const numbers = df.columns.map((_, c) => rows.length > 0 && column(c).every((v) => v === null || v === undefined || isNumber(v)));
+  const integer = df.columns.map((_, c) => numbers[c] && column(c).every((v) => isMissing(v) || Number.isInteger(v)));
+  const grouped = df.columns.map((name, c) => integer[c] && options.thousands !== false && !IDENTIFIER_COLUMN.test(String(name).trim()));
+  // Numbers written as text (a percentage column) line up like numbers.
+  const numericText = df.columns.map((_, c) => {
+    const present = column(c).filter((v) => !isMissing(v) && !PLACEHOLDER.has(String(v).trim()));
+    return present.length > 0 && present.every((v) => isNumber(v) || (typeof v === "string" && NUMERIC_TEXT.test(v.trim())));
+  });
   const header = [...(showIndex ? [""] : []), ...df.columns];
   const cells = rows.map((r, i) => [
     ...(showIndex ? [String(df.index[i])] : []),
-    ...r.map((v, c) => formatCell(v, digits, integer[c])),
+    ...r.map((v, c) => formatCell(v, digits, integer[c], grouped[c])),
   ]);
-  return { header, cells, numeric: [...(showIndex ? [false] : []), ...numeric] };
+  return { header, cells, numeric: [...(showIndex ? [false] : []), ...df.columns.map((_, c) => numbers[c] || numericText[c])] };
 }
 
 /** Aligned text: numbers right-aligned, text left-aligned, a rule under the header. */
@@ -82,16 +110,27 @@ export function formatTable(df: TableLike, options: FormatOptions = {}): string 
 
 export { escapeHtml } from "../util/format";
 
-/** An HTML table with inline styles, so it looks the same in Jupyter, nbconvert and reports. */
+/**
+ * An HTML table with inline styles, so it looks the same in Jupyter, nbconvert and reports.
+ * A short caption is the table's bold <caption>; a long one (prose explaining the columns) is
+ * a paragraph before the table instead: a caption is as wide as its table, so in a box that
+ * scrolls a wide table sideways (a phone) its lines would run past the visible edge.
+ */
 export function tableHtml(df: TableLike, options: FormatOptions = {}): string {
   const g = grid(df, options);
   const align = (c: number) => (g.numeric[c] ? "right" : "left");
   const th = g.header
     .map((h, c) => `<th style="text-align:${align(c)};padding:3px 10px;border-bottom:1px solid #888">${escapeHtml(h)}</th>`)
     .join("");
+  // The first column names the row (a model, a class): kept on one line, not "dense-/128-/64".
+  const nowrap = (c: number) => (c === 0 && !g.numeric[c] ? ";white-space:nowrap" : "");
   const body = g.cells
-    .map((r) => `<tr>${r.map((s, c) => `<td style="text-align:${align(c)};padding:2px 10px">${escapeHtml(s)}</td>`).join("")}</tr>`)
+    .map((r) => `<tr>${r.map((s, c) => `<td style="text-align:${align(c)};padding:2px 10px${nowrap(c)}">${escapeHtml(s)}</td>`).join("")}</tr>`)
     .join("\n");
-  const caption = options.caption ? `<caption style="caption-side:top;text-align:left;font-weight:bold;padding:4px 0">${escapeHtml(options.caption)}</caption>` : "";
-  return `<table class="digit-lab-table" style="border-collapse:collapse;font-variant-numeric:tabular-nums">${caption}<thead><tr>${th}</tr></thead>\n<tbody>\n${body}\n</tbody></table>`;
+  const text = options.caption ?? "";
+  const long = text.length > LONG_CAPTION;
+  const caption = text && !long ? `<caption style="caption-side:top;text-align:left;font-weight:bold;padding:4px 0">${escapeHtml(text)}</caption>` : "";
+  // Sticky at the left edge: it stays in view while the table under it scrolls sideways.
+  const before = long ? `<p class="digit-lab-table-caption" style="margin:4px 0 0;max-width:48em;position:sticky;left:0">${escapeHtml(text)}</p>` : "";
+  return `${before}<table class="digit-lab-table" style="border-collapse:collapse;font-variant-numeric:tabular-nums">${caption}<thead><tr>${th}</tr></thead>\n<tbody>\n${body}\n</tbody></table>`;
 }

@@ -169,7 +169,7 @@ test("show() and showTable() with the wrong argument say which function takes wh
 
 test("showTable takes an array of records as well as a DataFrame", () => {
   const bundle = tableMimeBundle([{ model: "dense-128", accuracy: 0.9774, params: 101770 }, { model: "cnn", accuracy: 0.991, params: 225034 }]);
-  assert.equal(bundle["text/plain"], ["model      accuracy  params", "---------  --------  ------", "dense-128    0.9774  101770", "cnn          0.9910  225034"].join("\n"));
+  assert.equal(bundle["text/plain"], ["model      accuracy   params", "---------  --------  -------", "dense-128    0.9774  101,770", "cnn          0.9910  225,034"].join("\n"));
   assert.match(String(bundle["text/html"]), /<table class="digit-lab-table"[\s\S]*<td[^>]*>cnn<\/td>/);
   assert.equal((tableMimeBundle(historyTable([{ epoch: 1, loss: 0.5, accuracy: 0.85, seconds: 3 }]))["text/plain"] as string).split("\n")[0],
     "epoch    loss  accuracy  val_loss  val_accuracy  seconds");

@@ -122,7 +122,8 @@ test("trainingReport + writeReport: one offline page with every section, figure 
   assert.equal(figures.length, 1 + 3 + 1 + 1 + 5);
   for (const fig of figures) assert.ok(html.includes(figureJson(fig)), `the page holds the data of "${(fig.layout.title as { text: string }).text}"`);
   assert.match(html, /<caption[^>]*>Classification report \(test set\)<\/caption>/);
-  assert.match(html, /<caption[^>]*>Models, best test accuracy first\. train − validation accuracy: the last epoch/);
+  // A long caption is a paragraph before its table (it wraps at the visible width on a phone), not a <caption>.
+  assert.match(html, /<p class="digit-lab-table-caption"[^>]*>Models, best test accuracy first\. train − validation accuracy: the last epoch[^<]*<\/p><table/);
   // Words for headers on the page (the DataFrame and --json keep their field names).
   for (const header of ["parameters", "seconds per epoch", "best epoch", "test accuracy", "train − validation accuracy"]) {
     assert.match(html, new RegExp(`<th[^>]*>${header}</th>`));
@@ -146,7 +147,7 @@ test("trainingReport + writeReport: one offline page with every section, figure 
 test("at phone width (390 px) the page never scrolls sideways: grids and the confusion matrix fit, only what cannot fit scrolls in its own box", async () => {
   assert.ok(fullReport, "the first test wrote the page");
   const html = fs.readFileSync(fullReport, "utf8");
-  assert.equal((html.match(/<div class="digit-lab-table-box"><table/g) ?? []).length, 5, "every table in a scrolling box");
+  assert.equal((html.match(/<div class="digit-lab-table-box">(<p class="digit-lab-table-caption"[^>]*>[^<]*<\/p>)?<table/g) ?? []).length, 5, "every table in a scrolling box");
   const { browser, page, errors } = await openOffline(fullReport, { width: 390, height: 844 });
   try {
     const charts = await page.locator(".digit-lab-chart").count();

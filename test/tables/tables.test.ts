@@ -76,8 +76,8 @@ test("comparisonTable: one row per model, optionally best first", () => {
   const best = comparisonTable(rows, { sortBy: "testAccuracy" });
   assert.deepEqual((best.values as unknown[][]).map((r) => r[0]), ["cnn", "dense"]);
   const text = formatTable(best).split("\n");
-  assert.equal(text[0], "model  params  seconds_per_epoch  best_epoch  test_accuracy  test_loss  train_val_gap");
-  assert.equal(text[2], "cnn    225034            16.5000           8         0.9910                    0.0030");
+  assert.equal(text[0], "model   params  seconds_per_epoch  best_epoch  test_accuracy  test_loss  train_val_gap");
+  assert.equal(text[2], "cnn    225,034            16.5000           8         0.9910                    0.0030", "counts with thousands separators");
 });
 
 test("pixelStatsTable: statistics per named set, checked by hand", () => {
@@ -136,6 +136,37 @@ test("a DataFrame or Series printed by Node (a tslab cell's last value, console.
   assert.equal(long.length, 2 + 20 + 1 + 20 + 2);
   assert.equal(long[2 + 19], "19  19     361");
   assert.equal(long[2 + 20], "…");
-  assert.equal(long[2 + 21], "80  80    6400");
+  assert.equal(long[2 + 21], "80  80   6,400");
   assert.equal(long[long.length - 1], "[100 rows × 2 columns]");
+});
+
+test("integer columns of counts get thousands separators in text and HTML; identifiers (seed) and decimals do not", () => {
+  const df = { columns: ["seed", "images", "accuracy", "epochs"], values: [[4294967295, 60000, 0.9812, 12], [42, 1234567, 0.9, 3]], index: [0, 1] };
+  const lines = formatTable(df).split("\n");
+  assert.equal(lines[0], "      seed     images  accuracy  epochs");
+  assert.equal(lines[2], "4294967295     60,000    0.9812      12");
+  assert.equal(lines[3], "        42  1,234,567    0.9000       3");
+  assert.match(tableHtml(df), /<td[^>]*>1,234,567<\/td>/);
+  assert.match(tableHtml(df), /<td[^>]*>4294967295<\/td>/);
+  assert.match(formatTable(df, { thousands: false }), /^ +42 +1234567 /m, "thousands: false keeps plain digits");
+});
+
+test("numbers written as text (percentages, with \"-\" for missing) are right-aligned like numbers", () => {
+  const df = { columns: ["seed", "validation accuracy", "note"], values: [[1, "83.50%", "ok"], [2, "-", "short run"]], index: [0, 1] };
+  const lines = formatTable(df).split("\n");
+  assert.equal(lines[2], "   1               83.50%  ok");
+  assert.equal(lines[3], "   2                    -  short run");
+  assert.match(tableHtml(df), /<th style="text-align:right[^>]*>validation accuracy<\/th><th style="text-align:left[^>]*>note<\/th>/);
+});
+
+test("tableHtml: the first column stays on one line; a long caption is a plain paragraph before the table, a short one its bold caption", () => {
+  const df = recordsTable([{ model: "dense-128-64", params: 109386 }]);
+  const short = tableHtml(df, { caption: "History of dense-128" });
+  assert.match(short, /^<table[^>]*><caption style="[^"]*font-weight:bold[^"]*">History of dense-128<\/caption>/);
+  assert.match(short, /<td style="[^"]*white-space:nowrap">dense-128-64<\/td><td style="text-align:right;padding:2px 10px">109,386<\/td>/);
+  const prose = "Test accuracy, size, speed and over-fitting gap per model. A negative gap (validation scoring higher) is usual.";
+  const long = tableHtml(df, { caption: prose });
+  assert.doesNotMatch(long, /<caption/);
+  assert.ok(long.startsWith(`<p class="digit-lab-table-caption" style="margin:4px 0 0;max-width:48em;position:sticky;left:0">${prose}</p><table`), long.slice(0, 200));
+  assert.doesNotMatch(long.split("<table")[0], /bold/);
 });
