@@ -18,8 +18,11 @@ export function formatCount(n: number): string {
  * Ticks for a log axis from 10^lo to 10^hi, each labelled with its unit: a 1-2-5 sequence
  * (every mantissa when the range is too narrow for three of those, only powers of ten
  * when it spans many decades). Plotly's own log ticks label only the powers of ten.
+ * `minGap` (in decades) thins them for a narrow plot: the roundest values are kept first
+ * (powers of ten, then 5s, then 2s, …) and no two kept ticks are closer than that, so
+ * their labels never run together ("90k100k").
  */
-export function logTicks(lo: number, hi: number): { tickvals: number[]; ticktext: string[] } {
+export function logTicks(lo: number, hi: number, options: { minGap?: number } = {}): { tickvals: number[]; ticktext: string[] } {
   const pick = (mantissas: number[]) => {
     const vals: number[] = [];
     for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) {
@@ -33,14 +36,26 @@ export function logTicks(lo: number, hi: number): { tickvals: number[]; ticktext
   };
   let vals = hi - lo > 4 ? pick([1]) : hi - lo > 2.2 ? pick([1, 3]) : pick([1, 2, 5]);
   if (vals.length < 3) vals = pick([1, 1.5, 2, 3, 4, 5, 6, 7, 8, 9]);
+  const minGap = options.minGap ?? 0;
+  if (minGap > 0) {
+    const roundness = [1, 5, 2, 3, 1.5, 4, 6, 8, 7, 9];
+    const rank = (v: number) => roundness.indexOf(Number((v / 10 ** Math.floor(Math.log10(v) + 1e-9)).toPrecision(3)));
+    const kept: number[] = [];
+    for (const v of [...vals].sort((a, b) => rank(a) - rank(b) || a - b)) {
+      if (kept.every((k) => Math.abs(Math.log10(k) - Math.log10(v)) >= minGap - 1e-9)) kept.push(v);
+    }
+    vals = kept.sort((a, b) => a - b);
+  }
   return { tickvals: vals, ticktext: vals.map(formatCount) };
 }
 
 /**
  * Labels above their bubbles, except where two bubbles sit close together along the axis:
- * then the second one's label goes below, so neither lands on the other bubble.
+ * then one label goes below, so neither lands on the other bubble. Of a close pair, the
+ * less accurate (lower) bubble takes its label below (given `accuracies`), so the two labels
+ * point away from each other instead of meeting between the bubbles.
  */
-export function labelPositions(logParams: number[], axisSpan: number): string[] {
+export function labelPositions(logParams: number[], axisSpan: number, accuracies?: number[]): string[] {
   const order = logParams.map((x, i) => ({ x, i })).sort((a, b) => a.x - b.x || a.i - b.i);
   const positions = new Array<string>(logParams.length);
   order.forEach(({ x, i }, k) => {
@@ -48,7 +63,54 @@ export function labelPositions(logParams: number[], axisSpan: number): string[] 
     const close = left !== undefined && x - left.x < 0.12 * axisSpan;
     positions[i] = close && positions[left.i] === "top center" ? "bottom center" : "top center";
   });
+  if (accuracies) {
+    // A close pair on its own (no third bubble near): the higher one's label on top.
+    for (let k = 0; k + 1 < order.length; k++) {
+      const [a, b] = [order[k], order[k + 1]];
+      const pair = b.x - a.x < 0.12 * axisSpan;
+      const alone = (order[k - 1] === undefined || a.x - order[k - 1].x >= 0.12 * axisSpan) &&
+        (order[k + 2] === undefined || order[k + 2].x - b.x >= 0.12 * axisSpan);
+      if (pair && alone && accuracies[a.i] !== accuracies[b.i]) {
+        const [upper, lower] = accuracies[a.i] > accuracies[b.i] ? [a.i, b.i] : [b.i, a.i];
+        positions[upper] = "top center";
+        positions[lower] = "bottom center";
+      }
+    }
+  }
   return positions;
+}
+
+/** The bubble chart's frame: Plotly's default margins, written out because the y range is worked out in pixels. */
+const HEIGHT = 480;
+const MARGIN = { l: 80, r: 80, t: 100, b: 80 };
+/** On a phone (a box narrower than NARROW_BELOW px) the side margins shrink and the x ticks thin out. */
+const NARROW_BELOW = 600;
+const NARROW_MARGIN = { l: 78, r: 24, t: 100, b: 80 };
+/** Label ticks at least this far apart (px), in plot areas at least this wide: 440 px (wide) and 200 px (a 320 px phone). */
+const TICK_GAP_PX = 48;
+const [WIDE_PLOT_PX, NARROW_PLOT_PX] = [NARROW_BELOW - MARGIN.l - MARGIN.r, 200];
+/** Height (px) of a bubble's text label, plus a little air. */
+const LABEL_PX = 20;
+
+/**
+ * The accuracy range [lo, hi] that keeps every bubble and its label (above or below it) inside
+ * the plot area of `plotPx` pixels: a point needs `below[i]` px under it and `above[i]` over it.
+ * Without this a bottom label would sit on the x axis' tick labels.
+ */
+export function accuracyRange(ys: number[], below: number[], above: number[], plotPx: number, minSpan = 0.004): [number, number] {
+  const ends = (span: number): [number, number] => [
+    Math.min(...ys.map((y, i) => y - (below[i] / plotPx) * span)),
+    Math.max(...ys.map((y, i) => y + (above[i] / plotPx) * span)),
+  ];
+  // span = hi(span) − lo(span) has one solution while the pixels asked for fit the plot (< plotPx together): iterate to it.
+  let span = Math.max(minSpan, Math.max(...ys) - Math.min(...ys));
+  for (let k = 0; k < 50; k++) {
+    const [lo, hi] = ends(span);
+    span = Math.max(minSpan, hi - lo);
+  }
+  const [lo, hi] = ends(span);
+  const slack = (span - (hi - lo)) / 2;
+  return [lo - slack, hi + slack];
 }
 
 export function architectureComparison(rows: ComparisonRow[], options: { title?: string } = {}): Figure {
@@ -56,13 +118,26 @@ export function architectureComparison(rows: ComparisonRow[], options: { title?:
   const maxSeconds = Math.max(...rows.map((r) => r.secondsPerEpoch), 1e-9);
   // Plotly bubble convention: sizemode "area" with sizeref = 2·max/(maxDiameter²).
   const maxDiameter = 60;
+  const minDiameter = 6;
   // Room round the extreme points for the bubbles and their labels.
   const params = rows.map((r) => Math.max(1, r.params));
   const accs = rows.map((r) => r.testAccuracy);
   const [lo, hi] = [Math.log10(Math.min(...params)), Math.log10(Math.max(...params))];
   const padX = Math.max(0.15, (hi - lo) * 0.12);
-  const [aLo, aHi] = [Math.min(...accs), Math.max(...accs)];
-  const padY = Math.max(0.002, (aHi - aLo) * 0.2);
+  const xRange = [round(lo - padX, 3), round(hi + padX, 3)];
+  const positions = labelPositions(params.map(Math.log10), hi - lo + 2 * padX, accs);
+  // Each bubble's radius in px, and its label's height on the side it is written.
+  const radius = rows.map((r) => Math.max(minDiameter, maxDiameter * Math.sqrt(Math.max(0, r.secondsPerEpoch) / maxSeconds)) / 2);
+  const below = radius.map((px, i) => px + 6 + (positions[i] === "bottom center" ? LABEL_PX : 0));
+  const above = radius.map((px, i) => px + 6 + (positions[i] === "top center" ? LABEL_PX : 0));
+  const [yLo, yHi] = accuracyRange(accs, below, above, HEIGHT - MARGIN.t - MARGIN.b);
+  // Never far past 100%: a label above a bubble near the top draws into the margin instead.
+  const yRange = [round(yLo, 5), round(Math.min(yHi, Math.max(1, Math.max(...accs)) + 0.02 * (yHi - yLo)), 5)];
+  const ySpan = yRange[1] - yRange[0];
+  const xaxis = (plotPx: number) => ({
+    title: axisTitle("parameters (log scale)"), type: "log", range: xRange,
+    ...logTicks(xRange[0], xRange[1], { minGap: (TICK_GAP_PX / plotPx) * (xRange[1] - xRange[0]) }),
+  });
   return {
     data: [{
       type: "scatter",
@@ -70,14 +145,14 @@ export function architectureComparison(rows: ComparisonRow[], options: { title?:
       x: rows.map((r) => r.params),
       y: rows.map((r) => round(r.testAccuracy, 5)),
       text: rows.map((r) => escapeLabel(r.model)),
-      textposition: labelPositions(params.map(Math.log10), hi - lo + 2 * padX),
+      textposition: positions,
       // Labels and bubbles at the edges draw into the margin instead of being cut off.
       cliponaxis: false,
       marker: {
         size: rows.map((r) => round(r.secondsPerEpoch, 3)),
         sizemode: "area",
         sizeref: (2 * maxSeconds) / (maxDiameter * maxDiameter),
-        sizemin: 6,
+        sizemin: minDiameter,
         color: rows.map((_, i) => colorAt(i)),
         opacity: 0.75,
         line: { color: "#333", width: 1 },
@@ -96,14 +171,15 @@ export function architectureComparison(rows: ComparisonRow[], options: { title?:
     }],
     layout: {
       title: title(options.title ?? "Test accuracy vs parameters<br>(bubble area = seconds per epoch)"),
-      xaxis: {
-        title: axisTitle("parameters (log scale)"), type: "log", range: [round(lo - padX, 3), round(hi + padX, 3)],
-        ...logTicks(lo - padX, hi + padX),
-      },
-      yaxis: { title: axisTitle("test accuracy"), tickformat: ".1%", range: [round(aLo - padY, 4), round(Math.min(1.0, aHi + padY * 1.5) + padY * 0.5, 4)] },
+      xaxis: xaxis(WIDE_PLOT_PX),
+      // Decimals to tell ~8 ticks apart: a 0.5-point range steps by 0.05 points.
+      yaxis: { title: axisTitle("test accuracy"), tickformat: ySpan < 0.008 ? ".2%" : ySpan < 0.08 ? ".1%" : ".0%", range: yRange },
       showlegend: false,
       hovermode: "closest",
-      height: 480,
+      height: HEIGHT,
+      margin: MARGIN,
+      // Read by the chart script (display/chart-html): on a phone, slimmer side margins and fewer x ticks.
+      meta: { digitLabNarrow: { below: NARROW_BELOW, layout: { margin: NARROW_MARGIN, xaxis: xaxis(NARROW_PLOT_PX) } } },
     },
   };
 }
