@@ -84,35 +84,69 @@ export function confusionMatrix(
   };
 }
 
-/** Precision, recall and F1 of each class as grouped bars (support in the hover text). */
+/**
+ * Precision, recall and F1 of each class (support in the hover text). Good models score
+ * between 0.9 and 1, so the axis zooms in on the scores; a zoomed axis cut under bars would
+ * make their lengths lie (0.64 drawn a fifth as tall as 0.95), so then each score is a dot,
+ * the three of a class side by side. Grouped bars only when the axis starts at 0.
+ */
 export function classMetricsBars(
   report: ClassificationReport,
   options: { classNames?: readonly string[]; title?: string } = {},
 ): Figure {
-  const x = report.classes.map((c) => escapeLabel(classLabel(c.label, options.classNames)));
+  const names = report.classes.map((c) => escapeLabel(classLabel(c.label, options.classNames)));
   const metrics: ["precision" | "recall" | "f1", string][] = [["precision", "precision"], ["recall", "recall"], ["f1", "F1"]];
-  const data: Trace[] = metrics.map(([key, label], k) => ({
-    type: "bar",
-    name: label,
-    x,
-    y: report.classes.map((c) => round(c[key], 4)),
-    marker: { color: colorAt(k) },
-    hovertext: report.classes.map((c, i) => `class ${x[i]}: ${label} ${c[key].toFixed(4)}<br>support ${c.support}`),
-    hoverinfo: "text",
-  }));
   const lowest = Math.min(...report.classes.flatMap((c) => [c.precision, c.recall, c.f1]));
+  const from = round(Math.max(0, Math.floor(lowest * 20) / 20 - 0.05), 2);
+  const zoomed = from > 0;
+  const data: Trace[] = metrics.map(([key, label], k) => ({
+    name: label,
+    y: report.classes.map((c) => round(c[key], 4)),
+    hovertext: report.classes.map((c, i) => `class ${names[i]}: ${label} ${c[key].toFixed(4)}<br>support ${c.support}`),
+    hoverinfo: "text",
+    ...(zoomed
+      ? {
+          // Class i at x = i; its three scores a little left, on and right of it.
+          type: "scatter",
+          mode: "markers",
+          x: report.classes.map((_, i) => round(i + (k - 1) * 0.22, 2)),
+          marker: { color: colorAt(k), size: 9, symbol: ["circle", "diamond", "square"][k], line: { color: "#333", width: 0.5 } },
+        }
+      : { type: "bar", x: names, marker: { color: colorAt(k) } }),
+  }));
   return {
     data,
     layout: {
-      // Two short lines rather than one long one a phone would cut at both ends.
+      // Two short lines rather than one long one a phone would cut at both ends (the axis title says when it is zoomed).
       title: title(options.title ?? `Per-class precision, recall and F1<br>(accuracy ${percent(report.accuracy, 2)}, macro F1 ${report.macro.f1.toFixed(3)})`),
-      barmode: "group",
-      xaxis: { title: axisTitle("class"), type: "category" },
+      ...(zoomed ? {} : { barmode: "group" }),
+      xaxis: zoomed
+        ? {
+            title: axisTitle("class"), tickvals: names.map((_, i) => i), ticktext: names,
+            range: [-0.6, names.length - 0.4], zeroline: false, showgrid: false,
+          }
+        : { title: axisTitle("class"), type: "category" },
       // Zoom in on the interesting range: good models sit between 0.9 and 1.
-      yaxis: { title: axisTitle("score"), range: [Math.max(0, Math.floor(lowest * 20) / 20 - 0.05), 1.005] },
+      yaxis: { title: axisTitle(zoomed ? `score (axis from ${from.toFixed(2)}, not 0)` : "score"), range: [from, 1.005] },
+      // Faint bands mark each class's column of three dots.
+      shapes: zoomed
+        ? names.map((_, i) => i).filter((i) => i % 2 === 0).map((i) => ({
+            type: "rect", xref: "x", yref: "paper", x0: i - 0.5, x1: i + 0.5, y0: 0, y1: 1,
+            fillcolor: "rgba(0,0,0,0.04)", line: { width: 0 }, layer: "below",
+          }))
+        : [],
       // Anchored at its top, the legend grows downwards, clear of the "class" axis title.
       legend: { orientation: "h", yanchor: "top", y: -0.22 },
+      hovermode: "closest",
       height: 440,
+      // Read by the chart script (display/chart-html): on a phone, slim side margins give the 30 dots or bars the width.
+      meta: {
+        digitLabNarrow: {
+          below: 600,
+          layout: { margin: { l: 60, r: 12, t: 100, b: 80 } },
+          ...(zoomed ? { data: data.map((t) => ({ marker: { ...(t.marker as object), size: 7 } })) } : {}),
+        },
+      },
     },
   };
 }

@@ -4,6 +4,7 @@ import {
   CARTESIAN_TRACE_TYPES, RIGHT_COLOR, WRONG_COLOR, architectureComparison, classMetricsBars, classProbabilities,
   confusionMatrix, misclassifiedGallery, type Figure,
 } from "../../src/plots";
+import { labelPositions, logTicks } from "../../src/plots/comparison";
 import type { ClassificationReport, ComparisonRow, Misclassified } from "../../src/types";
 
 type Any = Record<string, any>;
@@ -46,12 +47,41 @@ test("classMetricsBars: precision, recall and F1 per class, support in hover", (
   assert.equal(recall.y[9], 0.92);
   assert.equal(precision.x.length, 10);
   assert.match(precision.hovertext[3], /class 3: precision 0\.9150<br>support 103/);
-  assert.equal(fig.layout.barmode, "group");
   assert.match(titleOf(fig), /accuracy 93\.12%, macro F1 0\.925/);
   assert.match(titleOf(fig), /F1<br>\(accuracy/, "two short lines, not one a phone cuts off");
   assert.equal((fig.layout.legend as Any).yanchor, "top", "the legend grows downwards, away from the axis title");
-  assert.equal((fig.layout.yaxis as Any).title.text, "score");
   assert.ok((fig.layout.yaxis as Any).range[0] < 0.9);
+});
+
+test("classMetricsBars: on an axis zoomed in on the scores, dots instead of bars (a bar's length would lie); bars from 0 otherwise", () => {
+  // Class 5 at 0.643 and the rest near 0.95: as bars on a 0.55…1 axis, 0.643 looked a fifth of 0.95.
+  const weak: ClassificationReport = { ...report, classes: report.classes.map((c) => (c.label === 5 ? { ...c, precision: 0.643 } : c)) };
+  const fig = classMetricsBars(weak);
+  assert.ok(cartesian(fig));
+  const [precision, recall, f1] = fig.data as Any[];
+  for (const t of [precision, recall, f1]) {
+    assert.equal(t.type, "scatter");
+    assert.equal(t.mode, "markers");
+  }
+  assert.equal(precision.y[5], 0.643);
+  // Class i's three dots side by side round x = i, and the ticks name the classes there.
+  assert.deepEqual([precision.x[5], recall.x[5], f1.x[5]], [4.78, 5, 5.22]);
+  const L = fig.layout as Any;
+  assert.deepEqual(L.xaxis.tickvals, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(L.xaxis.ticktext, ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
+  assert.equal(L.barmode, undefined);
+  assert.deepEqual(L.yaxis.range, [0.55, 1.005], "still zoomed: differences near 1 matter");
+  assert.equal(L.yaxis.title.text, "score (axis from 0.55, not 0)", "the axis says it is zoomed");
+  assert.match(precision.hovertext[5], /class 5: precision 0\.6430<br>support 105/);
+
+  // A class near 0: the axis starts at 0, where bar lengths are honest.
+  const broken: ClassificationReport = { ...report, classes: report.classes.map((c) => (c.label === 3 ? { ...c, recall: 0.04 } : c)) };
+  const bars = classMetricsBars(broken, { classNames: ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"] });
+  assert.ok(bars.data.every((t) => t.type === "bar"));
+  assert.deepEqual((bars.data[1] as Any).x[3], "d");
+  assert.equal(bars.layout.barmode, "group");
+  assert.deepEqual((bars.layout.yaxis as Any).range, [0, 1.005]);
+  assert.equal((bars.layout.yaxis as Any).title.text, "score");
 });
 
 test("misclassifiedGallery: image, true → predicted and confidence, all framed red", () => {
@@ -95,7 +125,8 @@ test("architectureComparison: log ticks with units, labels apart, nothing clippe
   assert.deepEqual(x.tickvals, [20_000, 50_000, 100_000, 200_000, 500_000]);
   for (const v of x.tickvals) assert.ok(Math.log10(v) >= x.range[0] && Math.log10(v) <= x.range[1], `tick ${v} inside the range`);
   const t = fig.data[0] as Any;
-  assert.deepEqual(t.textposition, ["top center", "top center", "bottom center", "top center"], "the close pair's labels on opposite sides");
+  // dense-128 (97.6%) and dense-128-64 (97.7%) sit close: the lower one's label goes below it, the higher one's above.
+  assert.deepEqual(t.textposition, ["top center", "bottom center", "top center", "top center"], "the close pair's labels on opposite sides, pointing apart");
   assert.equal(t.cliponaxis, false);
   // Narrow and wide ranges still get at least three labelled ticks.
   const narrow = architectureComparison([row("a", 100_000, 0.9), row("b", 101_000, 0.91)]).layout as Any;
@@ -166,4 +197,56 @@ test("architectureComparison: accuracy vs parameters, bubble ∝ seconds per epo
   assert.match(L.xaxis.title.text, /parameters/);
   assert.equal(L.yaxis.title.text, "test accuracy");
   assert.match(titleOf(fig), /seconds per epoch/);
+});
+
+test("architectureComparison on a phone: x ticks thinned so their labels stay apart, room under the lowest bubble for its label", () => {
+  // The review's page: two models 0.03 decades apart, the less accurate one's label below its bubble.
+  const row = (model: string, params: number, testAccuracy: number, secondsPerEpoch: number): ComparisonRow =>
+    ({ model, params, secondsPerEpoch, bestEpoch: 2, testAccuracy, trainValGap: 0 });
+  const fig = architectureComparison([row("dense-128", 101_770, 0.8896, 0.115), row("dense-128-64", 109_386, 0.8706, 0.108)]);
+  const L = fig.layout as Any;
+  const narrow = L.meta.digitLabNarrow;
+  assert.equal(narrow.below, 600);
+  const gapPx = (ticks: number[], plotPx: number) => {
+    const span = L.xaxis.range[1] - L.xaxis.range[0];
+    return Math.min(...ticks.slice(1).map((v, i) => ((Math.log10(v) - Math.log10(ticks[i])) / span) * plotPx));
+  };
+  // Wide: every labelled tick (90k and 100k included); narrow: the round ones, ≥ 48 px apart in a 200 px plot.
+  assert.deepEqual(L.xaxis.ticktext, ["80k", "90k", "100k", "150k"]);
+  assert.ok(gapPx(L.xaxis.tickvals, 600 - 160) >= 48);
+  assert.deepEqual(narrow.layout.xaxis.ticktext, ["80k", "100k", "150k"]);
+  assert.ok(gapPx(narrow.layout.xaxis.tickvals, 200) >= 48, `${gapPx(narrow.layout.xaxis.tickvals, 200)} px`);
+  assert.equal(narrow.layout.xaxis.type, "log", "the narrow x axis is the whole axis, not just its ticks");
+  assert.deepEqual(narrow.layout.xaxis.range, L.xaxis.range);
+  assert.ok(narrow.layout.margin.l + narrow.layout.margin.r < L.margin.l + L.margin.r);
+
+  const t = fig.data[0] as Any;
+  assert.deepEqual(t.textposition, ["top center", "bottom center"]);
+  // In the 300 px plot area (480 − 100 − 80), the lower bubble (60 px across at most) and its
+  // 20 px label fit above the axis: at least 30 + 20 px between the point and the axis.
+  const [lo, hi] = L.yaxis.range;
+  const plotPx = L.height - L.margin.t - L.margin.b;
+  assert.equal(plotPx, 300);
+  assert.ok(((0.8706 - lo) / (hi - lo)) * plotPx >= 50, `${(((0.8706 - lo) / (hi - lo)) * plotPx).toFixed(1)} px under the lowest point`);
+  assert.ok(((hi - 0.8896) / (hi - lo)) * plotPx >= 50, "and room over the highest for its bubble and label");
+});
+
+test("logTicks: minGap keeps the roundest ticks first; labelPositions puts the lower of a close pair's labels below", () => {
+  const t = logTicks(Math.log10(70_000), Math.log10(160_000), { minGap: 0.1 });
+  assert.deepEqual(t.ticktext, ["70k", "100k", "150k"]);
+  assert.deepEqual(logTicks(3, 6).ticktext, ["1k", "3k", "10k", "30k", "100k", "300k", "1M"]);
+  assert.deepEqual(logTicks(3, 6, { minGap: 0.6 }).ticktext, ["1k", "10k", "100k", "1M"]);
+  assert.deepEqual(labelPositions([5, 5.03], 1, [0.87, 0.89]), ["bottom center", "top center"]);
+  assert.deepEqual(labelPositions([5, 5.03], 1, [0.89, 0.87]), ["top center", "bottom center"]);
+  assert.deepEqual(labelPositions([5, 5.03], 1), ["top center", "bottom center"], "without accuracies: alternate along the axis");
+  assert.deepEqual(labelPositions([4, 5], 1, [0.8, 0.9]), ["top center", "top center"], "far apart: both above");
+});
+
+test("classMetricsBars on a phone: slimmer margins, and smaller dots that keep each metric's colour and shape", () => {
+  const zoomed = classMetricsBars(report).layout.meta as Any;
+  assert.equal(zoomed.digitLabNarrow.below, 600);
+  assert.ok(zoomed.digitLabNarrow.layout.margin.l < 80);
+  const dots = zoomed.digitLabNarrow.data as Any[];
+  assert.deepEqual(dots.map((d) => [d.marker.size, d.marker.symbol]), [[7, "circle"], [7, "diamond"], [7, "square"]]);
+  assert.equal(new Set(dots.map((d) => d.marker.color)).size, 3);
 });
