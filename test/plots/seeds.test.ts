@@ -56,3 +56,13 @@ test("the x range spans runs and reported line with a margin, never past 100%", 
   assert.equal((fig.layout.annotations as Any[])[0].xanchor, "right");
   assert.equal((top.layout.annotations as Any[])[0].xanchor, "left");
 });
+
+test("runs that changed the recipe are not counted against the full recipe's figure (countReaching: false)", () => {
+  const shortened = seedSpread({ name: "seed-001", runs: runs([0.8871, 0.8904]) }, { reported: 0.9765, reportedLabel: "seed experiment, full recipe", countReaching: false });
+  assert.equal((shortened.layout.title as Any).text, "seed-001 over 2 seeds:<br>88.88% ± 0.23");
+  assert.equal(((shortened.layout.yaxis as Any).ticktext as string[])[0], "<b>seed-001</b><br>88.88% ± 0.23");
+  // The dashed line stays: it is what the full recipe reached.
+  assert.equal((shortened.layout.annotations as Any[])[0].text, "seed experiment, full recipe 97.65%");
+  const full = seedSpread({ name: "seed-001", runs: runs([0.8871, 0.8904]) }, { reported: 0.9765 });
+  assert.equal((full.layout.title as Any).text, "seed-001 over 2 seeds:<br>88.88% ± 0.23; 0 of 2 ≥ 97.65%", "counted by default");
+});

@@ -102,8 +102,8 @@ export const command: Command = {
             heading: "Test accuracy per seed",
             text: "Each dot is one run; the diamond is the mean with one standard deviation either side." +
               (reference ? ` The dashed line is ${reference.says}.` : "") + changed,
-            figures: [seedSpread({ name: recipe.name, runs }, { reported: reference?.value, reportedLabel: reference?.label })],
-            tables: [{ caption: "Runs", table: runsTable(runs, (x) => x), digits: 4 }],
+            figures: [seedSpread({ name: recipe.name, runs }, { reported: reference?.value, reportedLabel: reference?.label, countReaching: !shortened })],
+            tables: [{ caption: "Runs", table: runsTable(runs, percent), digits: 4 }],
           }],
         })
       : undefined;
