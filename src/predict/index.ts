@@ -10,15 +10,9 @@ import type { tf } from "../backend";
 import { DigitLabError, UsageError } from "../errors";
 import { predictProbabilities } from "../eval/evaluate";
 import { preprocessFile, type GreyImage, type PreprocessOptions, type Preprocessed } from "../preprocess";
-import { IMAGE_EXTENSIONS, OTHER_FORMAT_EXTENSIONS, otherFormatMessage, otherFormatOfExtension } from "../preprocess/files";
+import { IMAGE_EXTENSIONS, otherFormatMessage, otherFormatOfExtension } from "../preprocess/files";
 
 export { IMAGE_EXTENSIONS };
-/**
- * Pictures digit-lab cannot read that people often have (a phone's HEIC photos, WebP from
- * the web): in a folder they are reported, not silently passed over, so that "12 pictures"
- * does not quietly leave out the three the user just added.
- */
-export const UNREADABLE_IMAGE_EXTENSIONS: readonly string[] = OTHER_FORMAT_EXTENSIONS;
 export const DEFAULT_PREDICT_BATCH_SIZE = 256;
 
 export interface RankedDigit {
@@ -123,6 +117,8 @@ export function collectImageFiles(inputs: string[]): { files: string[]; failures
       if (e.isDirectory()) walk(p);
       else if (IMAGE_EXTENSIONS.includes(ext)) files.push(p);
       else {
+        // A phone's HEIC photo or a WebP from the web is reported, not passed over in silence,
+        // so that "12 pictures" does not quietly leave out the three the user just added.
         const other = otherFormatOfExtension(ext);
         if (other) failures.push({ file: p, error: `${p}: ${otherFormatMessage(other)}` });
       }
@@ -147,17 +143,27 @@ export function collectImageFiles(inputs: string[]): { files: string[]; failures
   return { files, failures };
 }
 
+/**
+ * Reads and preprocesses one picture; a file digit-lab cannot read (any DigitLabError, which
+ * names the file) is a failure to report, not an exception: it fails alone.
+ */
+function readOrFailure(file: string, options?: PreprocessOptions): { pre: Preprocessed & { original: GreyImage } } | { failure: FileFailure } {
+  try {
+    return { pre: preprocessFile(file, options) };
+  } catch (err) {
+    if (!(err instanceof DigitLabError)) throw err;
+    return { failure: { file, error: err.message } };
+  }
+}
+
 /** Preprocesses and predicts every image in `inputs` (files or folders); failures are collected, not thrown. */
 export async function predictFiles(model: tf.LayersModel, inputs: string[], options: PredictFilesOptions = {}): Promise<PredictFilesResult> {
   const { files, failures } = collectImageFiles(inputs);
   const ready: { file: string; pre: Preprocessed & { original: GreyImage } }[] = [];
   for (const file of files) {
-    try {
-      ready.push({ file, pre: preprocessFile(file, options.preprocess) });
-    } catch (err) {
-      if (!(err instanceof DigitLabError)) throw err;
-      failures.push({ file, error: err.message });
-    }
+    const read = readOrFailure(file, options.preprocess);
+    if ("failure" in read) failures.push(read.failure);
+    else ready.push({ file, pre: read.pre });
   }
   const predictions = await predictPixels(model, ready.map((r) => r.pre.pixels), options.batchSize);
   let labelled = 0, correct = 0;
@@ -188,12 +194,9 @@ export function preprocessFirstReadable(files: string[], options?: PreprocessOpt
 } {
   const skipped: FileFailure[] = [];
   for (const file of files) {
-    try {
-      return { file, preprocessed: preprocessFile(file, options), skipped };
-    } catch (err) {
-      if (!(err instanceof DigitLabError)) throw err;
-      skipped.push({ file, error: err.message });
-    }
+    const read = readOrFailure(file, options);
+    if ("failure" in read) skipped.push(read.failure);
+    else return { file, preprocessed: read.pre, skipped };
   }
   if (files.length === 0) throw new UsageError("no pictures given: the list of files is empty");
   throw new UsageError(`none of the ${files.length} pictures could be read:\n${skipped.map((f) => `  ${f.error}`).join("\n")}`);

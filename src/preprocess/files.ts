@@ -49,9 +49,6 @@ const OTHER_FORMATS: { name: string; extensions: string[]; matches: (b: Uint8Arr
   { name: "AVIF", extensions: [".avif"], matches: (b) => ascii(b, 4, 4) === "ftyp" && /^avi[fs]$/.test(ascii(b, 8, 4)) },
 ];
 
-/** The extensions of those formats (lower case, with the dot). */
-export const OTHER_FORMAT_EXTENSIONS: readonly string[] = OTHER_FORMATS.flatMap((f) => f.extensions);
-
 function ascii(bytes: Uint8Array, start: number, length: number): string {
   return bytes.length < start + length ? "" : String.fromCharCode(...bytes.subarray(start, start + length));
 }
