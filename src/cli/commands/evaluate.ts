@@ -30,9 +30,9 @@ export const command: Command = {
     checkOutputFile(reportFile, "--report", "report"); // before the model and the data are loaded
     await backendFromArgs(args);
     const { model, metadata } = await loadModel(dir);
-    const dataset = parseDatasetName(stringFlag(args, "dataset") ?? recordedDataset(metadata) ?? "mnist");
-    // Another test set than the training set's measures nothing useful; 13% reads like a broken model without this.
     const trainedOn = recordedDataset(metadata);
+    const dataset = parseDatasetName(stringFlag(args, "dataset") ?? trainedOn ?? "mnist");
+    // Another test set than the training set's measures nothing useful; 13% reads like a broken model without this.
     const otherData = trainedOn !== undefined && trainedOn !== dataset
       ? `this model was trained on ${trainedOn} (${path.join(dir, "metadata.json")}), so its accuracy on the ${dataset} test set measures nothing useful`
       : undefined;
