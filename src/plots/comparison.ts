@@ -57,20 +57,17 @@ export function logTicks(lo: number, hi: number, options: { minGap?: number } = 
  */
 export function labelPositions(logParams: number[], axisSpan: number, accuracies?: number[]): string[] {
   const order = logParams.map((x, i) => ({ x, i })).sort((a, b) => a.x - b.x || a.i - b.i);
+  // Whether neighbours k and k + 1 along the axis are close enough for their labels to meet.
+  const close = (k: number) => order[k] !== undefined && order[k + 1] !== undefined && order[k + 1].x - order[k].x < 0.12 * axisSpan;
   const positions = new Array<string>(logParams.length);
-  order.forEach(({ x, i }, k) => {
-    const left = order[k - 1];
-    const close = left !== undefined && x - left.x < 0.12 * axisSpan;
-    positions[i] = close && positions[left.i] === "top center" ? "bottom center" : "top center";
+  order.forEach(({ i }, k) => {
+    positions[i] = close(k - 1) && positions[order[k - 1].i] === "top center" ? "bottom center" : "top center";
   });
   if (accuracies) {
     // A close pair on its own (no third bubble near): the higher one's label on top.
     for (let k = 0; k + 1 < order.length; k++) {
       const [a, b] = [order[k], order[k + 1]];
-      const pair = b.x - a.x < 0.12 * axisSpan;
-      const alone = (order[k - 1] === undefined || a.x - order[k - 1].x >= 0.12 * axisSpan) &&
-        (order[k + 2] === undefined || order[k + 2].x - b.x >= 0.12 * axisSpan);
-      if (pair && alone && accuracies[a.i] !== accuracies[b.i]) {
+      if (close(k) && !close(k - 1) && !close(k + 1) && accuracies[a.i] !== accuracies[b.i]) {
         const [upper, lower] = accuracies[a.i] > accuracies[b.i] ? [a.i, b.i] : [b.i, a.i];
         positions[upper] = "top center";
         positions[lower] = "bottom center";
