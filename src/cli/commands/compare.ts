@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { type Command, backendFromArgs, floatFlag, intFlag, positiveFlag, printJson, seedFlag, stringFlag } from "../command";
-import { compareArchitectures, repeatedVariant, type CompareSettings } from "../../compare";
+import { compareArchitectures, defaultCacheDir, repeatedVariant, type CompareSettings } from "../../compare";
 import { loadMnist, parseDatasetName } from "../../data";
 import { architectureComparison, trainingCurves } from "../../plots";
 import { COMPARISON_GAP_NOTE, readableComparisonTable, writeReport } from "../../report";
@@ -9,6 +9,7 @@ import { UsageError } from "../../errors";
 import { parseModelSpec } from "../../models";
 import { checkOutputFile } from "../../util/output-paths";
 import { runSubtitle } from "../model-report";
+import { sayWhenInterrupted } from "../interrupt";
 
 const DEFAULT_MODELS = "dense-128,dense-128-64,dense-256-128-32";
 
@@ -71,6 +72,7 @@ export const command: Command = {
     const data = await loadMnist({ dataset: settings.dataset, dataDir: stringFlag(args, "data-dir") });
     const json = Boolean(args.values.json);
     const log = (line: string) => process.stderr.write(line + "\n");
+    sayWhenInterrupted("compare", () => ({ kept: `runs that finished are cached in ${defaultCacheDir()}; the same command reuses them` }));
     const { runs, rows } = await compareArchitectures(settings, { data, retrain: Boolean(args.values.retrain), log, trainOptions: { verbose: 1 } });
     const table = comparisonTable(rows);
     if (reportFile) {

@@ -13,6 +13,7 @@ import { seedSpread } from "../../plots/seeds";
 import { writeReport } from "../../report";
 import { checkOutputFile } from "../../util/output-paths";
 import { joinChanges, runChanges, runSubtitle } from "../model-report";
+import { sayWhenInterrupted } from "../interrupt";
 
 const DEFAULT_SEEDS = "42,1,2,3,4";
 
@@ -50,6 +51,11 @@ export const command: Command = {
 
     const runs: SeedRun[] = [];
     let params = 0;
+    // seeds keeps no cache, so an interrupted spread at least says what the finished runs gave.
+    sayWhenInterrupted("seeds", () => ({
+      when: runs.length < seeds.length ? `during seed ${seeds[runs.length]} (${runs.length + 1} of ${seeds.length})` : `after all ${counted(seeds.length, "run")}`,
+      kept: "nothing was written" + (runs.length ? `; finished: ${runs.map((r) => `seed ${r.seed} ${(100 * r.testAccuracy).toFixed(2)}%`).join(", ")}` : ""),
+    }));
     for (const [i, seed] of seeds.entries()) {
       process.stderr.write(`${recipe.name}, seed ${seed} (${i + 1} of ${seeds.length})\n`);
       const model = buildModel(recipe.model, { dropout: recipe.dropout, l2: recipe.l2, seed });

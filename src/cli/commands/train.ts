@@ -8,6 +8,7 @@ import { MODEL_DIR_TARGET, buildModel, saveModel } from "../../models";
 import { recipeNames } from "../../recipes";
 import { train } from "../../train";
 import { evaluateDetailed } from "../../eval";
+import { sayWhenInterrupted } from "../interrupt";
 import { joinChanges, runChanges, runSubtitle, settingsLabel, writeModelReport } from "../model-report";
 import { checkOutputDir, checkOutputFile } from "../../util/output-paths";
 
@@ -60,7 +61,14 @@ export const command: Command = {
         `${trainSet.count.toLocaleString("en-US")} training images before the ${recipe.validationSplit} validation split ` +
         `(${recipe.validationFrom === "end" ? "the last examples, as Keras" : "seeded random"})\n`,
     );
-    const result = await train(model, trainSet, recipe, { verbose: 1 });
+    let stage = "during the first epoch";
+    const kept: string[] = [];
+    sayWhenInterrupted("train", () => ({ when: stage, kept: kept.length ? kept.join(" and ") : "nothing was written" }));
+    const result = await train(model, trainSet, recipe, {
+      verbose: 1,
+      onEpochEnd: (log) => void (stage = `after ${log.epoch} of ${counted(recipe.epochs, "epoch")}`),
+    });
+    stage = "after training, while testing";
     const restoredEpoch = result.restoredBestWeights ? result.bestEpoch : undefined;
     const test = await evaluateDetailed(model, data.test);
     process.stderr.write(`test loss ${test.loss.toFixed(4)}  test accuracy ${test.accuracy.toFixed(4)} (${test.count.toLocaleString("en-US")} images)\n`);
@@ -77,6 +85,8 @@ export const command: Command = {
         backend: backend.name,
       });
       process.stderr.write(`saved to ${save}\n`);
+      kept.push(`the model was saved to ${save}`);
+      stage = "after training and testing";
     }
     if (reportFile) {
       // Every setting that changes the result is on the page: a shortened run must not read as the recipe's.
