@@ -4,6 +4,10 @@ import { UsageError } from "../../errors";
 import { BENCH_PATHS, DEFAULT_BENCH_MODELS, benchMarkdown, runBenchmark, type BenchPath } from "../../bench";
 import { writeFileAtomic } from "../../util/atomic-write";
 import { checkOutputFile } from "../../util/output-paths";
+import { sayWhenInterrupted } from "../interrupt";
+
+/** The default table goes to the project's reports/ (git-ignored), not to whatever folder the command runs in. */
+const PROJECT_REPORTS = path.resolve(__dirname, "..", "..", "..", "reports");
 
 export const command: Command = {
   name: "bench",
@@ -37,7 +41,8 @@ export const command: Command = {
     "                 step: FastAdam and the fused per-batch dense step on one thread (bit-identical to fast);",
     "                 reference: stock Adam and the gradient-tape step (same results within float rounding)",
     "  --threads      threads of the dense trainer and of convolutions (default: DIGIT_LAB_THREADS, else the cores, at most 4)",
-    "  --markdown     where to write the markdown table (default reports/bench.md)",
+    "  --markdown     where to write the markdown table (default: the project's reports/bench.md,",
+    "                 or reports/bench-quick.md with --train-limit, so a quick check keeps the full table)",
     "  --json         print [{model, backend, batchSize, secondsPerEpoch, trainSecondsPerEpoch, samplesPerSecond, peakRssMb, …}]",
     "",
     "The machine's other load shows in wall time; cpuSecondsPerEpoch (process CPU time) is steadier.",
@@ -62,12 +67,13 @@ export const command: Command = {
     const epochs = intFlag(args, "epochs", 2);
     const warmupEpochs = intFlag(args, "warmup", 1, 0);
     const trainLimit = intFlag(args, "train-limit", undefined, 10);
-    const markdownFile = path.resolve(stringFlag(args, "markdown") ?? "reports/bench.md");
+    const markdownFile = path.resolve(stringFlag(args, "markdown") ?? path.join(PROJECT_REPORTS, trainLimit === undefined ? "bench.md" : "bench-quick.md"));
     const trainingPath = (stringFlag(args, "path") ?? "fast") as BenchPath;
     if (!BENCH_PATHS.includes(trainingPath)) throw new UsageError(`--path must be one of ${BENCH_PATHS.join(", ")}, got "${trainingPath}"`);
     const threads = intFlag(args, "threads", undefined, 1);
     checkOutputFile(markdownFile, "--markdown", "bench-markdown"); // before the benchmark runs
     await backendFromArgs(args);
+    sayWhenInterrupted("bench", () => ({ kept: `nothing was written (${path.basename(markdownFile)} is written once every model is measured)` }));
     const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
     const results = await runBenchmark({ models, batchSize, epochs, warmupEpochs, trainLimit, path: trainingPath, threads, dataDir: stringFlag(args, "data-dir"), log });
     const markdown = benchMarkdown(results);
