@@ -94,7 +94,7 @@ async function loadFromDir(spec: DatasetSpec, dir: string, options: LoadOptions)
       files[role] = await readDataFile(spec, role, dir, options);
     } catch (err) {
       const others = missing.filter((name) => name !== spec.files[role].name);
-      if (!(err instanceof DataError) || !missing.includes(spec.files[role].name) || others.length === 0) throw err;
+      if (!(err instanceof DataError) || err instanceof MisplacedDataRoot || !missing.includes(spec.files[role].name) || others.length === 0) throw err;
       throw new DataError(`${err.message}\nAlso missing there: ${others.join(", ")}.`);
     }
   }
@@ -127,6 +127,9 @@ function checkDirectory(dir: string): void {
   }
 }
 
+/** The hint below says where all the files are, so listing the others as missing would be noise. */
+class MisplacedDataRoot extends DataError {}
+
 /**
  * A common slip: the data root given as the dataset's own folder (`--data-dir data/mnist`), so the
  * files sit one level up from where they are looked for. Says so instead of downloading them again.
@@ -135,7 +138,7 @@ function misplacedDataRootHint(dir: string, name: string, expected: string): voi
   const root = path.dirname(dir);
   const found = [name, name.replace(/\.gz$/, "")].map((n) => path.join(root, n)).find((f) => fs.existsSync(f));
   if (found) {
-    throw new DataError(
+    throw new MisplacedDataRoot(
       `missing, but ${found} is there: the data folder (--data-dir, DIGIT_LAB_DATA_DIR) is the one that holds ` +
         `${path.basename(dir)}/, so give ${path.dirname(root)} rather than ${root}`,
       expected,
