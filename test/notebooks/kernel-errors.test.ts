@@ -135,6 +135,42 @@ test("a cell's own frames name the cell and its lines", () => {
   assert.deepEqual(e.traceback.slice(1), [`    at failDeep (Cell In[${cell}]:2:9)`, `    at Cell In[${cell}]:4:1`]);
 });
 
+/** The text a cell printed on one stream ("stdout" or "stderr"). */
+function streamOf(marker: string, name: "stdout" | "stderr"): string {
+  const outputs = cellWith(marker).outputs.filter((o) => o.output_type === "stream" && o.name === name);
+  return outputs.map((o) => [o.text ?? ""].flat().join("")).join("");
+}
+
+test("a stack a cell reads itself (e.stack) names the .ts file and the cell, as the error output does", () => {
+  const cell = cellWith("console.log((e as Error).stack)").execution_count;
+  assert.equal(
+    streamOf("console.log((e as Error).stack)", "stdout"),
+    [
+      `Error: label 11 of ${path.join("rows", "0")} is not a digit`,
+      `    at checkedLabel (${siteOf(FAILING_MODULE, "throw site: Error", "new Error")})`,
+      // Then the cell's line 2, and none of the kernel's frames that ran the cell.
+      `    at Cell In[${cell}]:2:3`,
+      "",
+    ].join("\n"),
+  );
+});
+
+test("an error a cell logs (console.error, i.e. util.inspect) shows the same mapped frames", () => {
+  const defining = cellWith("function totalPixels").execution_count;
+  const cell = cellWith("console.error(e);").execution_count;
+  assert.equal(
+    streamOf("console.error(e);", "stderr"),
+    [
+      "TypeError: Cannot read properties of undefined (reading 'length')",
+      `    at pixelCount (${siteOf(FAILING_MODULE, "throw site: TypeError", "length")})`,
+      "    at Array.map (<anonymous>)",
+      `    at totalPixels (Cell In[${defining}]:4:15)`,
+      `    at Cell In[${cell}]:2:3`,
+      "",
+    ].join("\n"),
+  );
+});
+
 test("a rejected top-level await is an error output too", () => {
   const e = errorOf("async boom");
   assert.equal(e.ename, "RangeError");
