@@ -1,3 +1,4 @@
 export * from "./metrics";
 export * from "./format";
 export * from "./evaluate";
+export * from "./pca";

@@ -14,3 +14,5 @@ export { weightImages } from "./weights";
 export { seedSpread } from "./seeds";
 export type { SeedRuns, SeedSpreadOptions } from "./seeds";
 export type { WeightImagesOptions } from "./weights";
+export { embeddingScatter, DEFAULT_EMBEDDING_POINTS } from "./embedding";
+export type { Embedding, EmbeddingScatterOptions } from "./embedding";

@@ -1,8 +1,24 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import { NOTEBOOKS_DIR } from "../../scripts/notebooks";
+import { NOTEBOOKS_DIR, type ExecutedNotebook } from "../../scripts/notebooks";
 import { figuresOf, outputOf, runNotebookQuick } from "../helpers/notebooks";
+
+type Any = Record<string, any>;
+
+/**
+ * The figures a cell drew, read from its HTML output: figures over 100 kB (a 5,000-point map)
+ * are not also sent as application/vnd.plotly.v1+json, so `figuresOf` does not see them.
+ */
+function htmlFiguresOf(run: ExecutedNotebook, marker: string): { data: Any[]; layout: Any }[] {
+  const cell = run.notebook.cells.find((c) => c.cell_type === "code" && [c.source].flat().join("").includes(marker));
+  assert.ok(cell, `a code cell contains ${marker}`);
+  return (cell.outputs ?? []).flatMap((o) => {
+    const html = [o.data?.["text/html"] ?? ""].flat().join("");
+    const m = /, fig = (\{.*\}), waited = 0,/.exec(html);
+    return m ? [JSON.parse(m[1])] : [];
+  });
+}
 
 test("02-train-dense-ann trains, evaluates and saves seed 001's model through the tslab kernel", () => {
   const run = runNotebookQuick(path.join(NOTEBOOKS_DIR, "02-train-dense-ann.ipynb"));
@@ -34,6 +50,17 @@ test("02-train-dense-ann trains, evaluates and saves seed 001's model through th
   const [weights] = figuresOf(run, "weightImages(");
   assert.equal(weights.data.length, 16, "16 of the first layer's 128 units drawn");
   assert.equal((weights.data[0] as { z?: number[][] }).z?.length, 28);
+  // The last hidden layer's 64 activations of the test images, mapped by PCA, mistakes ringed.
+  const [map] = htmlFiguresOf(run, "layerActivations(");
+  assert.ok(map, "the hidden-layer map is drawn");
+  assert.match(map.layout.title.text, /last hidden layer \(dense_2, 64 units\)/);
+  assert.equal(map.data.length, 11, "ten digits and the misclassified rings");
+  const ring = map.data[10];
+  assert.match(ring.name, /^misclassified \(\d+\)$/);
+  assert.ok(ring.x.length > 0 && ring.x.length < 5000 * (1 - percent / 100) * 1.5, `${ring.x.length} rings for ${percent}% accuracy`);
+  assert.match(ring.hovertext[0], /^image #\d+: true \d<br>predicted \d with \d+\.\d% confidence$/);
+  const ratios = [map.layout.xaxis.title.text, map.layout.yaxis.title.text].map((t: string) => Number((t.match(/\((\d+\.\d)% of variance\)/) ?? [])[1]));
+  assert.ok(ratios[0] >= ratios[1] && ratios[1] > 0, `variance shares on the axes: ${ratios}`);
   // Quick mode saves beside the real model's folder, never over it.
   assert.match(outputOf(run, "saveModel("), /saved dense-128-64 \(109,386 parameters\) to models\/seed-001-quick/);
 });
