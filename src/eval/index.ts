@@ -2,3 +2,4 @@ export * from "./metrics";
 export * from "./format";
 export * from "./evaluate";
 export * from "./pca";
+export * from "./saliency";

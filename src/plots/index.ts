@@ -16,3 +16,5 @@ export type { SeedRuns, SeedSpreadOptions } from "./seeds";
 export type { WeightImagesOptions } from "./weights";
 export { embeddingScatter, DEFAULT_EMBEDDING_POINTS } from "./embedding";
 export type { Embedding, EmbeddingScatterOptions } from "./embedding";
+export { saliencyFigure, inkOutline } from "./saliency";
+export type { SaliencyRow, SaliencyFigureOptions } from "./saliency";
