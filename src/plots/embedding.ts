@@ -123,7 +123,9 @@ export function embeddingScatter(embedding: Embedding, labels: ArrayLike<number>
     zeroline: false,
   });
   const sampled = shown.length < count ? `${shown.length.toLocaleString("en-US")} of ${count.toLocaleString("en-US")} images` : `${count.toLocaleString("en-US")} images`;
-  const legendTitle = options.classNames ? "true class" : "true digit";
+  // MNIST's class names are the digits themselves; Fashion-MNIST's are clothes.
+  const digits = !options.classNames || options.classNames.every((n, c) => n === String(c));
+  const legendTitle = digits ? "true digit" : "true class";
   const ringed = classes !== undefined ? `; ${mistakes.length.toLocaleString("en-US")} misclassified, ringed` : "";
   const heading = options.title ?? "The first two principal components";
   const subtitle = `<br><sup>${sampled}${ringed}</sup>`;

@@ -93,6 +93,9 @@ test("class names, axis names and bad input", () => {
   assert.equal(fig.data[9].name, "Ankle &lt;boot&gt;");
   assert.equal((fig.layout as Any).xaxis.title.text, "unit 1");
   assert.match((fig.layout as Any).legend.title.text, /^true class/);
+  // MNIST's class names are the digits: its legend still says "digit".
+  const mnistNames = Array.from({ length: 10 }, (_, c) => String(c));
+  assert.match((embeddingScatter(embedding, labels, { classNames: mnistNames }).layout as Any).legend.title.text, /^true digit/);
   assert.throws(() => embeddingScatter({ count: 2, components: 1, scores: [1, 2] }, [0, 1]), UsageError);
   assert.throws(() => embeddingScatter(embedding, labels.subarray(0, 5)), (e: unknown) => e instanceof UsageError && /20 points but 5 labels/.test(e.message));
   assert.throws(() => embeddingScatter(embedding, labels, { probabilities: new Float32Array(7) }), UsageError);
