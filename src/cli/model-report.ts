@@ -4,12 +4,13 @@
  */
 import type { tf } from "../backend";
 import type { MnistData } from "../data";
-import { type DetailedEvaluation, misclassified } from "../eval";
-import { firstLayerKernel } from "../models";
+import { type DetailedEvaluation, misclassified, pca } from "../eval";
+import { firstLayerKernel, layerActivations } from "../models";
 import { trainingReport, writeReport } from "../report";
 import type { RunHistory } from "../types";
 import { type Recipe, getRecipe, recipeNames } from "../recipes";
 import { counted } from "../util/format";
+import { UsageError } from "../errors";
 
 export interface ModelReportInput {
   title: string;
@@ -21,6 +22,7 @@ export interface ModelReportInput {
 
 /** Writes the report to `file` (atomically) and returns the path written. */
 export function writeModelReport(file: string, model: tf.LayersModel, test: DetailedEvaluation, data: MnistData, input: ModelReportInput): string {
+  const hidden = hiddenLayerMap(model, test, data);
   return writeReport(
     file,
     trainingReport({
@@ -36,9 +38,28 @@ export function writeModelReport(file: string, model: tf.LayersModel, test: Deta
         misclassifiedLimit: 32,
       },
       firstLayer: firstLayerKernel(model),
+      hiddenLayer: hidden,
       classNames: data.classNames,
     }),
   );
+}
+
+/** The test images in the model's last hidden layer, by PCA; none for a model without a hidden layer. */
+function hiddenLayerMap(model: tf.LayersModel, test: DetailedEvaluation, data: MnistData) {
+  let hidden;
+  try {
+    hidden = layerActivations(model, data.test);
+  } catch (err) {
+    if (err instanceof UsageError) return undefined; // e.g. a bare softmax layer: no hidden layer to map
+    throw err;
+  }
+  return {
+    layer: hidden.layer,
+    width: hidden.width,
+    embedding: pca(hidden.values, hidden.width),
+    labels: data.test.labels,
+    probabilities: test.probabilities,
+  };
 }
 
 /**

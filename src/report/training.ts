@@ -9,6 +9,7 @@ import { trainingCurves } from "../plots/training";
 import { classMetricsBars, confusionMatrix, misclassifiedGallery } from "../plots/evaluation";
 import { architectureComparison } from "../plots/comparison";
 import { weightImages } from "../plots/weights";
+import { embeddingScatter, type Embedding } from "../plots/embedding";
 import { classificationTable, comparisonTable, historyTable } from "../tables";
 import type { ReportSection, ReportSpec, ReportTable } from "./index";
 import type { TableLike } from "../tables/format";
@@ -32,6 +33,11 @@ export interface TrainingReportInput {
   comparison?: ComparisonRow[];
   /** The trained model's first-layer kernel (`firstLayerKernel(model)`), drawn as weight images. */
   firstLayer?: LayerKernel;
+  /**
+   * The test images in the last hidden layer, projected by PCA (`pca(layerActivations(model,
+   * test).values, width)`), with their labels and the model's probabilities (to ring mistakes).
+   */
+  hiddenLayer?: { layer: string; width: number; embedding: Embedding; labels: ArrayLike<number>; probabilities?: ArrayLike<number> };
   classNames?: readonly string[];
 }
 
@@ -121,6 +127,22 @@ export function trainingReport(input: TrainingReportInput): ReportSpec {
         : "Each unit's weights drawn as an image of its input: ink on red pixels raises the unit's input, ink on blue ones lowers it. " +
           "Pixels that no training image inks keep their random initial weights.",
       figures: [weightImages(input.firstLayer, { limit: 32 })],
+    });
+  }
+
+  if (input.hiddenLayer) {
+    const h = input.hiddenLayer;
+    sections.push({
+      heading: "How the network sees the test digits",
+      text: `Each test image as the last hidden layer (${h.layer}, ${counted(h.width, "value")}) represents it, projected by PCA onto the two ` +
+        "directions in which those representations differ most; each axis title gives its share of the variance. " +
+        "The output layer can only draw flat boundaries in this space, so a well-trained network pulls each class into its own cloud. " +
+        "Misclassified images are ringed; click a legend entry to hide a class.",
+      figures: [embeddingScatter(h.embedding, h.labels, {
+        probabilities: h.probabilities,
+        classNames: input.classNames,
+        title: `Test images in the last hidden layer (${h.layer}), by PCA`,
+      })],
     });
   }
 

@@ -51,9 +51,10 @@ test("train --json → one JSON object on stdout, progress on stderr; --save the
   assert.equal(out.reportFile, report);
   const html = fs.readFileSync(report, "utf8");
   assert.match(html, /dense-128-64 trained with seed-001/);
-  for (const heading of ["Training", "Confusion matrix", "What the first layer learned"]) assert.match(html, new RegExp(heading));
+  for (const heading of ["Training", "Confusion matrix", "What the first layer learned", "How the network sees the test digits"]) assert.match(html, new RegExp(heading));
   assert.match(html, /What dense_\d+ looks for: the weights of 32 of its 128 units/);
-  assert.ok((html.match(/class="digit-lab-chart"/g) ?? []).length >= 5, "curves, confusion matrix, per-class bars, mistakes and weight images");
+  assert.match(html, /Test images in the last hidden layer \(dense_\d+\), by PCA/);
+  assert.ok((html.match(/class="digit-lab-chart"/g) ?? []).length >= 6, "curves, confusion matrix, per-class bars, mistakes, weight images and the hidden-layer map");
   assert.doesNotMatch(html, /<script[^>]+src=["']https?:/, "no script from the network");
 
   const evalReport = path.join(tmp, "evaluate.html");
@@ -64,7 +65,7 @@ test("train --json → one JSON object on stdout, progress on stderr; --save the
   // evaluate --report: the saved model's own history, its evaluation and its first-layer weights.
   assert.equal(ev.reportFile, evalReport);
   const evalHtml = fs.readFileSync(evalReport, "utf8");
-  for (const heading of ["Training", "Evaluation", "What the first layer learned"]) assert.match(evalHtml, new RegExp(`<h2>${heading}</h2>`));
+  for (const heading of ["Training", "Evaluation", "What the first layer learned", "How the network sees the test digits"]) assert.match(evalHtml, new RegExp(`<h2>${heading}</h2>`));
   assert.match(evalHtml, /dense-128-64: 2 epochs in/);
   assert.equal(ev.count, 10000);
   assert.equal(ev.confusionMatrix.length, 10);
