@@ -18,7 +18,7 @@ export const command: Command = {
     "  --dataset NAME       test set to use (default: the one recorded in the model's metadata, else mnist)",
     "  --misclassified N    also list the N most confident mistakes (default 0; 10 in text mode)",
     "  --report FILE        write an offline HTML report: the training curves recorded with the model, confusion",
-    "                       matrix, per-class report, mistakes, first-layer weights",
+    "                       matrix, per-class report, mistakes, first-layer weights, a PCA map of the last hidden layer",
     "  --json               print {\"loss\", \"accuracy\", \"report\", \"confusionMatrix\", \"misclassified\", ...}",
     "                       (misclassified holds the N of --misclassified N; none by default)",
   ].join("\n"),

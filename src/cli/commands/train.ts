@@ -29,7 +29,8 @@ export const command: Command = {
     "  --train-limit N      train on the first N training images only (before the validation split)",
     "  --save DIR           write model.json, weights.bin and metadata.json to DIR (a new or empty folder,",
     "                       or a saved model to replace; any other folder or file is refused and left alone)",
-    "  --report FILE        write an offline HTML report: curves, history, confusion matrix, per-class report, mistakes, first-layer weights",
+    "  --report FILE        write an offline HTML report: curves, history, confusion matrix, per-class report, mistakes, first-layer weights,",
+    "                       a PCA map of the last hidden layer",
     "  --json               print one JSON object (history, timings, test metrics); progress goes to stderr",
   ].join("\n"),
   options: {
