@@ -25,11 +25,19 @@ export function outputOf(executed: ExecutedNotebook, marker: string): string {
 
 type PlotlyFigure = { data: { type?: string; name?: string }[]; layout: { title?: { text?: string } | string } };
 
-/** The Plotly figures a cell displayed (from their application/vnd.plotly.v1+json outputs). */
+/**
+ * The Plotly figures a cell displayed: from their application/vnd.plotly.v1+json outputs, or,
+ * for figures over 100 kB (e.g. a 5,000-point map), which are sent as HTML only, from the
+ * figure the HTML output's script draws.
+ */
 export function figuresOf(executed: ExecutedNotebook, marker: string): PlotlyFigure[] {
   const cell = executed.notebook.cells.find((c) => c.cell_type === "code" && [c.source].flat().join("").includes(marker));
   if (!cell) throw new Error(`no code cell contains ${JSON.stringify(marker)}`);
-  return (cell.outputs ?? [])
-    .map((o) => o.data?.["application/vnd.plotly.v1+json"] as unknown as PlotlyFigure | undefined)
-    .filter((f): f is PlotlyFigure => f !== undefined);
+  return (cell.outputs ?? []).flatMap((o) => {
+    const figure = o.data?.["application/vnd.plotly.v1+json"] as unknown as PlotlyFigure | undefined;
+    if (figure) return [figure];
+    const html = [o.data?.["text/html"] ?? ""].flat().join("");
+    const drawn = /, fig = (\{.*\}), waited = 0,/.exec(html);
+    return drawn ? [JSON.parse(drawn[1]) as PlotlyFigure] : [];
+  });
 }

@@ -1,24 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import { NOTEBOOKS_DIR, type ExecutedNotebook } from "../../scripts/notebooks";
+import { NOTEBOOKS_DIR } from "../../scripts/notebooks";
 import { figuresOf, outputOf, runNotebookQuick } from "../helpers/notebooks";
 
 type Any = Record<string, any>;
-
-/**
- * The figures a cell drew, read from its HTML output: figures over 100 kB (a 5,000-point map)
- * are not also sent as application/vnd.plotly.v1+json, so `figuresOf` does not see them.
- */
-function htmlFiguresOf(run: ExecutedNotebook, marker: string): { data: Any[]; layout: Any }[] {
-  const cell = run.notebook.cells.find((c) => c.cell_type === "code" && [c.source].flat().join("").includes(marker));
-  assert.ok(cell, `a code cell contains ${marker}`);
-  return (cell.outputs ?? []).flatMap((o) => {
-    const html = [o.data?.["text/html"] ?? ""].flat().join("");
-    const m = /, fig = (\{.*\}), waited = 0,/.exec(html);
-    return m ? [JSON.parse(m[1])] : [];
-  });
-}
 
 test("02-train-dense-ann trains, evaluates and saves seed 001's model through the tslab kernel", () => {
   const run = runNotebookQuick(path.join(NOTEBOOKS_DIR, "02-train-dense-ann.ipynb"));
@@ -51,7 +37,7 @@ test("02-train-dense-ann trains, evaluates and saves seed 001's model through th
   assert.equal(weights.data.length, 16, "16 of the first layer's 128 units drawn");
   assert.equal((weights.data[0] as { z?: number[][] }).z?.length, 28);
   // The last hidden layer's 64 activations of the test images, mapped by PCA, mistakes ringed.
-  const [map] = htmlFiguresOf(run, "layerActivations(");
+  const [map] = figuresOf(run, "layerActivations(") as unknown as { data: Any[]; layout: Any }[];
   assert.ok(map, "the hidden-layer map is drawn");
   assert.match(map.layout.title.text, /last hidden layer \(dense_2, 64 units\)/);
   assert.equal(map.data.length, 11, "ten digits and the misclassified rings");
