@@ -63,8 +63,8 @@ export const command: Command = {
         `(${recipe.validationFrom === "end" ? "the last examples, as Keras" : "seeded random"})\n`,
     );
     let stage = "during the first epoch";
-    const kept: string[] = [];
-    sayWhenInterrupted("train", () => ({ when: stage, kept: kept.length ? kept.join(" and ") : "nothing was written" }));
+    let kept = "nothing was written";
+    sayWhenInterrupted("train", () => ({ when: stage, kept }));
     const result = await train(model, trainSet, recipe, {
       verbose: 1,
       onEpochEnd: (log) => void (stage = `after ${log.epoch} of ${counted(recipe.epochs, "epoch")}`),
@@ -86,7 +86,7 @@ export const command: Command = {
         backend: backend.name,
       });
       process.stderr.write(`saved to ${save}\n`);
-      kept.push(`the model was saved to ${save}`);
+      kept = `the model was saved to ${save}`;
       stage = "after training and testing";
     }
     if (reportFile) {
