@@ -5,6 +5,7 @@
  * model's probabilities, its mistakes get a black ring and say what they were read as.
  */
 import { UsageError } from "../errors";
+import { argmaxRows } from "../eval/metrics";
 import { seededPermutation } from "../util/random";
 import { Figure, Trace, axisTitle, classLabel, colorAt, escapeLabel, percent, round, title } from "./figure";
 import { confidenceLabel } from "./evaluation";
@@ -61,13 +62,9 @@ export function embeddingScatter(embedding: Embedding, labels: ArrayLike<number>
   const shown = sampleIndices(count, maxPoints, options.seed ?? 0);
 
   const name = (c: number) => escapeLabel(classLabel(c, options.classNames));
-  const prediction = (i: number): { label: number; confidence: number } | undefined => {
-    if (classes === undefined) return undefined;
-    const probs = options.probabilities!;
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (probs[i * classes + c] > probs[i * classes + best]) best = c;
-    return { label: best, confidence: probs[i * classes + best] };
-  };
+  const predicted = classes === undefined ? undefined : argmaxRows(options.probabilities!, classes);
+  const prediction = (i: number): { label: number; confidence: number } | undefined =>
+    predicted && { label: predicted[i], confidence: options.probabilities![i * classes! + predicted[i]] };
   const x = (i: number) => round(scores[i * components], 3);
   const y = (i: number) => round(scores[i * components + 1], 3);
 

@@ -4,6 +4,7 @@
  * what separates the two: the gradient of how much more the model favours the first.
  */
 import { UsageError } from "../errors";
+import { argmaxRows } from "../eval/metrics";
 import { Figure, Trace, INK_COLORSCALE, WEIGHT_COLORSCALE, classLabel, escapeLabel, percent, round } from "./figure";
 import { GridCell, imageGridFigure, toRows } from "./images";
 
@@ -85,8 +86,7 @@ export function saliencyFigure(items: readonly SaliencyRow[], options: SaliencyF
     if (item.pixels.length !== size) throw new UsageError(`image ${i} has ${item.pixels.length} pixels, expected ${size} (${rows}×${cols})`);
     const rowName = escapeLabel(options.names?.[i] ?? `image ${i + 1}`);
     const probability = (c: number) => percent(item.probabilities[c] ?? NaN);
-    let top = 0;
-    for (let c = 1; c < item.probabilities.length; c++) if (item.probabilities[c] > item.probabilities[top]) top = c;
+    const top = argmaxRows(item.probabilities, item.probabilities.length)[0] ?? 0;
     const wrong = item.trueLabel !== undefined && item.trueLabel !== top;
     const truth = item.trueLabel === undefined ? "" : `<br>true ${name(item.trueLabel)}${wrong ? " (wrong)" : ""}`;
     cells.push({
