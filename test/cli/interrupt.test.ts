@@ -1,11 +1,10 @@
 /** Ctrl-C (SIGINT) during a long command: one line saying what was kept, exit 130, no half-written output. */
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PROJECT_ROOT, REAL_DATA_DIR } from "../helpers/paths";
+import { startCli } from "../helpers/cli";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-interrupt-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -13,11 +12,7 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 /** Starts `digit-lab args…`, sends SIGINT once stderr matches `when`, and resolves with the exit and stderr. */
 function interruptWhen(args: string[], when: RegExp): Promise<{ code: number | null; signal: string | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "bin", "digit-lab.js"), ...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, DIGIT_LAB_DATA_DIR: REAL_DATA_DIR },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const child = startCli(args);
     let stderr = "";
     let sent = false;
     const guard = setTimeout(() => child.kill("SIGKILL"), 120_000); // a hung command fails here, not the suite

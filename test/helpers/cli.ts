@@ -1,5 +1,6 @@
 /** Runs `digit-lab` as a user would: a child process on the real MNIST files, from the project folder unless `cwd` says otherwise. */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcessByStdio } from "node:child_process";
+import type { Readable } from "node:stream";
 import * as path from "node:path";
 import { PROJECT_ROOT, REAL_DATA_DIR } from "./paths";
 
@@ -17,12 +18,23 @@ export interface CliOptions {
   timeout?: number;
 }
 
+const CLI = path.join(PROJECT_ROOT, "bin", "digit-lab.js");
+
+function cliEnv(options: CliOptions): NodeJS.ProcessEnv {
+  return { ...process.env, DIGIT_LAB_DATA_DIR: REAL_DATA_DIR, ...options.env };
+}
+
 export function runCli(args: string[], options: CliOptions = {}): CliResult {
-  const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "digit-lab.js"), ...args], {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? PROJECT_ROOT,
     encoding: "utf8",
-    env: { ...process.env, DIGIT_LAB_DATA_DIR: REAL_DATA_DIR, ...options.env },
+    env: cliEnv(options),
     timeout: options.timeout,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts `digit-lab args…` as runCli does, without waiting: stdin and stdout ignored, stderr piped. */
+export function startCli(args: string[], options: Omit<CliOptions, "timeout"> = {}): ChildProcessByStdio<null, null, Readable> {
+  return spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? PROJECT_ROOT, env: cliEnv(options), stdio: ["ignore", "ignore", "pipe"] });
 }
