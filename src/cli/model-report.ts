@@ -5,7 +5,7 @@
 import type { tf } from "../backend";
 import type { MnistData } from "../data";
 import { type DetailedEvaluation, misclassified, pca } from "../eval";
-import { firstLayerKernel, layerActivations } from "../models";
+import { firstLayerKernel, lastHiddenLayer, layerActivations } from "../models";
 import { trainingReport, writeReport } from "../report";
 import type { RunHistory } from "../types";
 import { type Recipe, getRecipe, recipeNames } from "../recipes";
@@ -46,13 +46,14 @@ export function writeModelReport(file: string, model: tf.LayersModel, test: Deta
 
 /** The test images in the model's last hidden layer, by PCA; none for a model without a hidden layer. */
 function hiddenLayerMap(model: tf.LayersModel, test: DetailedEvaluation, data: MnistData) {
-  let hidden;
+  let layer: string;
   try {
-    hidden = layerActivations(model, data.test);
+    layer = lastHiddenLayer(model);
   } catch (err) {
-    if (err instanceof UsageError) return undefined; // e.g. a bare softmax layer: no hidden layer to map
+    if (err instanceof UsageError) return undefined; // a bare softmax layer: no hidden layer to map
     throw err;
   }
+  const hidden = layerActivations(model, data.test, { layer });
   return {
     layer: hidden.layer,
     width: hidden.width,
