@@ -10,7 +10,7 @@ import type { tf } from "../backend";
 import { DigitLabError, UsageError } from "../errors";
 import { predictProbabilities } from "../eval/evaluate";
 import { preprocessFile, type GreyImage, type PreprocessOptions, type Preprocessed } from "../preprocess";
-import { IMAGE_EXTENSIONS, otherFormatMessage, otherFormatOfExtension } from "../preprocess/files";
+import { IMAGE_EXTENSIONS, isHiddenEntry, otherFormatMessage, otherFormatOfExtension } from "../preprocess/files";
 
 export { IMAGE_EXTENSIONS };
 export const DEFAULT_PREDICT_BATCH_SIZE = 256;
@@ -109,9 +109,8 @@ export function collectImageFiles(inputs: string[]): { files: string[]; failures
   const walk = (dir: string) => {
     const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
     for (const e of entries) {
-      // Hidden files and folders (".git", a Mac's "._7.png" companions) and the "__MACOSX" folder
-      // of a zip made on a Mac hold no pictures of the user's; files named explicitly are still read.
-      if (e.name.startsWith(".") || e.name === "__MACOSX") continue;
+      // Files named explicitly are still read, hidden or not.
+      if (isHiddenEntry(e.name)) continue;
       const p = path.join(dir, e.name);
       const ext = path.extname(e.name).toLowerCase();
       if (e.isDirectory()) walk(p);

@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadMnist, type ImageSet } from "../data";
-import { encodeJpeg, IMAGE_EXTENSIONS } from "../preprocess/files";
+import { encodeJpeg, IMAGE_EXTENSIONS, isHiddenEntry } from "../preprocess/files";
 import { paperPhoto, randomPaperLook } from "../preprocess/simulate";
 import { UsageError } from "../errors";
 import { summarizeEntries, writeDirAtomic } from "../util/atomic-write";
@@ -48,10 +48,11 @@ export interface OwnDigitsOptions {
 /** Returns a folder of sample digit pictures, generating it from MNIST's test set if it is missing. */
 export async function ensureOwnDigits(options: OwnDigitsOptions = {}): Promise<string> {
   const dir = path.resolve(options.dir ?? OWN_DIGITS_DIR);
-  const entries = fs.existsSync(dir) && fs.statSync(dir).isDirectory() ? fs.readdirSync(dir).filter((f) => !f.startsWith(".")) : [];
+  const entries = fs.existsSync(dir) && fs.statSync(dir).isDirectory() ? fs.readdirSync(dir) : [];
   if (holdsPictures(dir, entries)) return dir;
-  // The user's own files, none of them PNG or JPEG (phone photos are often HEIC): say so,
-  // rather than the generic refusal to write the samples into a folder that is not empty.
+  // The user's own files, none of them PNG or JPEG (phone photos are often HEIC, a Mac zip may
+  // hold only its __MACOSX companions): say so, rather than the generic refusal to write the
+  // samples into a folder that is not empty.
   if (entries.length > 0) {
     throw new UsageError(`holds no .png, .jpg or .jpeg pictures (it holds ${summarizeEntries(entries)}); `
       + "digit-lab reads PNG and JPEG: convert your pictures, or empty the folder to get the sample digits back", dir);
@@ -65,9 +66,12 @@ export async function ensureOwnDigits(options: OwnDigitsOptions = {}): Promise<s
   return dir;
 }
 
-/** Whether `dir` (whose entries are given) holds a PNG or JPEG, directly or in sub-folders (`7/…`). */
+/**
+ * Whether `dir` (whose entries are given) holds a PNG or JPEG, directly or in sub-folders (`7/…`),
+ * passing over hidden entries as `predict`'s folder walk (collectImageFiles) does.
+ */
 function holdsPictures(dir: string, entries: string[]): boolean {
-  return entries.some((name) => {
+  return entries.filter((name) => !isHiddenEntry(name)).some((name) => {
     const p = path.join(dir, name);
     if (IMAGE_EXTENSIONS.includes(path.extname(name).toLowerCase())) return true;
     return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() === true && holdsPictures(p, fs.readdirSync(p));

@@ -22,6 +22,16 @@ export type ImageFormat = "png" | "jpeg";
 export const IMAGE_EXTENSIONS: readonly string[] = [".png", ".jpg", ".jpeg"];
 
 /**
+ * Whether a folder walk passes over this entry: hidden files and folders (".git", a Mac's
+ * "._7.png" companions) and the "__MACOSX" folder of a zip made on a Mac hold no pictures of
+ * the user's. One rule for every walk, so that "this folder holds pictures" and "these are
+ * its pictures" never disagree.
+ */
+export function isHiddenEntry(name: string): boolean {
+  return name.startsWith(".") || name === "__MACOSX";
+}
+
+/**
  * The largest picture read, in megapixels: enough for a 50 MP phone camera's photos
  * (8160×6120 = 49.9 MP). Decoding costs memory in proportion to the pixels (a 50 MP
  * JPEG peaked at 1.7 GB) and a small file can claim any size (a 439 KB PNG of

@@ -65,6 +65,19 @@ test("ensureOwnDigits on a folder of HEIC photos says what it holds and what to 
   assert.deepEqual(fs.readdirSync(dir).sort(), ["IMG_0001.HEIC", "IMG_0002.HEIC"]);
 });
 
+test("ensureOwnDigits passes over hidden entries as predict's folder walk does: a Mac zip's companions are not pictures", async () => {
+  const dir = folder("mac-zip-leftovers", { "__MACOSX/._7.png": "x", ".hidden/3.png": "x", "._1.jpg": "x" });
+  assert.deepEqual(collectImageFiles([dir]).files, [], "predict finds no pictures here");
+  await assert.rejects(ensureOwnDigits({ dir }), (err: Error) => {
+    assert.ok(err instanceof UsageError);
+    assert.match(err.message, /holds no \.png, \.jpg or \.jpeg pictures \(it holds .*__MACOSX/);
+    return true;
+  });
+  assert.deepEqual(fs.readdirSync(dir).sort(), ["._1.jpg", ".hidden", "__MACOSX"], "the folder is left as it was");
+  const withPictures = folder("mac-zip-and-pictures", { "__MACOSX/._7.png": "x", "7/kitchen.png": "x" });
+  assert.equal(await ensureOwnDigits({ dir: withPictures }), withPictures);
+});
+
 test("leastConfident picks the least sure prediction, and says plainly when there is none", () => {
   const sure = toPrediction([0.01, 0.91, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01]);
   const unsure = toPrediction([0.05, 0.45, 0.05, 0.05, 0.05, 0.05, 0.05, 0.15, 0.05, 0.05]);
