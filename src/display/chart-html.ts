@@ -109,7 +109,13 @@ export function chartHtml(fig: Figure, options: { id?: string } = {}): string {
   function num(v, fallback) { return typeof v === "number" ? v : fallback; }
   function boxWidth(el) {
     var box = el.parentNode;
-    return box && box.clientWidth > 0 ? box.clientWidth : el.clientWidth;
+    var width = box && box.clientWidth > 0 ? box.clientWidth : el.clientWidth;
+    // nbconvert's HTML puts outputs in table cells, which grow with a fixed-width chart: there
+    // the box would never be narrower than the chart. The page's width right of the box bounds it.
+    var page = document.documentElement ? document.documentElement.clientWidth : 0;
+    if (!box || !box.getBoundingClientRect || !(page > 0)) return width;
+    var left = box.getBoundingClientRect().left + (window.scrollX || 0);
+    return Math.max(0, Math.min(width, Math.floor(page - Math.max(0, left))));
   }
   // An image grid wrapped to the columns that fit (cell k on axes k+1), each cell at most its own size.
   function regrid(layout, g, width) {

@@ -130,6 +130,36 @@ test("nbconvert's HTML draws every chart offline in Chromium", async () => {
   }
 });
 
+test("on a phone, nbconvert's HTML draws a fixed-width chart with its narrow layout", async () => {
+  // nbconvert puts outputs in table cells, which grow with a fixed-width chart: the chart's
+  // box alone would never look narrow there, so the confusion matrix kept its wide margins.
+  const htmlFile = path.join(tmp, "charts.html");
+  if (!fs.existsSync(htmlFile)) nbconvert(["--to", "html", executedFile, "--output-dir", tmp, "--output", "charts"]);
+  const matrixCell = executed.cells.find((c) => /show\(confusionMatrix/.test(sourceOf(c)))!;
+  const fig = matrixCell.outputs![0].data![PLOTLY_MIME] as { layout: { width: number; margin?: { l: number }; meta: { digitLabNarrow: { below: number; layout: { margin: { l: number } } } } } };
+  const narrow = fig.layout.meta.digitLabNarrow;
+  const wideMargin = fig.layout.margin?.l ?? 80; // Plotly's default
+  assert.notEqual(narrow.layout.margin.l, wideMargin, "the narrow layout changes the margins");
+  const marginsAt = async (width: number) => {
+    const { browser, page, errors } = await openOffline(htmlFile, { width, height: 900 });
+    try {
+      assert.equal(await waitForCharts(page, 4), 4);
+      await page.waitForFunction(() => !document.querySelector("[data-digit-lab-resizing]"), undefined, { timeout: 5000 }).catch(() => undefined);
+      if (width < 500) await page.screenshot({ path: path.join(OUT, `notebook-charts-${width}.png`), fullPage: true });
+      assert.deepEqual(errors, []);
+      return await page.evaluate(() => {
+        const el = Array.from(document.querySelectorAll(".digit-lab-chart")).find((c: any) => c._fullData?.[0]?.type === "heatmap" && c._fullData[0].z.length === 3) as any;
+        return { left: el._fullLayout.margin.l as number };
+      });
+    } finally {
+      await browser.close();
+    }
+  };
+  const phone = await marginsAt(390);
+  assert.equal(phone.left, narrow.layout.margin.l, "narrow margins on a 390 px screen");
+  assert.equal((await marginsAt(1100)).left, wideMargin, "wide margins on a wide screen");
+});
+
 test("re-run cells: a fresh chart output and a chart above the setup cell both draw, the others stay", async () => {
   // Simulates the states a notebook reaches when cells are re-run out of order: the
   // curves cell re-executed (a new output with a new id) and a chart cell that sits,
