@@ -70,6 +70,21 @@ export interface ComparisonRow {
 }
 
 /** A layer's kernel as plain data: shape [...inputs, units], row-major, as TensorFlow.js stores it. */
+/** One layer's feature maps for a set of images (`featureMaps` in src/models; drawn by `featureMapsFigure`). */
+export interface FeatureMaps {
+  /** The layer's name in the model (e.g. "conv2d_1"). */
+  layer: string;
+  /** Its class: "Conv2D", "MaxPooling2D", … */
+  className: string;
+  /** Images in `values`. */
+  count: number;
+  height: number;
+  width: number;
+  channels: number;
+  /** Row-major [count, height, width, channels], channels last as tfjs computes them. */
+  values: Float32Array;
+}
+
 export interface LayerKernel {
   /** The layer's name in the model (e.g. "dense_Dense1"). */
   layer: string;

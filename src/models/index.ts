@@ -2,3 +2,4 @@ export * from "./variants";
 export * from "./summary";
 export * from "./persist";
 export * from "./inspect";
+export * from "./feature-maps";

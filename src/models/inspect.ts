@@ -50,6 +50,11 @@ export interface ActivationOptions {
 /** Layers that pass values through unchanged at inference, so they never count as "the last hidden layer". */
 const PASS_THROUGH = new Set(["Dropout", "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization"]);
 
+/** Whether a layer of this class passes its input on unchanged at inference (dropout and the like). */
+export function passesThrough(className: string): boolean {
+  return PASS_THROUGH.has(className);
+}
+
 /**
  * The last hidden layer: the last layer before the output layer that computes something
  * (dropout is skipped: at inference it passes its input on unchanged). For dense-128-64 it is

@@ -18,3 +18,4 @@ export { embeddingScatter, DEFAULT_EMBEDDING_POINTS } from "./embedding";
 export type { Embedding, EmbeddingScatterOptions } from "./embedding";
 export { saliencyFigure, inkOutline } from "./saliency";
 export type { SaliencyRow, SaliencyFigureOptions } from "./saliency";
+export { featureMapsFigure, ACTIVATION_COLORSCALE, type FeatureMapsFigureOptions } from "./feature-maps";
