@@ -4,10 +4,30 @@
  * the event loop between batches, so the line comes within a batch or a validation pass.
  * Files are written atomically, so an interrupted command never leaves a half-written one.
  */
-export function sayWhenInterrupted(command: string, describe: () => { when?: string; kept: string }): void {
-  process.once("SIGINT", () => {
+export function sayWhenInterrupted(
+  command: string,
+  describe: () => { when?: string; kept: string },
+  windDown?: () => string | undefined,
+): { readonly windingDown: boolean } {
+  const state = { windingDown: false };
+  const quit = () => {
     const { when, kept } = describe();
-    process.stderr.write(`\ndigit-lab ${command}: interrupted (Ctrl-C)${when ? ` ${when}` : ""}; ${kept}\n`);
+    process.stderr.write(`\n${interruptedLine(command, when, kept)}\n`);
     process.exit(130);
+  };
+  // `windDown` may turn the first Ctrl-C into a request to finish early and keep the work so far
+  // (it returns what to say, or undefined to quit at once); a second Ctrl-C then quits.
+  process.once("SIGINT", () => {
+    const message = windDown?.();
+    if (message === undefined) return quit();
+    state.windingDown = true;
+    process.once("SIGINT", quit); // before the message: a Ctrl-C right after it must find the listener
+    process.stderr.write(`\n${message}\n`);
   });
+  return state;
+}
+
+/** `digit-lab train: interrupted (Ctrl-C) after 3 of 30 epochs; nothing was written` */
+export function interruptedLine(command: string, when: string | undefined, kept: string): string {
+  return `digit-lab ${command}: interrupted (Ctrl-C)${when ? ` ${when}` : ""}; ${kept}`;
 }

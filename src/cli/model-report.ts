@@ -5,9 +5,9 @@
 import type { tf } from "../backend";
 import type { MnistData } from "../data";
 import { type DetailedEvaluation, misclassified, pca } from "../eval";
-import { firstLayerKernel, lastHiddenLayer, layerActivations } from "../models";
+import { firstLayerKernel, lastHiddenLayer, layerActivations, type ModelMetadata } from "../models";
 import { trainingReport, writeReport } from "../report";
-import type { RunHistory } from "../types";
+import { interruptedPhrase, type ReportRun } from "../report/training";
 import { type Recipe, getRecipe, recipeNames } from "../recipes";
 import { counted } from "../util/format";
 import { UsageError } from "../errors";
@@ -16,8 +16,8 @@ export interface ModelReportInput {
   title: string;
   subtitle: string;
   notes?: string;
-  /** The model's name and the history it was trained with (omitted: no training section). */
-  run?: RunHistory;
+  /** The model's name and the history it was trained with (omitted: no training section); `interruptedOf` when Ctrl-C ended it early. */
+  run?: ReportRun;
 }
 
 /** Writes the report to `file` (atomically) and returns the path written. */
@@ -108,13 +108,19 @@ export function settingsLabel(recipe: Recipe): string {
 
 /**
  * A run's report subtitle: "mnist, 2 epochs, batch 32, seed 42, first 2,000 training images,
- * backend wasm". `seed` is left out where the runs vary it; `trainCount` is given only for a
+ * backend wasm" ("interrupted (Ctrl-C) after 3 of 30 epochs" for a run cut short). `seed` is left out where the runs vary it; `trainCount` is given only for a
  * run limited to the first images.
  */
-export function runSubtitle(run: { dataset: string; epochs: number; batchSize: number; seed?: number; trainCount?: number; backend: string }): string {
-  const parts = [run.dataset, counted(run.epochs, "epoch"), `batch ${run.batchSize}`];
+export function runSubtitle(run: { dataset: string; epochs: number; batchSize: number; seed?: number; trainCount?: number; backend: string; interruptedOf?: number }): string {
+  const parts = [run.dataset, run.interruptedOf === undefined ? counted(run.epochs, "epoch") : interruptedPhrase(run.epochs, run.interruptedOf), `batch ${run.batchSize}`];
   if (run.seed !== undefined) parts.push(`seed ${run.seed}`);
   if (run.trainCount !== undefined) parts.push(`first ${run.trainCount.toLocaleString("en-US")} training images`);
   parts.push(`backend ${run.backend}`);
   return parts.join(", ");
+}
+
+/** Epochs finished and asked for, when the metadata says Ctrl-C ended the model's training early. */
+export function interruptionOf(metadata: ModelMetadata): { epochs: number; epochsRequested: number } | undefined {
+  if (metadata.stopReason !== "interrupted" || typeof metadata.epochsRequested !== "number") return undefined;
+  return { epochs: metadata.history?.length ?? 0, epochsRequested: metadata.epochsRequested };
 }

@@ -38,6 +38,14 @@ export interface ModelMetadata {
   /** Set when early stopping put back the weights of this epoch (of `history`): they are the saved ones. */
   restoredEpoch?: number;
   test?: { loss: number; accuracy: number };
+  /** Epochs the run was asked to train (`history` holds the ones it finished). */
+  epochsRequested?: number;
+  /**
+   * Why training ended before `epochsRequested`, if it did: "early-stopping", "diverged", "stopped"
+   * (from code) or "interrupted" (Ctrl-C during `digit-lab train`: the saved weights are those of
+   * the last finished epoch, or of `restoredEpoch`).
+   */
+  stopReason?: string;
   /** One example's shape: [784] or [28, 28, 1]. */
   inputShape: number[];
   params: number;

@@ -15,13 +15,24 @@ import type { ReportSection, ReportSpec, ReportTable } from "./index";
 import type { TableLike } from "../tables/format";
 import { counted } from "../util/format";
 
+/** A run as a report describes it. */
+export interface ReportRun extends RunHistory {
+  /** Set when the run was interrupted (Ctrl-C) before its end: the epochs it was asked to train. */
+  interruptedOf?: number;
+}
+
+/** "interrupted (Ctrl-C) after 3 of 30 epochs" */
+export function interruptedPhrase(epochs: number, epochsRequested: number): string {
+  return `interrupted (Ctrl-C) after ${epochs} of ${counted(epochsRequested, "epoch")}`;
+}
+
 export interface TrainingReportInput {
   title?: string;
   subtitle?: string;
   /** Free text for a first "Summary" section (settings, command line, notes). */
   notes?: string;
   /** One run or several (several: curves overlaid, one history table each). */
-  runs?: RunHistory | RunHistory[];
+  runs?: ReportRun | ReportRun[];
   evaluation?: {
     report?: ClassificationReport;
     confusion?: ConfusionMatrix;
@@ -81,7 +92,8 @@ export function trainingReport(input: TrainingReportInput): ReportSpec {
     // After early stopping put back an earlier epoch, the test figures are that epoch's weights: say so.
     const restored = !kept ? "" : ` Early stopping put back the weights of epoch ${kept.epoch}` +
       (kept.valAccuracy === undefined ? "" : ` (validation accuracy ${percent(kept.valAccuracy, 2)})`) + "; the model holds them, and the test figures are theirs.";
-    summary.push(`${run.name}: ${counted(run.history.length, "epoch")} in ${seconds.toFixed(1)} s; last epoch's training accuracy ${percent(last.accuracy, 2)}${val}.${restored}`);
+    const interrupted = run.interruptedOf === undefined ? "" : ` (${interruptedPhrase(run.history.length, run.interruptedOf)})`;
+    summary.push(`${run.name}: ${counted(run.history.length, "epoch")}${interrupted} in ${seconds.toFixed(1)} s; last epoch's training accuracy ${percent(last.accuracy, 2)}${val}.${restored}`);
   }
   const report = input.evaluation?.report;
   if (report) summary.push(`Test accuracy ${percent(report.accuracy, 2)}; macro F1 ${report.macro.f1.toFixed(4)}.`);

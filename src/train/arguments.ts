@@ -22,7 +22,7 @@ const RECIPE_EXTRAS: OptionNames<Omit<Recipe, keyof TrainSettings>> & { trainLim
 
 const OPTIONS: OptionNames<TrainOptions> = {
   verbose: true, reporter: true, onEpochEnd: true, onBatchEnd: true, batchEndIntervalMs: true, signal: true,
-  validationData: true, evalBatchSize: true, step: true, optimizer: true, threads: true,
+  validationData: true, evalBatchSize: true, step: true, optimizer: true, threads: true, onStop: true,
 };
 
 const EARLY_STOPPING: OptionNames<EarlyStopping> = { monitor: true, patience: true, minDelta: true, restoreBestWeights: true };
@@ -70,4 +70,8 @@ export function checkTrainArguments(model: unknown, data: unknown, settings: unk
     checkOptionNames(lrSchedule, names, `train settings.lrSchedule (${type})`);
   }
   checkOptionNames(options, OPTIONS, "train options");
+  const onStop = (options as TrainOptions).onStop;
+  if (onStop !== undefined && onStop !== "last-epoch" && onStop !== "as-is") {
+    throw new UsageError(`train options.onStop must be "last-epoch" or "as-is", got ${describeValue(onStop)}`);
+  }
 }

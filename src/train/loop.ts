@@ -76,8 +76,22 @@ export interface TrainOptions {
   /** Called at most every `batchEndIntervalMs` (default 250 ms) with running loss and accuracy. */
   onBatchEnd?: (info: BatchInfo) => void;
   batchEndIntervalMs?: number;
-  /** Training ends after the current batch once this is aborted; the history so far is returned. */
+  /**
+   * Training ends after the current batch once this is aborted; the history so far is returned.
+   * (Kernel → Interrupt in a notebook stops a run the same way.) What the model then holds: see `onStop`.
+   */
   signal?: StopSignal;
+  /**
+   * The weights a stopped run (`signal`, or Kernel → Interrupt) leaves in the model.
+   * "last-epoch" (default): those at the end of the last finished epoch, so that the model matches
+   * the history it returns (bit for bit the weights of a run of that many epochs); stopped inside
+   * the first epoch, the weights it started with. Early stopping that restores the best weights
+   * then does so as after a normal end at that epoch. The partial epoch is lost; an `optimizer`
+   * passed in keeps the moments of its steps. Costs one copy of the weights per epoch on the
+   * per-batch path, nothing on the DenseTrainer (which copies to the model once per epoch anyway).
+   * "as-is": the weights after the last batch that ran, partway into the next epoch.
+   */
+  onStop?: "last-epoch" | "as-is";
   /** Validate on this set instead of splitting the training data. */
   validationData?: ImageSet;
   /** Batch size for validation (default 2000). */
@@ -173,6 +187,11 @@ export async function train(
   let globalStep = 0;
   let restored = false;
   let changedWeights = false;
+  // The weights at the end of the last finished epoch (at first: as the run found them), put back
+  // when the run is stopped partway into an epoch. The DenseTrainer needs none: it copies its
+  // weights into the model only at the end of an epoch, so skipping that copy leaves them as they were.
+  const keepLastEpoch = (options.onStop ?? "last-epoch") === "last-epoch";
+  let lastEpochWeights = keepLastEpoch && !trainer ? snapshotWeights(model) : undefined;
 
   reporter.onTrainBegin?.({
     epochs, batchesPerEpoch: batches, trainCount: trainData.count, validationCount: valData?.count ?? 0, batchSize,
@@ -241,8 +260,14 @@ export async function train(
             await new Promise<void>((resolve) => setImmediate(resolve));
           }
         }
+        if (stopReason) {
+          if (!keepLastEpoch) trainer?.copyToModel();
+          else if (lastEpochWeights && seen > 0) model.setWeights(lastEpochWeights);
+          // Put back as they were before the run: no weights changed.
+          if (keepLastEpoch && history.length === 0) changedWeights = false;
+          break;
+        }
         trainer?.copyToModel();
-        if (stopReason) break;
         const sums = totals();
         const loss = sums.loss / seen;
         const acc = sums.correct / seen;
@@ -263,13 +288,17 @@ export async function train(
           const value = monitored(log, early.monitor ?? "valLoss");
           if (!best || value < best.value - (early.minDelta ?? 0)) {
             tf.dispose(best?.weights);
-            best = { epoch, value, weights: early.restoreBestWeights === false ? undefined : model.getWeights().map((w) => tf.keep(w.clone())) };
+            best = { epoch, value, weights: early.restoreBestWeights === false ? undefined : snapshotWeights(model) };
           } else if (epoch - best.epoch >= early.patience) {
             stopReason = "early-stopping";
           }
         }
         if (plateau && reducer) lr = reducer.update(monitored(log, plateau.monitor ?? "valLoss"));
         if (stopAsked()) stopReason = "stopped";
+        else if (lastEpochWeights && !stopReason && epoch < epochs) {
+          tf.dispose(lastEpochWeights);
+          lastEpochWeights = snapshotWeights(model);
+        }
       } finally {
         tf.dispose([lossSum, correctSum]);
       }
@@ -283,6 +312,7 @@ export async function train(
     interrupt.stop();
     trainer?.dispose();
     tf.dispose(best?.weights);
+    tf.dispose(lastEpochWeights);
     for (const d of dropouts) d.layer.seed = d.original;
     if (ownsOptimizer) optimizer.dispose();
   }
@@ -291,7 +321,9 @@ export async function train(
     stopReason === "early-stopping"
       ? `early stopping after epoch ${history.length}${restored ? `; restored the weights of epoch ${best!.epoch}` : ""}`
       : stopReason === "stopped"
-        ? `stopped after ${counted(history.length, "complete epoch")}`
+        ? `stopped after ${counted(history.length, "complete epoch")}` + (!keepLastEpoch ? "; the model holds the weights of its last batch"
+          : restored ? `; restored the weights of epoch ${best!.epoch}`
+          : history.length ? `; the model holds the weights of epoch ${history.length}` : "; the model holds the weights it started with")
         : stopReason === "diverged"
           ? `training diverged: the loss of epoch ${history.length} is ${history[history.length - 1].loss}, so it stopped there; try a smaller learning rate`
         : restored
@@ -308,6 +340,11 @@ export async function train(
     validationCount: valData?.count ?? 0,
     threads,
   };
+}
+
+/** A copy of every weight of `model` (kept out of tidy scopes), for `setWeights` later. */
+function snapshotWeights(model: tf.LayersModel): tf.Tensor[] {
+  return model.getWeights().map((w) => tf.keep(w.clone()));
 }
 
 /** The value to minimize for a monitor name (accuracy is negated); training loss without validation. */

@@ -110,7 +110,8 @@ test("training a model again says it goes on from the earlier run's weights", as
   // A run stopped inside its first epoch still changed the weights; a fresh model of the same spec did not.
   const stoppedFirst = buildModel("dense-128", { seed: 6 });
   const handle = new StopHandle();
-  await train(stoppedFirst, head(slice, 500), { epochs: 1, seed: 6 }, { ...quiet, signal: handle, batchEndIntervalMs: 0, onBatchEnd: () => handle.stop() });
+  // (With onStop "as-is": by default a stopped run puts back the weights it started with, test/train/stop-weights.test.ts.)
+  await train(stoppedFirst, head(slice, 500), { epochs: 1, seed: 6 }, { ...quiet, signal: handle, batchEndIntervalMs: 0, onBatchEnd: () => handle.stop(), onStop: "as-is" });
   await train(stoppedFirst, head(slice, 500), { epochs: 1, seed: 6 }, options);
   assert.equal(begins[2], 0);
   assert.match(lines.join("\n"), /continuing from the weights of an earlier, stopped run/);

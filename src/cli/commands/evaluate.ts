@@ -4,7 +4,8 @@ import { recordedDataset } from "../../predict/trained-on";
 import { UsageError } from "../../errors";
 import { loadMnist, parseDatasetName } from "../../data";
 import { DIVERGED_HINT, loadModel, modelFileOf, nonFiniteProblem } from "../../models";
-import { writeModelReport } from "../model-report";
+import { interruptionOf, writeModelReport } from "../model-report";
+import { interruptedPhrase } from "../../report/training";
 import { checkOutputFile } from "../../util/output-paths";
 import { evaluateDetailed, formatClassificationReport, formatConfusionMatrix, misclassified } from "../../eval";
 
@@ -20,6 +21,7 @@ export const command: Command = {
     "  --report FILE        write an offline HTML report: the training curves recorded with the model, confusion",
     "                       matrix, per-class report, mistakes, first-layer weights, a PCA map of the last hidden layer",
     "  --json               print {\"loss\", \"accuracy\", \"report\", \"confusionMatrix\", \"misclassified\", ...}",
+    "                       (and \"interrupted\": {\"epochs\", \"epochsRequested\"} for a model saved after Ctrl-C)",
     "                       (misclassified holds the N of --misclassified N; none by default)",
   ].join("\n"),
   options: { "model-dir": { type: "string" }, dataset: { type: "string" }, misclassified: { type: "string" }, report: { type: "string" } },
@@ -37,6 +39,9 @@ export const command: Command = {
       ? `this model was trained on ${trainedOn} (${path.join(dir, "metadata.json")}), so its accuracy on the ${dataset} test set measures nothing useful`
       : undefined;
     if (otherData) process.stderr.write(`digit-lab evaluate: warning: ${otherData}\n`);
+    // A model saved after Ctrl-C ended its training early says so wherever the run is described.
+    const interrupted = interruptionOf(metadata);
+    const interruptedNote = interrupted ? `training was ${interruptedPhrase(interrupted.epochs, interrupted.epochsRequested)}` : undefined;
     const data = await loadMnist({ dataset, dataDir: stringFlag(args, "data-dir") });
     const result = await evaluateDetailed(model, data.test);
     const notNumbers = nonFiniteProblem(result.probabilities); // loadModel's probe passed, but some test image did not
@@ -47,8 +52,11 @@ export const command: Command = {
       ? writeModelReport(reportFile, model, result, data, {
           title: `digit-lab: ${metadata.model} from ${dir}`,
           subtitle: `evaluated on the ${dataset} test set (${result.count.toLocaleString("en-US")} images)${trainedOnPart(metadata.data?.trainCount, data.train.count)}`
+            + (interruptedNote ? `; its ${interruptedNote}` : "")
             + (otherData ? `. Warning: ${otherData}.` : ""),
-          run: metadata.history?.length ? { name: metadata.model, history: metadata.history, restoredEpoch: metadata.restoredEpoch } : undefined,
+          run: metadata.history?.length
+            ? { name: metadata.model, history: metadata.history, restoredEpoch: metadata.restoredEpoch, interruptedOf: interrupted?.epochsRequested }
+            : undefined,
         })
       : undefined;
     model.dispose();
@@ -65,12 +73,14 @@ export const command: Command = {
         report: result.report,
         confusionMatrix: result.confusion,
         misclassified: wrong,
+        ...(interrupted ? { interrupted } : {}),
         ...(reportWritten ? { reportFile: reportWritten } : {}),
       });
       return 0;
     }
     const lines = [
       `${metadata.model} from ${dir} on the ${dataset} test set (${result.count.toLocaleString("en-US")} images)`,
+      ...(interruptedNote ? [`  its ${interruptedNote}: this is the model of epoch ${metadata.restoredEpoch ?? interrupted!.epochs}`] : []),
       `  loss      ${result.loss.toFixed(4)}`,
       `  accuracy  ${result.accuracy.toFixed(4)}  (${(result.count - Math.round(result.accuracy * result.count)).toLocaleString("en-US")} wrong)`,
       "",

@@ -6,9 +6,9 @@ import * as path from "node:path";
 import { UsageError } from "../../errors";
 import { MODEL_DIR_TARGET, buildModel, saveModel } from "../../models";
 import { recipeNames } from "../../recipes";
-import { train } from "../../train";
+import { StopHandle, train } from "../../train";
 import { evaluateDetailed } from "../../eval";
-import { sayWhenInterrupted } from "../interrupt";
+import { interruptedLine, sayWhenInterrupted } from "../interrupt";
 import { joinChanges, runChanges, runSubtitle, settingsLabel, writeModelReport } from "../model-report";
 import { checkOutputDir, checkOutputFile } from "../../util/output-paths";
 
@@ -28,7 +28,10 @@ export const command: Command = {
     "                       validation_split, the last 20% of the file (seed recipes)",
     "  --train-limit N      train on the first N training images only (before the validation split)",
     "  --save DIR           write model.json, weights.bin and metadata.json to DIR (a new or empty folder,",
-    "                       or a saved model to replace; any other folder or file is refused and left alone)",
+    "                       or a saved model to replace; any other folder or file is refused and left alone).",
+    "                       Ctrl-C once an epoch has finished stops training and still tests and saves the model",
+    "                       of the last finished epoch (as --report writes its report), with stopReason \"interrupted\"",
+    "                       in metadata.json and exit code 130; a second Ctrl-C quits without writing anything",
     "  --report FILE        write an offline HTML report: curves, history, confusion matrix, per-class report, mistakes, first-layer weights,",
     "                       a PCA map of the last hidden layer",
     "  --json               print one JSON object (history, timings, test metrics); progress goes to stderr",
@@ -56,24 +59,49 @@ export const command: Command = {
     const trainSet = trainLimit !== undefined ? head(data.train, trainLimit) : data.train;
     const model = buildModel(recipe.model, { dropout: recipe.dropout, l2: recipe.l2, seed: recipe.seed });
     const params = model.countParams();
+    let stage = "during the first epoch";
+    let kept = "nothing was written";
+    // With something to write, a Ctrl-C after an epoch stops training there (train() puts back that
+    // epoch's weights) and the model is tested and written as after a normal end: a long run keeps
+    // its finished epochs. Before the first epoch ends, or with nothing to write, it quits at once.
+    const stop = new StopHandle();
+    let training = true;
+    let finished = 0; // epochs finished, or about to: all batches of an epoch ran, so train() completes it
+    const restoresBest = !!recipe.earlyStopping && recipe.earlyStopping.restoreBestWeights !== false;
+    const interrupt = sayWhenInterrupted("train", () => ({ when: stage, kept }), () => {
+      if (!(save || reportFile) || !training || finished === 0) return undefined;
+      stop.stop();
+      const which = restoresBest ? "the model of the best epoch so far" : `the model of epoch ${finished}`;
+      const work = save ? `testing and saving ${which}${reportFile ? " and writing its report" : ""}` : `testing ${which} and writing its report`;
+      return `stopping after epoch ${finished} of ${recipe.epochs}: ${work} (Ctrl-C again to quit without ${save ? "saving" : "a report"})`;
+    });
+    // Said once Ctrl-C is handled: from this line on, a Ctrl-C gets the answer described above.
     process.stderr.write(
       `training ${recipe.model} (${params.toLocaleString("en-US")} params) with ${settingsLabel(recipe)}: ` +
         `${counted(recipe.epochs, "epoch")}, batch ${recipe.batchSize}, lr ${recipe.learningRate}, seed ${recipe.seed}, ` +
         `${trainSet.count.toLocaleString("en-US")} training images before the ${recipe.validationSplit} validation split ` +
         `(${recipe.validationFrom === "end" ? "the last examples, as Keras" : "seeded random"})\n`,
     );
-    let stage = "during the first epoch";
-    let kept = "nothing was written";
-    sayWhenInterrupted("train", () => ({ when: stage, kept }));
     const result = await train(model, trainSet, recipe, {
       verbose: 1,
-      onEpochEnd: (log) => void (stage = `after ${log.epoch} of ${counted(recipe.epochs, "epoch")}`),
+      signal: stop,
+      onBatchEnd: (info) => void (info.batch === info.batches && (finished = info.epoch)),
+      onEpochEnd: (log) => {
+        finished = log.epoch;
+        stage = `after ${log.epoch} of ${counted(recipe.epochs, "epoch")}`;
+      },
     });
-    stage = "after training, while testing";
+    training = false;
+    const interrupted = interrupt.windingDown;
+    if (!interrupted) stage = "after training, while testing";
     const restoredEpoch = result.restoredBestWeights ? result.bestEpoch : undefined;
+    // Let a second Ctrl-C in (testing itself runs without yielding).
+    if (interrupted) await nextTurn();
     const test = await evaluateDetailed(model, data.test);
     process.stderr.write(`test loss ${test.loss.toFixed(4)}  test accuracy ${test.accuracy.toFixed(4)} (${test.count.toLocaleString("en-US")} images)\n`);
 
+    if (interrupted) await nextTurn(); // a second Ctrl-C during testing quits before anything is written
+    const stopReason = interrupted ? "interrupted" : result.stopReason;
     if (save) {
       await saveModel(model, save, {
         model: recipe.model,
@@ -82,12 +110,14 @@ export const command: Command = {
         data: { dataset, sha256Verified: data.sha256Verified, checksums: data.checksums, trainCount: trainSet.count },
         history: result.history,
         ...(restoredEpoch !== undefined ? { restoredEpoch } : {}),
+        epochsRequested: recipe.epochs,
+        ...(stopReason ? { stopReason } : {}),
         test: { loss: test.loss, accuracy: test.accuracy },
         backend: backend.name,
       });
       process.stderr.write(`saved to ${save}\n`);
       kept = `the model was saved to ${save}`;
-      stage = "after training and testing";
+      if (!interrupted) stage = "after training and testing";
     }
     if (reportFile) {
       // Every setting that changes the result is on the page: a shortened run must not read as the recipe's.
@@ -98,12 +128,13 @@ export const command: Command = {
         subtitle: runSubtitle({
           dataset, epochs: result.history.length, batchSize: recipe.batchSize, seed: recipe.seed,
           trainCount: trainLimit !== undefined ? trainSet.count : undefined, backend: backend.name,
+          interruptedOf: interrupted ? recipe.epochs : undefined,
         }),
         notes: recipe.defaultSettings
           ? [recipe.description, changes.length ? `Trained on ${joinChanges(changes)}.` : ""].filter(Boolean).join("\n\n")
           : [`Recipe ${recipe.name}: ${recipe.description}.`,
               changes.length ? `This run changed the recipe: ${joinChanges(changes)}. Its results are not the full recipe's.` : ""].filter(Boolean).join("\n\n"),
-        run: { name: recipe.model, history: result.history, restoredEpoch },
+        run: { name: recipe.model, history: result.history, restoredEpoch, interruptedOf: interrupted ? recipe.epochs : undefined },
       });
       process.stderr.write(`report written to ${written}\n`);
     }
@@ -127,7 +158,8 @@ export const command: Command = {
       bestEpoch: result.bestEpoch ?? null,
       // Whether the tested (and saved) weights are bestEpoch's rather than the last epoch's.
       restoredBestWeights: result.restoredBestWeights,
-      stopReason: result.stopReason ?? null,
+      // "interrupted": Ctrl-C stopped training; the tested (and saved) weights are the last finished epoch's (or bestEpoch's).
+      stopReason: stopReason ?? null,
       testLoss: test.loss,
       testAccuracy: test.accuracy,
       savedTo: save ?? null,
@@ -137,11 +169,22 @@ export const command: Command = {
     else {
       process.stdout.write(
         `${recipe.model}: test accuracy ${(100 * test.accuracy).toFixed(2)}%, test loss ${test.loss.toFixed(4)}, ` +
-          `${counted(result.history.length, "epoch")} at ${result.secondsPerEpoch.toFixed(1)} s/epoch on ${backend.name}` +
+          `${counted(result.history.length, "epoch")}${interrupted ? ` of ${recipe.epochs} (interrupted)` : ""} at ${result.secondsPerEpoch.toFixed(1)} s/epoch on ${backend.name}` +
           (save ? `, saved to ${save}` : "") + "\n",
       );
     }
     model.dispose();
-    return 0;
+    if (!interrupted) return 0;
+    const modelOf = `the model of epoch ${restoredEpoch ?? result.history.length}`;
+    const written = save
+      ? `${modelOf} was saved to ${save}${reportFile ? ` and its report written to ${reportFile}` : ""}`
+      : `the report on ${modelOf} was written to ${reportFile}`;
+    process.stderr.write(interruptedLine("train", `after ${result.history.length} of ${counted(recipe.epochs, "epoch")}`, written) + "\n");
+    return 130;
   },
 };
+
+/** Lets the event loop run (signal handlers included) before going on. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
