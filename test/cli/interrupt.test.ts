@@ -8,36 +8,11 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { spawn } from "node:child_process";
 import { runCli, startCli } from "../helpers/cli";
-import { PROJECT_ROOT, REAL_DATA_DIR } from "../helpers/paths";
 import { loadModel } from "../../src/models";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-interrupt-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-/** Starts `digit-lab args…`, sends SIGINT once stderr matches `when`, and resolves with the exit and stderr. */
-function interruptWhen(args: string[], when: RegExp): Promise<{ code: number | null; signal: string | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = startCli(args);
-    let stderr = "";
-    let sent = false;
-    const guard = setTimeout(() => child.kill("SIGKILL"), 120_000); // a hung command fails here, not the suite
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (chunk: string) => {
-      stderr += chunk;
-      if (!sent && when.test(stderr)) {
-        sent = true;
-        child.kill("SIGINT");
-      }
-    });
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(guard);
-      resolve({ code, signal, stderr });
-    });
-  });
-}
 
 /**
  * Starts `digit-lab args…` and sends SIGINT each time stderr matches the next of `signals`
@@ -45,14 +20,12 @@ function interruptWhen(args: string[], when: RegExp): Promise<{ code: number | n
  */
 function interruptAt(args: string[], signals: RegExp[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "bin", "digit-lab.js"), ...args], {
-      cwd: PROJECT_ROOT, env: { ...process.env, DIGIT_LAB_DATA_DIR: REAL_DATA_DIR }, stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = startCli(args);
     let stdout = "";
     let stderr = "";
     let from = 0;
     let next = 0;
-    const guard = setTimeout(() => child.kill("SIGKILL"), 150_000);
+    const guard = setTimeout(() => child.kill("SIGKILL"), 150_000); // a hung command fails here, not the suite
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (chunk: string) => void (stdout += chunk));
     child.stderr.setEncoding("utf8");
@@ -141,16 +114,16 @@ test("train --save: Ctrl-C before the first epoch ends quits at once, nothing wr
 });
 
 test("train without --save or --report: Ctrl-C after an epoch quits at once, as before", async () => {
-  const r = await interruptWhen(["train", ...SHORT_RUN], /^epoch 1\/200 /m);
+  const r = await interruptAt(["train", ...SHORT_RUN], [/^epoch 1\/200 /m]);
   assert.equal(r.code, 130, r.stderr);
   assert.match(r.stderr, /\ndigit-lab train: interrupted \(Ctrl-C\) after \d+ of 200 epochs; nothing was written\n$/);
   assert.doesNotMatch(r.stderr, /stopping after|test accuracy/);
 });
 
 test("seeds: Ctrl-C names the runs that finished, since seeds keeps no cache", async () => {
-  const r = await interruptWhen(
+  const r = await interruptAt(
     ["seeds", "--model", "dense-128", "--epochs", "100", "--train-limit", "2000", "--seeds", "5,6,7"],
-    /seed 6 \(2 of 3\)/,
+    [/seed 6 \(2 of 3\)/],
   );
   assert.equal(r.code, 130, r.stderr);
   assert.match(r.stderr, /digit-lab seeds: interrupted \(Ctrl-C\) during seed 6 \(2 of 3\); nothing was written; finished: seed 5 \d+\.\d\d%\n$/);

@@ -34,7 +34,7 @@ export function runCli(args: string[], options: CliOptions = {}): CliResult {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Starts `digit-lab args…` as runCli does, without waiting: stdin and stdout ignored, stderr piped. */
-export function startCli(args: string[], options: Omit<CliOptions, "timeout"> = {}): ChildProcessByStdio<null, null, Readable> {
-  return spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? PROJECT_ROOT, env: cliEnv(options), stdio: ["ignore", "ignore", "pipe"] });
+/** Starts `digit-lab args…` as runCli does, without waiting: stdin ignored, stdout and stderr piped. */
+export function startCli(args: string[], options: Omit<CliOptions, "timeout"> = {}): ChildProcessByStdio<null, Readable, Readable> {
+  return spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? PROJECT_ROOT, env: cliEnv(options), stdio: ["ignore", "pipe", "pipe"] });
 }
