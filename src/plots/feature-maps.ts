@@ -29,9 +29,6 @@ export const ACTIVATION_COLORSCALE: [number, string][] = [
   [1, "rgb(8,48,107)"],
 ];
 
-/** Extra height (px) for each further line of the title (as in the saliency figure). */
-const TITLE_LINE = 22;
-
 /** Decimals that keep about three significant digits of values up to `scale`. */
 function decimalsFor(scale: number): number {
   return Math.min(8, Math.max(0, Math.ceil(-Math.log10(scale)) + 2));
@@ -95,7 +92,7 @@ export function featureMapsFigure(maps: FeatureMaps, options: FeatureMapsFigureO
     options.title ??
     `${name}${escapeLabel(layer)} (${escapeLabel(className)}): ${shown}, ${height}×${width}` +
       (silent ? `<br>${silent} silent (0 everywhere) for this image` : "");
-  const fig = imageGridFigure(cells, {
+  return imageGridFigure(cells, {
     title: heading,
     columns: options.columns ?? 8,
     rows: height,
@@ -109,14 +106,4 @@ export function featureMapsFigure(maps: FeatureMaps, options: FeatureMapsFigureO
     valueName: "activation at",
     cellSize: options.cellSize ?? (height >= 20 ? 72 : height >= 10 ? 60 : 48),
   });
-  // Room for the title's further lines (the grid's meta tells the chart script, which re-sizes it).
-  const extraLines = (heading.match(/<br\s*\/?>/gi) ?? []).length;
-  if (extraLines > 0) {
-    const grid = (fig.layout.meta as { digitLabGrid: { titleHeight: number } }).digitLabGrid;
-    grid.titleHeight += extraLines * TITLE_LINE;
-    fig.layout.height = (fig.layout.height as number) + extraLines * TITLE_LINE;
-    (fig.layout.margin as { t: number }).t += extraLines * TITLE_LINE;
-    fig.layout.title = { ...(fig.layout.title as object), yref: "container", y: 1, yanchor: "top", pad: { t: 24 } };
-  }
-  return fig;
 }

@@ -77,6 +77,9 @@ export function toRows(pixels: ArrayLike<number>, rows: number, cols: number, di
   return z;
 }
 
+/** Extra height (px) for each further line of a grid's title. */
+const TITLE_LINE = 22;
+
 /**
  * The shared engine of all image grids: one heatmap subplot per cell, captions as
  * annotations above the images, a red frame round highlighted cells.
@@ -92,16 +95,19 @@ export function imageGridFigure(cells: GridCell[], options: GridOptions): Figure
   const gapX = 0.015;
   const gapY = 0.3; // of the whole height, split between the rows
   const captionHeight = 22;
-  const titleHeight = 70;
+  // A title of several lines ("<br>") gets room for each further line, hung from the top:
+  // Plotly centres a title in the top margin, which would let three lines reach the captions.
+  const titleLines = (options.title.match(/<br\s*\/?>/gi) ?? []).length;
+  const titleHeight = 70 + titleLines * TITLE_LINE;
   const extra = colorbar ? 90 : 20;
   const domains = gridDomains(gridRows, columns, gapX, gapY / gridRows);
   const data: Trace[] = [];
   const annotations: unknown[] = [];
   const shapes: unknown[] = [];
   const layout: Layout = {
-    title: title(options.title),
+    title: titleLines > 0 ? { ...title(options.title), yref: "container", y: 1, yanchor: "top", pad: { t: 24 } } : title(options.title),
     showlegend: false,
-    margin: { l: 10, r: colorbar ? 80 : 10, t: 60, b: 10 },
+    margin: { l: 10, r: colorbar ? 80 : 10, t: 60 + titleLines * TITLE_LINE, b: 10 },
     width: Math.max(560, columns * cellSize + extra),
     height: gridRows * (cellSize + captionHeight) + titleHeight,
     plot_bgcolor: "white",

@@ -33,9 +33,6 @@ export interface SaliencyFigureOptions {
   cellSize?: number;
 }
 
-/** Extra height (px) for each further line of the title. */
-const TITLE_LINE = 22;
-
 /** Ink at or above this draws inside the outline. */
 const OUTLINE_INK = 0.5;
 
@@ -158,13 +155,5 @@ export function saliencyFigure(items: readonly SaliencyRow[], options: SaliencyF
     }
   });
   fig.data.push(...outlines);
-  // Room for the title's further lines (the grid's meta tells the chart script, which re-sizes it).
-  const extraLines = (heading.match(/<br\s*\/?>/gi) ?? []).length;
-  const grid = (fig.layout.meta as { digitLabGrid: { titleHeight: number } }).digitLabGrid;
-  grid.titleHeight += extraLines * TITLE_LINE;
-  fig.layout.height = (fig.layout.height as number) + extraLines * TITLE_LINE;
-  (fig.layout.margin as { t: number }).t += extraLines * TITLE_LINE;
-  // Hung from the top: Plotly centres a title in the top margin, which lets three lines reach the captions.
-  if (extraLines > 0) fig.layout.title = { ...(fig.layout.title as object), yref: "container", y: 1, yanchor: "top", pad: { t: 24 } };
   return fig;
 }

@@ -78,6 +78,19 @@ test("digitGrid accepts a list of images, caps the count and names bad input", (
   assert.throws(() => digitGrid([new Uint8Array(10)], [1]), /image 0 has 10 pixels, expected 784/);
 });
 
+test("an image grid makes room for each further line of its title, hung from the top", () => {
+  const one = digitGrid(data.test.images, data.test.labels, { limit: 4, title: "four digits" });
+  const two = digitGrid(data.test.images, data.test.labels, { limit: 4, title: "four digits<br>from the test set" });
+  const L1 = one.layout as Any;
+  const L2 = two.layout as Any;
+  assert.equal(L1.margin.t, 60);
+  assert.equal(L1.title.yref, undefined, "a one-line title stays centred in the top margin");
+  assert.equal(L2.margin.t, L1.margin.t + 22);
+  assert.equal(L2.height, L1.height + 22);
+  assert.equal(L2.meta.digitLabGrid.titleHeight, L1.meta.digitLabGrid.titleHeight + 22, "the chart script re-sizes with the same room");
+  assert.deepEqual([L2.title.yref, L2.title.y, L2.title.yanchor], ["container", 1, "top"]);
+});
+
 test("meanImages: ten heatmaps, each the mean of its class", () => {
   const n = 2000;
   const images = data.train.images.subarray(0, n * 784);
