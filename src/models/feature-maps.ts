@@ -9,7 +9,7 @@ import type { ImageSet } from "../data";
 import { isImageSet, isMnistData } from "../data/tensors";
 import type { FeatureMaps } from "../types";
 import { checkOptionNames, type OptionNames } from "../util/options";
-import { layerActivations, passesThrough } from "./inspect";
+import { layerActivations, layerNamed, passesThrough } from "./inspect";
 
 export type { FeatureMaps };
 
@@ -51,10 +51,7 @@ export function featureMaps(model: tf.LayersModel, set: ImageSet, options: Featu
     throw new UsageError(`model "${model.name}" has no layer with feature maps (no Conv2D or pooling layer): its layers are ${model.layers.map((l) => l.name).join(", ")}`);
   }
   return names.map((name) => {
-    const layer = model.layers.find((l) => l.name === name);
-    if (!layer) {
-      throw new UsageError(`model "${model.name}" has no layer "${name}"; its layers are ${model.layers.map((l) => l.name).join(", ")}`);
-    }
+    const layer = layerNamed(model, name);
     const shape = mapShapeOf(layer);
     if (!shape) {
       throw new UsageError(

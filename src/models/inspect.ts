@@ -69,6 +69,15 @@ export function lastHiddenLayer(model: tf.LayersModel): string {
   throw new UsageError(`model "${model.name}" has no hidden layer: its inputs go straight to the output layer`);
 }
 
+/** The layer of `model` called `name`; a UsageError that lists the model's layers if there is none. */
+export function layerNamed(model: tf.LayersModel, name: string): tf.layers.Layer {
+  const layer = model.layers.find((l) => l.name === name);
+  if (!layer) {
+    throw new UsageError(`model "${model.name}" has no layer "${name}"; its layers are ${model.layers.map((l) => l.name).join(", ")}`);
+  }
+  return layer;
+}
+
 /**
  * The activations of one layer (default: the last hidden layer) for every image of `set`,
  * computed in inference mode (dropout off) in batches, with every tensor freed. Images are
@@ -80,11 +89,7 @@ export function layerActivations(model: tf.LayersModel, set: ImageSet, options: 
     throw new UsageError(`layerActivations needs an ImageSet such as mnist.test${isMnistData(set) ? ", not the whole dataset" : ""}`);
   }
   checkOptionNames(options, ACTIVATION_OPTIONS, "layerActivations options");
-  const name = options.layer ?? lastHiddenLayer(model);
-  const layer = model.layers.find((l) => l.name === name);
-  if (!layer) {
-    throw new UsageError(`model "${model.name}" has no layer "${name}"; its layers are ${model.layers.map((l) => l.name).join(", ")}`);
-  }
+  const layer = layerNamed(model, options.layer ?? lastHiddenLayer(model));
   const batchSize = options.batchSize ?? 1000;
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new UsageError(`batchSize must be a whole number ≥ 1, got ${batchSize}`);
   // A model sharing the layers (and so the weights) up to `layer`: never dispose it, that would free them.
