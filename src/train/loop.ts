@@ -288,7 +288,7 @@ export async function train(
           const value = monitored(log, early.monitor ?? "valLoss");
           if (!best || value < best.value - (early.minDelta ?? 0)) {
             tf.dispose(best?.weights);
-            best = { epoch, value, weights: early.restoreBestWeights === false ? undefined : snapshotWeights(model) };
+            best = { epoch, value, weights: restoresBestWeights(early) ? snapshotWeights(model) : undefined };
           } else if (epoch - best.epoch >= early.patience) {
             stopReason = "early-stopping";
           }
@@ -340,6 +340,11 @@ export async function train(
     validationCount: valData?.count ?? 0,
     threads,
   };
+}
+
+/** Whether early stopping with these settings puts back the best epoch's weights (the default). */
+export function restoresBestWeights(early: EarlyStopping | undefined): boolean {
+  return early !== undefined && early.restoreBestWeights !== false;
 }
 
 /** A copy of every weight of `model` (kept out of tidy scopes), for `setWeights` later. */

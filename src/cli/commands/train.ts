@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { UsageError } from "../../errors";
 import { MODEL_DIR_TARGET, buildModel, saveModel } from "../../models";
 import { recipeNames } from "../../recipes";
-import { StopHandle, train } from "../../train";
+import { StopHandle, restoresBestWeights, train } from "../../train";
 import { evaluateDetailed } from "../../eval";
 import { interruptedLine, sayWhenInterrupted } from "../interrupt";
 import { joinChanges, runChanges, runSubtitle, settingsLabel, writeModelReport } from "../model-report";
@@ -67,7 +67,7 @@ export const command: Command = {
     const stop = new StopHandle();
     let training = true;
     let finished = 0; // epochs finished, or about to: all batches of an epoch ran, so train() completes it
-    const restoresBest = !!recipe.earlyStopping && recipe.earlyStopping.restoreBestWeights !== false;
+    const restoresBest = restoresBestWeights(recipe.earlyStopping);
     const interrupt = sayWhenInterrupted("train", () => ({ when: stage, kept }), () => {
       if (!(save || reportFile) || !training || finished === 0) return undefined;
       stop.stop();
