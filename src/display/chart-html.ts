@@ -74,7 +74,11 @@ export interface GridFit {
   gapY: number;
 }
 
-/** Narrowest plot area (px) a fixed-width figure is shrunk to; narrower boxes scroll sideways instead. */
+/**
+ * Narrowest plot area (px) a fixed-width figure is shrunk to; narrower boxes scroll sideways instead.
+ * A figure that stays readable smaller says so in `layout.meta.digitLabMinPlotWidth` (a confusion
+ * matrix: a few pixels per class).
+ */
 export const MIN_FITTED_PLOT_WIDTH = 240;
 
 /**
@@ -135,25 +139,32 @@ export function chartHtml(fig: Figure, options: { id?: string } = {}): string {
   // Any other fixed-width figure: the plot area scaled to the box, margins kept, shape kept.
   function shrink(layout, width) {
     var m = layout.margin || {}, side = num(m.l, 80) + num(m.r, 80), tb = num(m.t, 100) + num(m.b, 80);
-    if (width - side < ${MIN_FITTED_PLOT_WIDTH}) return layout;
+    if (width - side < num((layout.meta || {}).digitLabMinPlotWidth, ${MIN_FITTED_PLOT_WIDTH})) return layout;
     var ratio = (width - side) / (layout.width - side);
     return merged(layout, { width: width, height: typeof layout.height === "number" ? Math.round(tb + (layout.height - tb) * ratio) : layout.height });
   }
-  // A one-line title wider than the figure (17 px text, ~9 px a character) breaks at its middle space.
+  // A title line wider than the figure (17 px text, ~9 px a character) breaks at its middle space.
   function wrapTitle(layout, width) {
-    var t = layout.title, text = t && (typeof t === "string" ? t : t.text), cut = -1, depth = 0, i;
-    if (!text || /<br/i.test(text) || text.replace(/<[^>]*>/g, "").length * 9 <= width - 20) return layout;
-    for (i = 0; i < text.length; i++) {
-      if (text[i] === "<") depth++;
-      else if (text[i] === ">") depth--;
-      else if (text[i] === " " && depth === 0 && (cut < 0 || Math.abs(i - text.length / 2) < Math.abs(cut - text.length / 2))) cut = i;
-    }
-    if (cut < 0) return layout;
+    var t = layout.title, text = t && (typeof t === "string" ? t : t.text), added = 0;
+    if (!text) return layout;
+    var lines = text.split(/<br[^>]*>/i).map(function (line) {
+      var cut = -1, depth = 0, i;
+      if (line.replace(/<[^>]*>/g, "").length * 9 <= width - 20) return line;
+      for (i = 0; i < line.length; i++) {
+        if (line[i] === "<") depth++;
+        else if (line[i] === ">") depth--;
+        else if (line[i] === " " && depth === 0 && (cut < 0 || Math.abs(i - line.length / 2) < Math.abs(cut - line.length / 2))) cut = i;
+      }
+      if (cut < 0) return line;
+      added++;
+      return line.slice(0, cut) + "<br>" + line.slice(cut + 1);
+    });
+    if (!added) return layout;
     var m = layout.margin || {};
     return merged(layout, {
-      title: merged(typeof t === "string" ? {} : t, { text: text.slice(0, cut) + "<br>" + text.slice(cut + 1) }),
-      margin: merged(m, { t: num(m.t, 100) + 22 }),
-      height: typeof layout.height === "number" ? layout.height + 22 : layout.height,
+      title: merged(typeof t === "string" ? {} : t, { text: lines.join("<br>") }),
+      margin: merged(m, { t: num(m.t, 100) + 22 * added }),
+      height: typeof layout.height === "number" ? layout.height + 22 * added : layout.height,
     });
   }
   // The figure as drawn in a box this wide.

@@ -47,7 +47,7 @@ export function confusionMatrix(
       height: 532 + 76 + 130, // a square plot area at the full 600 px width
     },
     data: [{
-      textfont: { size: n > 12 ? 8 : 10 },
+      textfont: { size: n > 12 ? 7 : 9 },
       colorbar: {
         orientation: "h", title: { text: colorbarTitle.replace("<br>", " "), side: "bottom" }, tickformat: ".0%",
         thickness: 10, x: 0.5, xanchor: "center", yref: "container", y: 0, yanchor: "bottom", ypad: 8,
@@ -79,7 +79,8 @@ export function confusionMatrix(
       width: 600,
       height: 560,
       // Read by the chart script (display/chart-html) when the chart box is narrower than 600 px.
-      meta: { digitLabNarrow: narrow },
+      // Counts stay legible down to ~16 px a cell, so a phone's box fits the matrix instead of scrolling.
+      meta: { digitLabNarrow: narrow, digitLabMinPlotWidth: 16 * Math.max(n, 10) },
     },
   };
 }

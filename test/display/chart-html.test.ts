@@ -10,6 +10,7 @@ import {
 import { confusionMatrix, misclassifiedGallery, trainingCurves, weightImages, type Figure } from "../../src/plots";
 import { openOffline, waitForCharts } from "./browser";
 import { afterResize, chartGeometry, overlapping } from "../report/chart-geometry";
+import { MIN_FITTED_PLOT_WIDTH } from "../../src/display/chart-html";
 
 const OUT = path.resolve(__dirname, "..", "..", "test-output");
 import { historyTable } from "../../src/tables";
@@ -103,6 +104,34 @@ test("chart script: a figure's narrow layout replaces its own in a box narrower 
   const desk = drawAt(1100);
   assert.equal(JSON.stringify(desk.layout.xaxis.domain), "[0,0.45]");
   assert.equal(desk.el.style.height, "400px");
+});
+
+test("chart script: a figure that names a smaller readable plot width is fitted to a phone's box; long title lines wrap", () => {
+  const drawAt = (fig: Figure, clientWidth: number) => {
+    const layouts: Record<string, any>[] = [];
+    const el: Record<string, any> = { innerHTML: "", clientWidth, style: {} };
+    const page: Record<string, unknown> = { setTimeout, document: { getElementById: () => el } };
+    page.window = page;
+    page.Plotly = { newPlot: (_el: unknown, _data: unknown, layout: Record<string, any>) => { layouts.push(layout); return Promise.resolve(); } };
+    vm.runInNewContext(scripts(chartHtml(fig, { id: "m" }))[0], page);
+    return layouts[0];
+  };
+  const title = "Confusion matrix<br>(accuracy 96.71% on 10,945 images)";
+  const fixed = (meta: Record<string, unknown>): Figure => ({
+    data: [{ type: "heatmap", z: [[1]] }],
+    layout: { title: { text: title }, width: 600, height: 560, margin: { l: 56, r: 12, t: 76, b: 130 }, meta },
+  });
+  // 291 px: the box of a 390 px phone beside nbconvert's prompt column; 223 px of plot area.
+  const plain = drawAt(fixed({}), 291);
+  assert.equal(plain.width, 600, `below ${MIN_FITTED_PLOT_WIDTH} px of plot area a figure keeps its width (its box scrolls)`);
+  const matrix = drawAt(fixed({ digitLabMinPlotWidth: 160 }), 291);
+  assert.equal(matrix.width, 291, "a figure readable at 160 px is fitted to the box");
+  assert.equal(matrix.title.text, "Confusion matrix<br>(accuracy 96.71%<br>on 10,945 images)", "the too-long second line breaks at its middle space");
+  assert.equal(matrix.margin.t, 76 + 22, "one more title line, 22 px more room");
+  const wide = drawAt(fixed({ digitLabMinPlotWidth: 160 }), 1100);
+  assert.equal(wide.title.text, title, "lines that fit are left alone");
+  assert.equal(wide.margin.t, 76);
+  assert.equal((confusionMatrix(Array.from({ length: 10 }, () => new Array(10).fill(1))).layout.meta as { digitLabMinPlotWidth: number }).digitLabMinPlotWidth, 160);
 });
 
 test("plotly loader: the bundle inlined once, safe in HTML, defines Plotly despite AMD/CommonJS globals", () => {
