@@ -91,6 +91,40 @@ test("train --save: Ctrl-C after an epoch tests and saves the model of the last 
   for (const d of [save, reference, report]) fs.rmSync(d, { recursive: true });
 });
 
+test("train --save with early stopping: Ctrl-C keeps the best epoch so far, and says which epoch that was", async () => {
+  const dir = fs.mkdtempSync(path.join(tmp, "best-"));
+  const save = path.join(dir, "model");
+  // project-dense-128-64 restores the best epoch (lowest validation loss) when it stops early.
+  // At this learning rate the validation loss rises after epoch 3, so the best epoch is not the last one.
+  const r = await interruptAt(["train", "--recipe", "project-dense-128-64", "--epochs", "200", "--batch-size", "8", "--train-limit", "12000", "--learning-rate", "0.02", "--seed", "7", "--save", save, "--json"], [/^epoch 4\/200 .*\n/m]);
+  assert.equal(r.code, 130, r.stderr);
+  const stopping = /\nstopping after epoch (\d+) of 200: testing and saving the model of the best epoch so far \(Ctrl-C again to quit without saving\)\n/.exec(r.stderr);
+  assert.ok(stopping, r.stderr);
+  const summary = JSON.parse(r.stdout);
+  const k = Number(stopping[1]);
+  assert.equal(summary.epochs, k);
+  assert.equal(summary.stopReason, "interrupted");
+  // The kept epoch is the one with the lowest validation loss among the finished ones.
+  const losses: number[] = summary.history.map((h: { valLoss: number }) => h.valLoss);
+  const best = losses.indexOf(Math.min(...losses)) + 1;
+  assert.equal(summary.bestEpoch, best);
+  assert.ok(best < k, `best epoch ${best} of ${k}: ${losses}`);
+  assert.equal(summary.restoredBestWeights, true);
+  assert.ok(r.stderr.endsWith(`digit-lab train: interrupted (Ctrl-C) after ${k} of 200 epochs; the model of epoch ${best} was saved to ${save}\n`), r.stderr);
+  const { model, metadata } = await loadModel(save);
+  model.dispose();
+  assert.equal(metadata.stopReason, "interrupted");
+  assert.equal(metadata.history?.length, k);
+  assert.equal(metadata.restoredEpoch, best);
+  // Bit for bit the weights of a run that ends at the best epoch (validation loss rose after it here).
+  const reference = path.join(dir, "reference");
+  const args = ["train", "--recipe", "project-dense-128-64", "--batch-size", "8", "--train-limit", "12000", "--learning-rate", "0.02", "--seed", "7"];
+  const ended = runCli([...args, "--epochs", String(best), "--save", reference]);
+  assert.equal(ended.code, 0, ended.stderr);
+  assert.ok(fs.readFileSync(path.join(save, "weights.bin")).equals(fs.readFileSync(path.join(reference, "weights.bin"))), `the saved weights are those of epoch ${best}`);
+  fs.rmSync(dir, { recursive: true });
+});
+
 test("train --save: a second Ctrl-C while testing and saving quits at once, and nothing is written", async () => {
   const dir = fs.mkdtempSync(path.join(tmp, "twice-"));
   const save = path.join(dir, "model");
