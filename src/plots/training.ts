@@ -1,6 +1,9 @@
 /**
  * Training curves like Keras' history plots: loss (left) and accuracy (right) per epoch,
- * training solid and validation dashed, one colour per run so architectures overlay.
+ * training solid and validation dashed, one colour per run so architectures overlay. Two
+ * events a reader looks for are marked: the epoch whose weights early stopping put back (a
+ * star on the validation curves), and, for a single run, each learning-rate change (a dotted
+ * line before the first epoch at the new rate).
  */
 import { UsageError } from "../errors";
 import type { EpochLog, RunHistory } from "../types";
@@ -54,10 +57,20 @@ export function trainingCurves(runs: RunHistory | RunHistory[], options: { title
       }
     });
   });
-  const annotations = [
+  list.forEach((run, k) => data.push(...keptEpochMarkers(run, colorAt(k), several)));
+  const rateChanges = several ? [] : learningRateChanges(list[0].history);
+  const annotations: Record<string, unknown>[] = [
     { text: "Loss (lower is better)", xref: "x domain", yref: "y domain", x: 0.5, y: 1.02, yanchor: "bottom", showarrow: false },
     { text: "Accuracy (solid: train, dashed: validation)", xref: "x2 domain", yref: "y2 domain", x: 0.5, y: 1.02, yanchor: "bottom", showarrow: false },
+    ...rateChanges.map((c) => ({
+      text: `lr ${formatRate(c.rate)}`, xref: "x", yref: "y domain", x: c.epoch - 0.5, y: 0.98, xanchor: "right", yanchor: "top",
+      textangle: -90, showarrow: false, font: { size: 10, color: RATE_LINE_COLOR },
+    })),
   ];
+  const shapes = rateChanges.flatMap((c) => ["", "2"].map((axis) => ({
+    type: "line", xref: `x${axis}`, yref: `y${axis} domain`, x0: c.epoch - 0.5, x1: c.epoch - 0.5, y0: 0, y1: 1,
+    line: { color: RATE_LINE_COLOR, width: 1, dash: "dot" },
+  })));
   // Below the x-axis titles, growing downwards (Plotly's default anchor grows a bottom legend upwards, onto them).
   const legend = { orientation: "h", x: 0, xanchor: "left", yanchor: "top", y: -0.22 };
   const narrow = {
@@ -83,6 +96,7 @@ export function trainingCurves(runs: RunHistory | RunHistory[], options: { title
       xaxis2: { domain: [0.58, 1], title: axisTitle("epoch"), dtick, anchor: "y2" },
       yaxis2: { title: axisTitle("accuracy"), tickformat: ".0%", anchor: "x2" },
       annotations,
+      ...(shapes.length ? { shapes } : {}),
       legend,
       hovermode: "closest",
       height: 470,
@@ -91,4 +105,52 @@ export function trainingCurves(runs: RunHistory | RunHistory[], options: { title
       meta: { digitLabNarrow: narrow },
     },
   };
+}
+
+const RATE_LINE_COLOR = "#888";
+
+/** Epochs whose learning rate differs from the epoch before, with the new rate. */
+function learningRateChanges(history: EpochLog[]): { epoch: number; rate: number }[] {
+  const changes: { epoch: number; rate: number }[] = [];
+  for (let i = 1; i < history.length; i++) {
+    const before = history[i - 1].learningRate;
+    const rate = history[i].learningRate;
+    if (before !== undefined && rate !== undefined && rate !== before) changes.push({ epoch: history[i].epoch, rate });
+  }
+  return changes;
+}
+
+/** 0.0005, 0.00025, 1.25e-5: three significant digits, without float noise. */
+function formatRate(rate: number): string {
+  return String(Number(rate.toPrecision(3)));
+}
+
+/**
+ * A star on each validation curve at the epoch whose weights the model holds, when early
+ * stopping put back an earlier epoch than the last: the curves run on past the weights tested.
+ */
+function keptEpochMarkers(run: RunHistory, color: string, several: boolean): Trace[] {
+  const last = run.history[run.history.length - 1];
+  const kept = run.history.find((e) => e.epoch === run.restoredEpoch);
+  if (!kept || !last || kept.epoch === last.epoch) return [];
+  const name = escapeLabel(run.name);
+  const label = several ? `${name}: weights of epoch ${kept.epoch}` : `weights kept: epoch ${kept.epoch}`;
+  const markers: Trace[] = [];
+  ([["loss", kept.valLoss], ["accuracy", kept.valAccuracy]] as const).forEach(([metric, value], m) => {
+    if (value === undefined || !Number.isFinite(value)) return;
+    markers.push({
+      type: "scatter",
+      mode: "markers",
+      name: label,
+      legendgroup: several ? name : "kept",
+      showlegend: !several && markers.length === 0,
+      x: [kept.epoch],
+      y: [round(value, 5)],
+      xaxis: m === 0 ? "x" : "x2",
+      yaxis: m === 0 ? "y" : "y2",
+      marker: { color, size: 14, symbol: "star", line: { color: "white", width: 1 } },
+      hovertemplate: `${name}<br>early stopping kept the weights of epoch ${kept.epoch}<br>validation ${metric} %{y:${metric === "loss" ? ".4f" : ".2%"}}<extra></extra>`,
+    });
+  });
+  return markers;
 }

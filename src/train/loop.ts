@@ -117,6 +117,8 @@ export interface TrainResult {
   /** The epoch whose weights the model holds when early stopping restored them. */
   bestEpoch?: number;
   restoredBestWeights: boolean;
+  /** `bestEpoch` when its weights were put back (an earlier epoch than the last), else undefined: what `trainingCurves` marks. */
+  restoredEpoch?: number;
   /** Mean wall time of the completed epochs. */
   secondsPerEpoch: number;
   trainCount: number;
@@ -335,6 +337,7 @@ export async function train(
     stopReason,
     bestEpoch: best?.epoch,
     restoredBestWeights: restored,
+    ...(restored ? { restoredEpoch: best!.epoch } : {}),
     secondsPerEpoch: history.length ? history.reduce((a, h) => a + h.seconds, 0) / history.length : 0,
     trainCount: trainData.count,
     validationCount: valData?.count ?? 0,

@@ -79,3 +79,33 @@ test("trainingCurves with several runs: one legend entry per run", () => {
   assert.deepEqual(shown.map((t) => t.name), ["dense", "cnn"]);
   for (const t of fig.data as Any[]) assert.ok(t.legendgroup === "dense" || t.legendgroup === "cnn", "a run's traces toggle together");
 });
+
+test("trainingCurves marks the epoch early stopping kept (a star) and, for one run, each learning-rate change", () => {
+  const rates = [1e-3, 1e-3, 5e-4, 5e-4, 2.5e-4];
+  const scheduled: EpochLog[] = rates.map((learningRate, i) => ({
+    epoch: i + 1, loss: 1 / (i + 1), accuracy: 0.9, valLoss: [0.5, 0.4, 0.3, 0.35, 0.36][i], valAccuracy: [0.9, 0.92, 0.95, 0.94, 0.93][i], seconds: 1, learningRate,
+  }));
+  const fig = trainingCurves({ name: "dense", history: scheduled, restoredEpoch: 3 });
+  const stars = (fig.data as Any[]).filter((t) => t.marker?.symbol === "star");
+  assert.deepEqual(stars.map((t) => [t.yaxis, t.x[0], t.y[0]]), [["y", 3, 0.3], ["y2", 3, 0.95]], "on both validation curves at epoch 3");
+  assert.deepEqual(stars.map((t) => t.showlegend), [true, false], "one legend entry");
+  assert.equal(stars[0].name, "weights kept: epoch 3");
+  assert.match(stars[1].hovertemplate, /kept the weights of epoch 3<br>validation accuracy/);
+  const L = fig.layout as Any;
+  // Rates change before epochs 3 and 5: a dotted line at 2.5 and 4.5 on both subplots, labelled once.
+  assert.deepEqual(L.shapes.map((s: Any) => [s.xref, s.x0, s.line.dash]), [["x", 2.5, "dot"], ["x2", 2.5, "dot"], ["x", 4.5, "dot"], ["x2", 4.5, "dot"]]);
+  assert.deepEqual(L.annotations.filter((a: Any) => /^lr /.test(a.text)).map((a: Any) => [a.text, a.x]), [["lr 0.0005", 2.5], ["lr 0.00025", 4.5]]);
+
+  // Nothing to mark: the kept epoch is the last, no rate changed, or no rate was recorded.
+  const plain = trainingCurves({ name: "dense", history: scheduled.map((e) => ({ ...e, learningRate: 1e-3 })), restoredEpoch: 5 });
+  assert.equal((plain.data as Any[]).filter((t) => t.marker?.symbol === "star").length, 0);
+  assert.equal((plain.layout as Any).shapes, undefined);
+  assert.equal(trainingCurves({ name: "old", history: history(1) }).layout.shapes, undefined);
+
+  // Several runs: a star per run in its colour, named in the hover; no rate lines (the runs' schedules differ).
+  const two = trainingCurves([{ name: "a", history: scheduled, restoredEpoch: 3 }, { name: "b", history: scheduled, restoredEpoch: 2 }]);
+  const twoStars = (two.data as Any[]).filter((t) => t.marker?.symbol === "star");
+  assert.deepEqual(twoStars.map((t) => [t.x[0], t.marker.color, t.showlegend]), [[3, PALETTE[0], false], [3, PALETTE[0], false], [2, PALETTE[1], false], [2, PALETTE[1], false]]);
+  assert.equal(twoStars[2].name, "b: weights of epoch 2");
+  assert.equal((two.layout as Any).shapes, undefined);
+});

@@ -163,6 +163,7 @@ test("early stopping stops after `patience` epochs without improvement and resto
   assert.equal(result.history.length, 3);
   assert.equal(result.bestEpoch, 1);
   assert.equal(result.restoredBestWeights, true);
+  assert.equal(result.restoredEpoch, 1, "restoredEpoch names the epoch put back");
   assert.deepEqual(weightsOf(model), snapshots[0]);
   assert.notDeepEqual(weightsOf(model), snapshots[2]);
 
