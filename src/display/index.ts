@@ -12,6 +12,9 @@
  */
 import { UsageError } from "../errors";
 import type { Figure } from "../plots/figure";
+import { trainingCurves } from "../plots/training";
+import type { EpochLog, RunHistory } from "../types";
+import { escapeHtml } from "../util/format";
 import type { TableLike, FormatOptions } from "../tables/format";
 import { formatTable, tableHtml } from "../tables/format";
 import { recordsTable } from "../tables";
@@ -126,6 +129,58 @@ export function showLive(fig?: Figure, options: ShowOptions = {}): LiveFigure {
   };
   if (fig) live.update(fig);
   return live;
+}
+
+/** Training curves that grow while a model trains: see `liveTrainingCurves`. */
+export interface LiveTrainingCurves {
+  /** Pass as `train`'s `onEpochEnd` option: adds the epoch to the curves and redraws them. */
+  readonly onEpochEnd: (log: EpochLog) => void;
+  /** After training: redraws once more, with the epoch early stopping kept (`result.restoredEpoch`) marked. */
+  finish(result?: { restoredEpoch?: number }): void;
+  /** The epochs drawn so far (a copy). */
+  readonly history: EpochLog[];
+  /** The figure as drawn now. */
+  figure(): Figure;
+}
+
+/**
+ * Training curves redrawn after every epoch in one output, as Keras' livelossplot or
+ * tfjs-vis' fitCallbacks do:
+ *
+ *   const curves = liveTrainingCurves("dense-128-64");
+ *   const result = await train(model, mnist.train, recipe, { onEpochEnd: curves.onEpochEnd });
+ *   curves.finish(result);   // marks the epoch early stopping kept, if it put one back
+ *
+ * The output is created at once, so the chart stays above the progress bar and the epoch
+ * lines that `train` prints after it.
+ */
+export function liveTrainingCurves(name: string, options: { title?: string } = {}): LiveTrainingCurves {
+  if (typeof name !== "string" || name === "") {
+    throw new UsageError('liveTrainingCurves(name) takes the run\'s name, e.g. liveTrainingCurves("dense-128-64")');
+  }
+  const output = notebookOutput({ updatable: true });
+  const run: RunHistory = { name, history: [] };
+  const figure = () => trainingCurves({ ...run, history: run.history.slice() }, { title: options.title });
+  const draw = () => displayBundle(figureMimeBundle(figure()), output);
+  const waiting = `training curves of ${name}: drawn after the first epoch`;
+  displayBundle({ "text/html": `<div style="color:#666;font-style:italic">${escapeHtml(waiting)}</div>`, "text/plain": waiting }, output);
+  return {
+    onEpochEnd(log: EpochLog) {
+      // The same curves passed to a second train() call: its epoch 1 starts them again.
+      if (run.history.length && log.epoch <= run.history[run.history.length - 1].epoch) run.history = [];
+      run.history.push({ ...log });
+      delete run.restoredEpoch;
+      draw();
+    },
+    finish(result = {}) {
+      if (result.restoredEpoch !== undefined) run.restoredEpoch = result.restoredEpoch;
+      if (run.history.length) draw();
+    },
+    get history() {
+      return run.history.slice();
+    },
+    figure,
+  };
 }
 
 /**

@@ -41,3 +41,18 @@ export function figuresOf(executed: ExecutedNotebook, marker: string): PlotlyFig
     return drawn ? [JSON.parse(drawn[1]) as PlotlyFigure] : [];
   });
 }
+
+/**
+ * The live training curves of the cell that calls `liveTrainingCurves(`: checks they are the
+ * cell's first output (above the progress bar), updated in place to one chart, and returns it.
+ */
+export function liveCurvesOf(executed: ExecutedNotebook): PlotlyFigure {
+  const cell = executed.notebook.cells.find((c) => c.cell_type === "code" && [c.source].flat().join("").includes("liveTrainingCurves("));
+  if (!cell) throw new Error("no code cell calls liveTrainingCurves(");
+  const outputs = cell.outputs ?? [];
+  const charts = figuresOf(executed, "liveTrainingCurves(");
+  if (charts.length !== 1) throw new Error(`expected one live chart, updated in place; found ${charts.length}`);
+  const first = [outputs[0]?.data?.["text/html"] ?? ""].flat().join("");
+  if (!/class="digit-lab-chart"/.test(first)) throw new Error(`the live chart is not the cell's first output: ${first.slice(0, 200)}`);
+  return charts[0];
+}

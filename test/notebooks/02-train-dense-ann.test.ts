@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { NOTEBOOKS_DIR } from "../../scripts/notebooks";
-import { figuresOf, outputOf, runNotebookQuick } from "../helpers/notebooks";
+import { figuresOf, liveCurvesOf, outputOf, runNotebookQuick } from "../helpers/notebooks";
 
 type Any = Record<string, any>;
 
@@ -16,7 +16,9 @@ test("02-train-dense-ann trains, evaluates and saves seed 001's model through th
   assert.ok(streams.length > 0 && streams.every((o) => o.name === "stdout"), "epoch lines on stdout");
   const bars = (trainCell.outputs ?? []).filter((o) => o.output_type === "display_data" && /<progress/.test([o.data?.["text/html"] ?? ""].flat().join("")));
   assert.equal(bars.length, 1, "one progress display, updated in place");
-  assert.equal(figuresOf(run, "trainingCurves(").length, 1, "learning curves drawn");
+  // Learning curves drawn while training: one chart, updated in place after each of the 2 epochs.
+  const curves = liveCurvesOf(run) as unknown as { data: { x: number[]; yaxis: string }[] };
+  assert.deepEqual(curves.data.map((t) => t.x.length), [2, 2, 2, 2], "train and validation loss and accuracy, 2 epochs each");
   const accuracy = outputOf(run, "evaluateDetailed(");
   const percent = Number((accuracy.match(/test accuracy (\d+\.\d+)%/) ?? [])[1]);
   assert.ok(percent > 80, `quick run reaches a sane test accuracy, got ${percent}%`);
