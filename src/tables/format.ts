@@ -29,6 +29,17 @@ export interface FormatOptions {
 /** Columns whose whole numbers are names, not amounts: "seed 1234", never "seed 1,234". */
 const IDENTIFIER_COLUMN = /^(seed|id|index|label|year)s?$/i;
 
+/**
+ * Columns whose numbers read better at their own precision than at the table's `digits`:
+ * wall times to a tenth (a hundredth per epoch, where models are compared), learning rates
+ * in two significant digits (0.00085 would read 0.0008 at 4 decimals and hide a ×0.85 schedule).
+ */
+const COLUMN_FORMATS: [RegExp, (v: number) => string][] = [
+  [/^seconds$/, (v) => v.toFixed(1)],
+  [/^(seconds_per_epoch|s\/epoch)$/, (v) => v.toFixed(2)],
+  [/^(learning_rate|lr)$/, (v) => v.toExponential(1)],
+];
+
 /** A number written as text ("88.71%", "101,770", "−0.12"): right-aligned like numbers. */
 const NUMERIC_TEXT = /^(?=\D*\d)[-+\u2212]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?\s?%?$/;
 
@@ -89,10 +100,14 @@ function grid(df: TableLike, options: FormatOptions): Grid {
     const present = column(c).filter((v) => !isMissing(v) && !PLACEHOLDER.has(String(v).trim()));
     return present.length > 0 && present.every((v) => isNumber(v) || (typeof v === "string" && NUMERIC_TEXT.test(v.trim())));
   });
+  const own = df.columns.map((name, c) => (numbers[c] && !integer[c] ? COLUMN_FORMATS.find(([re]) => re.test(String(name).trim()))?.[1] : undefined));
   const header = [...(showIndex ? [""] : []), ...df.columns];
   const cells = rows.map((r, i) => [
     ...(showIndex ? [String(df.index[i])] : []),
-    ...r.map((v, c) => formatCell(v, digits, integer[c], grouped[c])),
+    ...r.map((v, c) => {
+      const format = own[c];
+      return format && isNumber(v) && Number.isFinite(v) ? format(v) : formatCell(v, digits, integer[c], grouped[c]);
+    }),
   ]);
   return { header, cells, numeric: [...(showIndex ? [false] : []), ...df.columns.map((_, c) => numbers[c] || numericText[c])] };
 }

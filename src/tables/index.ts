@@ -14,7 +14,10 @@ export type { TableLike, FormatOptions } from "./format";
 
 const missing = (v: number | undefined): number => (v === undefined || v === null ? NaN : v);
 
-/** One row per epoch, Keras' column names: epoch, loss, accuracy, val_loss, val_accuracy, seconds (+ learning_rate). */
+/**
+ * One row per epoch, Keras' column names: epoch, loss, accuracy, val_loss, val_accuracy, seconds,
+ * and learning_rate when a schedule changed it (a constant rate is the recipe's, not news per epoch).
+ */
 export function historyTable(history: EpochLog[]): DataFrame {
   const columns: Record<string, unknown[]> = {
     epoch: history.map((e) => e.epoch),
@@ -24,7 +27,8 @@ export function historyTable(history: EpochLog[]): DataFrame {
     val_accuracy: history.map((e) => missing(e.valAccuracy)),
     seconds: history.map((e) => e.seconds),
   };
-  if (history.some((e) => e.learningRate !== undefined)) columns.learning_rate = history.map((e) => missing(e.learningRate));
+  const rates = new Set(history.map((e) => e.learningRate).filter((r) => r !== undefined));
+  if (rates.size > 1) columns.learning_rate = history.map((e) => missing(e.learningRate));
   return frame(columns);
 }
 

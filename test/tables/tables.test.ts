@@ -12,26 +12,31 @@ import { pixelStats } from "../../src/data/stats";
 const history: EpochLog[] = [
   { epoch: 1, loss: 0.5, accuracy: 0.85, seconds: 3.25 },
   { epoch: 2, loss: 0.25, accuracy: 0.925, valLoss: 0.3, valAccuracy: 0.91, seconds: 3, learningRate: 0.001 },
+  { epoch: 3, loss: 0.2, accuracy: 0.94, valLoss: 0.28, valAccuracy: 0.92, seconds: 2.96, learningRate: 0.00085 },
 ];
 
 test("historyTable: Keras column names, one row per epoch, missing values as NaN", () => {
   const df = historyTable(history);
   assert.deepEqual(df.columns, ["epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds", "learning_rate"]);
-  assert.deepEqual(df.shape, [2, 7]);
+  assert.deepEqual(df.shape, [3, 7]);
   const values = df.values as number[][];
   assert.deepEqual(values[1], [2, 0.25, 0.925, 0.3, 0.91, 3, 0.001]);
   assert.ok(Number.isNaN(values[0][3]));
-  assert.deepEqual(historyTable(history.slice(0, 1)).columns.includes("learning_rate"), false);
+  // A learning rate that never changed is the recipe's, not a column.
+  assert.deepEqual(historyTable(history.slice(0, 2)).columns.includes("learning_rate"), false);
+  assert.deepEqual(historyTable(history.slice(1).map((e) => ({ ...e, learningRate: 0.001 }))).columns.includes("learning_rate"), false);
 });
 
 test("formatTable aligns columns: numbers right, same decimals per column, blanks for missing", () => {
   const text = formatTable(historyTable(history));
   const lines = text.split("\n");
-  assert.equal(lines.length, 4);
+  assert.equal(lines.length, 5);
   assert.equal(lines[0], "epoch    loss  accuracy  val_loss  val_accuracy  seconds  learning_rate");
   assert.equal(lines[1], "-----  ------  --------  --------  ------------  -------  -------------");
-  assert.equal(lines[2], "    1  0.5000    0.8500                           3.2500");
-  assert.equal(lines[3], "    2  0.2500    0.9250    0.3000        0.9100   3.0000         0.0010");
+  // Seconds to a tenth; learning rates in two significant digits (0.00085 is not 0.0008).
+  assert.equal(lines[2], "    1  0.5000    0.8500                              3.3");
+  assert.equal(lines[3], "    2  0.2500    0.9250    0.3000        0.9100      3.0         1.0e-3");
+  assert.equal(lines[4], "    3  0.2000    0.9400    0.2800        0.9200      3.0         8.5e-4");
   // Every column ends at the same position in every row.
   const ends = (l: string) => [...l.matchAll(/\S+/g)].map((m) => m.index! + m[0].length);
   assert.deepEqual(ends(lines[3]), ends(lines[0]));
@@ -77,7 +82,7 @@ test("comparisonTable: one row per model, optionally best first", () => {
   assert.deepEqual((best.values as unknown[][]).map((r) => r[0]), ["cnn", "dense"]);
   const text = formatTable(best).split("\n");
   assert.equal(text[0], "model   params  seconds_per_epoch  best_epoch  test_accuracy  test_loss  train_val_gap");
-  assert.equal(text[2], "cnn    225,034            16.5000           8         0.9910                    0.0030", "counts with thousands separators");
+  assert.equal(text[2], "cnn    225,034              16.50           8         0.9910                    0.0030", "counts with thousands separators, seconds to a hundredth");
 });
 
 test("pixelStatsTable: statistics per named set, checked by hand", () => {
@@ -123,7 +128,7 @@ test("importing the tables module loads danfo lazily, prints nothing and keeps t
 });
 
 test("a DataFrame or Series printed by Node (a tslab cell's last value, console.log) is a table, not danfo's internals", () => {
-  const df = historyTable(history);
+  const df = historyTable(history.slice(0, 2));
   assert.equal(util.inspect(df), formatTable(df));
   // Derived frames and columns are danfojs-base classes: they print as tables too.
   assert.equal(util.inspect(df.loc({ columns: ["epoch", "loss"] })), ["epoch    loss", "-----  ------", "    1  0.5000", "    2  0.2500"].join("\n"));
