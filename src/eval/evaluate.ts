@@ -64,11 +64,17 @@ function forwardPrepared(
   for (let start = 0; start < set.count; start += batchSize) {
     const end = Math.min(set.count, start + batchSize);
     const { xs, ys } = batchTensors(set, start, end, inputShape);
-    const logits = withLogits ? softmaxLogits(model, xs, false) : undefined;
-    const probabilities = tf.tidy(() => (logits ? tf.softmax(logits) : (model.apply(xs, { training: false }) as tf.Tensor)));
-    probabilitiesOut.set(probabilities.dataSync() as Float32Array, start * classes);
-    if (logits) (logitsOut ??= new Float32Array(set.count * classes)).set(logits.dataSync() as Float32Array, start * classes);
-    tf.dispose([xs, ys, probabilities, logits as tf.Tensor]);
+    let logits: tf.Tensor2D | undefined;
+    let probabilities: tf.Tensor | undefined;
+    // Freed also when the forward pass throws (a custom layer, a backend error): the session goes on.
+    try {
+      logits = withLogits ? softmaxLogits(model, xs, false) : undefined;
+      probabilities = tf.tidy(() => (logits ? tf.softmax(logits) : (model.apply(xs, { training: false }) as tf.Tensor)));
+      probabilitiesOut.set(probabilities.dataSync() as Float32Array, start * classes);
+      if (logits) (logitsOut ??= new Float32Array(set.count * classes)).set(logits.dataSync() as Float32Array, start * classes);
+    } finally {
+      tf.dispose([xs, ys, probabilities as tf.Tensor, logits as tf.Tensor]);
+    }
   }
   return { probabilities: probabilitiesOut, logits: logitsOut };
 }

@@ -101,9 +101,14 @@ export function layerActivations(model: tf.LayersModel, set: ImageSet, options: 
   for (let start = 0; start < prepared.count; start += batchSize) {
     const end = Math.min(prepared.count, start + batchSize);
     const { xs, ys } = batchTensors(prepared, start, end, inputShape);
-    const out = tf.tidy(() => (upTo.apply(xs, { training: false }) as tf.Tensor).reshape([end - start, width]));
-    values.set(out.dataSync() as Float32Array, start * width);
-    tf.dispose([xs, ys, out]);
+    let out: tf.Tensor | undefined;
+    // Freed also when the forward pass throws (a custom layer, a backend error): the session goes on.
+    try {
+      out = tf.tidy(() => (upTo.apply(xs, { training: false }) as tf.Tensor).reshape([end - start, width]));
+      values.set(out.dataSync() as Float32Array, start * width);
+    } finally {
+      tf.dispose([xs, ys, out as tf.Tensor]);
+    }
   }
   return { layer: layer.name, className: layer.getClassName(), count: prepared.count, width, values };
 }

@@ -198,42 +198,58 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     weightSpecs: specs,
     weightData: tf.io.CompositeArrayBuffer.join(buffers),
   };
-  let model: tf.LayersModel;
+  // Topology first, then the weights: tfjs' one-step loader, when the weights do not fit the
+  // layers, throws holding both the model it built and the decoded weights, which then leak.
+  let model: tf.LayersModel | undefined;
   try {
-    model = await tf.loadLayersModel({ load: async () => artifacts }, { strict: true });
+    model = await tf.loadLayersModel({ load: async () => ({ ...artifacts, weightData: undefined, weightSpecs: undefined }) }, { strict: true });
+    loadWeightsInto(model, artifacts.weightData!, specs);
   } catch (err) {
+    model?.dispose();
     throw new ModelFileError(`does not describe a loadable model: ${(err as Error).message}`, modelFile);
   }
 
-  const metaFile = path.join(dir, METADATA_FILE);
-  let metadata: ModelMetadata;
-  if (fs.existsSync(metaFile)) {
-    const meta = readJson(metaFile, "metadata file");
-    if (typeof meta !== "object" || meta === null || Array.isArray(meta)) {
-      model.dispose();
-      throw new ModelFileError("not a JSON object", metaFile);
+  // Any error from here on must free the weights: the caller never gets the model to dispose.
+  try {
+    const metaFile = path.join(dir, METADATA_FILE);
+    let metadata: ModelMetadata;
+    if (fs.existsSync(metaFile)) {
+      const meta = readJson(metaFile, "metadata file");
+      if (typeof meta !== "object" || meta === null || Array.isArray(meta)) throw new ModelFileError("not a JSON object", metaFile);
+      metadata = { ...(meta as ModelMetadata), inputShape: inputShapeOf(model) };
+    } else {
+      metadata = {
+        format: "digit-lab-model",
+        formatVersion: 1,
+        model: model.name,
+        inputShape: inputShapeOf(model),
+        params: model.countParams(),
+        createdAt: fs.statSync(modelFile).mtime.toISOString(),
+      };
     }
-    metadata = { ...(meta as ModelMetadata), inputShape: inputShapeOf(model) };
-  } else {
-    metadata = {
-      format: "digit-lab-model",
-      formatVersion: 1,
-      model: model.name,
-      inputShape: inputShapeOf(model),
-      params: model.countParams(),
-      createdAt: fs.statSync(modelFile).mtime.toISOString(),
-    };
+    modelFiles.set(model, modelFile);
+    if (options.checkMnist ?? true) checkMnistModel(model, modelFile);
+    return { model, metadata };
+  } catch (err) {
+    model.dispose();
+    throw err;
   }
-  modelFiles.set(model, modelFile);
-  if (options.checkMnist ?? true) {
-    try {
-      checkMnistModel(model, modelFile);
-    } catch (err) {
-      model.dispose();
-      throw err;
-    }
+}
+
+/**
+ * Sets `model`'s weights from the saved bytes (strictly: every weight, shapes checked), as
+ * tfjs' loader does, freeing the decoded tensors also when they do not fit. Weights of the
+ * "optimizer" group are skipped, as tfjs skips them for a model without an optimizer.
+ */
+function loadWeightsInto(model: tf.LayersModel, weightData: tf.io.WeightData, specs: tf.io.WeightsManifestEntry[]): void {
+  const decoded = tf.io.decodeWeights(weightData, specs);
+  try {
+    const weights: tf.NamedTensorMap = {};
+    for (const spec of specs) if (spec.group !== "optimizer") weights[spec.name] = decoded[spec.name];
+    model.loadWeights(weights, true);
+  } finally {
+    tf.dispose(Object.values(decoded));
   }
-  return { model, metadata };
 }
 
 /**

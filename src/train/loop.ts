@@ -236,7 +236,14 @@ export async function train(
           } else {
             reseedDropout(dropouts, seed, globalStep++);
             const { xs, ys } = batchTensors(epochData, start, end, inputShape);
-            const result = step(model, optimizer, xs, ys);
+            let result: ReturnType<TrainStep>;
+            try {
+              result = step(model, optimizer, xs, ys);
+            } catch (err) {
+              // A step that throws (out of memory, a custom step's bug) must not leave its batch behind.
+              tf.dispose([xs, ys]);
+              throw err;
+            }
             const nextLoss = tf.tidy(() => tf.add(lossSum, tf.mul(result.loss, end - start)) as tf.Scalar);
             const nextCorrect = tf.tidy(() => tf.add(correctSum, result.correct) as tf.Scalar);
             tf.dispose([xs, ys, result.loss, result.correct, lossSum, correctSum]);

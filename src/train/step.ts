@@ -24,16 +24,36 @@ export type TrainStep = (model: tf.LayersModel, optimizer: tf.Optimizer, xs: tf.
  */
 export const trainStep: TrainStep = (model, optimizer, xs, ys) => {
   let correct: tf.Scalar | undefined;
-  const loss = optimizer.minimize(
-    () => {
-      const logits = softmaxLogits(model, xs, true);
-      const scores = logits ?? (model.apply(xs, { training: true }) as tf.Tensor2D);
-      correct = tf.keep(countCorrect(ys, scores));
-      const data = logits ? sparseCategoricalCrossentropyFromLogits(ys, logits) : sparseCategoricalCrossentropy(ys, scores);
-      const penalty = regularizationLoss(model);
-      return penalty ? tf.add(data, penalty) : data;
-    },
-    true,
-  ) as tf.Scalar;
+  let loss: tf.Scalar;
+  try {
+    loss = optimizer.minimize(
+      () => {
+        const logits = softmaxLogits(model, xs, true);
+        const scores = logits ?? (model.apply(xs, { training: true }) as tf.Tensor2D);
+        correct = tf.keep(countCorrect(ys, scores));
+        const data = logits ? sparseCategoricalCrossentropyFromLogits(ys, logits) : sparseCategoricalCrossentropy(ys, scores);
+        const penalty = regularizationLoss(model);
+        return penalty ? tf.add(data, penalty) : data;
+      },
+      true,
+    ) as tf.Scalar;
+  } catch (err) {
+    // Kept out of minimize's scope, so freed here when the loss or the backward pass throws.
+    correct?.dispose();
+    releaseFailedTape();
+    throw err;
+  }
   return { loss, correct: correct as tf.Scalar };
 };
+
+/**
+ * After a gradient computation threw, tfjs keeps the tape it recorded: the tensors saved for the
+ * backward pass (kept out of every scope) and the forward outputs, the loss among them. A
+ * successful one frees them itself; here they would stay in memory for the rest of the session.
+ */
+function releaseFailedTape(): void {
+  const state = tf.engine().state;
+  if (state.gradientDepth !== 0 || !state.activeTape) return;
+  for (const node of state.activeTape) tf.dispose([...(node.saved ?? []), ...node.outputs]);
+  state.activeTape = null as unknown as typeof state.activeTape;
+}
