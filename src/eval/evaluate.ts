@@ -44,19 +44,21 @@ export interface DetailedEvaluation extends Evaluation {
 
 /** Probabilities for prepared (normalized) examples: a row-major [count, classes] array. */
 export function predictPrepared(model: tf.LayersModel, set: PreparedSet, batchSize = DEFAULT_EVAL_BATCH_SIZE): Float32Array {
-  return forwardPrepared(model, set, batchSize, false).probabilities;
+  return finish(forwardBatches(model, set, batchSize, false)).probabilities;
+}
+
+interface Forward {
+  probabilities: Float32Array;
+  logits?: Float32Array;
 }
 
 /**
  * Probabilities and, if asked and the model ends in a Dense softmax, the logits beneath
  * them (softmax of those logits: the same numbers the model outputs), row-major [count, classes].
+ * A generator that pauses after each batch: synchronous callers run it through (`finish`),
+ * asynchronous ones let the event loop turn between batches (`finishYielding`).
  */
-function forwardPrepared(
-  model: tf.LayersModel,
-  set: PreparedSet,
-  batchSize: number,
-  withLogits: boolean,
-): { probabilities: Float32Array; logits?: Float32Array } {
+function* forwardBatches(model: tf.LayersModel, set: PreparedSet, batchSize: number, withLogits: boolean): Generator<void, Forward, void> {
   const inputShape = inputShapeOf(model);
   const classes = (model.outputs[0].shape[1] as number) ?? 10;
   const probabilitiesOut = new Float32Array(set.count * classes);
@@ -75,13 +77,39 @@ function forwardPrepared(
     } finally {
       tf.dispose([xs, ys, probabilities as tf.Tensor, logits as tf.Tensor]);
     }
+    if (end < set.count) yield;
   }
   return { probabilities: probabilitiesOut, logits: logitsOut };
 }
 
+function finish<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Runs `steps`, letting timers and signals in between them (a Ctrl-C during a long CNN test pass). */
+async function finishYielding<T>(steps: Generator<void, T, void>): Promise<T> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
 /** Loss and accuracy of prepared examples (synchronous; used for validation inside training). */
 export function evaluatePrepared(model: tf.LayersModel, set: PreparedSet, batchSize = DEFAULT_EVAL_BATCH_SIZE): Evaluation & { probabilities: Float32Array } {
-  const { probabilities, logits } = forwardPrepared(model, set, batchSize, true);
+  return scored(model, set, finish(forwardBatches(model, set, batchSize, true)));
+}
+
+/** `evaluatePrepared`, yielding to the event loop between batches. */
+async function evaluatePreparedYielding(model: tf.LayersModel, set: PreparedSet, batchSize = DEFAULT_EVAL_BATCH_SIZE): Promise<Evaluation & { probabilities: Float32Array }> {
+  return scored(model, set, await finishYielding(forwardBatches(model, set, batchSize, true)));
+}
+
+/** Loss (Keras': from the logits, plus the L2 penalty) and accuracy of a forward pass over `set`. */
+function scored(model: tf.LayersModel, set: PreparedSet, { probabilities, logits }: Forward): Evaluation & { probabilities: Float32Array } {
   const classes = set.count ? probabilities.length / set.count : 10;
   let loss = 0;
   let right = 0;
@@ -121,7 +149,7 @@ function checkEvalSet(set: unknown, fn: string): asserts set is ImageSet {
 export async function evaluate(model: tf.LayersModel, set: ImageSet, options: EvalOptions = {}): Promise<Evaluation> {
   checkEvalSet(set, "evaluate");
   checkOptionNames(options, EVAL_OPTIONS, "evaluate options");
-  const { loss, accuracy, count } = evaluatePrepared(model, prepareSet(set), options.batchSize);
+  const { loss, accuracy, count } = await evaluatePreparedYielding(model, prepareSet(set), options.batchSize);
   return { loss, accuracy, count };
 }
 
@@ -130,7 +158,7 @@ export async function evaluateDetailed(model: tf.LayersModel, set: ImageSet, opt
   checkEvalSet(set, "evaluateDetailed");
   checkOptionNames(options, EVAL_OPTIONS, "evaluateDetailed options");
   const prepared = prepareSet(set);
-  const { loss, accuracy, count, probabilities } = evaluatePrepared(model, prepared, options.batchSize);
+  const { loss, accuracy, count, probabilities } = await evaluatePreparedYielding(model, prepared, options.batchSize);
   const classes = count ? probabilities.length / count : 10;
   const predicted = argmaxRows(probabilities, classes);
   const confusion = confusionMatrix(prepared.y, predicted, classes);
@@ -158,7 +186,7 @@ export async function predictProbabilities(
   } else {
     prepared = prepareSet(images);
   }
-  const probabilities = predictPrepared(model, prepared, options.batchSize);
+  const probabilities = (await finishYielding(forwardBatches(model, prepared, options.batchSize ?? DEFAULT_EVAL_BATCH_SIZE, false))).probabilities;
   assertNumericOutputs(model, probabilities, prepared.count);
   return probabilities;
 }

@@ -36,3 +36,24 @@ test("an empty set, the whole dataset or anything that is not an ImageSet is ref
   }
   assert.equal(tf.memory().numTensors, tensors);
 });
+
+test("evaluation lets the event loop turn between batches, so a Ctrl-C is heard during a long test pass", async () => {
+  const set = head(mnist.test, 1000);
+  for (const run of [() => evaluate(model, set, { batchSize: 100 }), () => evaluateDetailed(model, set, { batchSize: 100 })]) {
+    let turns = 0;
+    let done = false;
+    const tick = () => {
+      turns++;
+      if (!done) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const result = await run();
+    done = true;
+    assert.equal(result.count, 1000);
+    assert.ok(turns >= 9, `the event loop turned ${turns} times during 10 batches`);
+  }
+  // The same numbers whatever the batch size: yielding changes nothing computed.
+  const [whole, batched] = [await evaluate(model, set, { batchSize: 1000 }), await evaluate(model, set, { batchSize: 100 })];
+  assert.equal(batched.accuracy, whole.accuracy);
+  assert.ok(Math.abs(batched.loss - whole.loss) < 1e-9);
+});

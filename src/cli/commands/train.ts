@@ -95,7 +95,7 @@ export const command: Command = {
     const interrupted = interrupt.windingDown;
     if (!interrupted) stage = "after training, while testing";
     const restoredEpoch = result.restoredBestWeights ? result.bestEpoch : undefined;
-    // Let a second Ctrl-C in (testing itself runs without yielding).
+    // Let a second Ctrl-C in before testing (which lets it in between its batches too).
     if (interrupted) await nextTurn();
     const test = await evaluateDetailed(model, data.test);
     process.stderr.write(`test loss ${test.loss.toFixed(4)}  test accuracy ${test.accuracy.toFixed(4)} (${test.count.toLocaleString("en-US")} images)\n`);
