@@ -115,11 +115,25 @@ export function chartHtml(fig: Figure, options: { id?: string } = {}): string {
     var box = el.parentNode;
     var width = box && box.clientWidth > 0 ? box.clientWidth : el.clientWidth;
     // nbconvert's HTML puts outputs in table cells, which grow with a fixed-width chart: there
-    // the box would never be narrower than the chart. The page's width right of the box bounds it.
+    // the box would never be narrower than the chart. The page's width right of the box bounds it,
+    // and so does the first block round those cells, less the cells' own right padding.
     var page = document.documentElement ? document.documentElement.clientWidth : 0;
     if (!box || !box.getBoundingClientRect || !(page > 0)) return width;
-    var left = box.getBoundingClientRect().left + (window.scrollX || 0);
-    return Math.max(0, Math.min(width, Math.floor(page - Math.max(0, left))));
+    var rect = box.getBoundingClientRect(), right = page - (window.scrollX || 0);
+    right = Math.min(right, blockRight(box.parentNode));
+    return Math.max(0, Math.min(width, Math.floor(right - rect.left)));
+  }
+  // The right edge of the content of the nearest ancestor whose width does not follow its
+  // content (not a table part, not inline), minus the padding of the table parts in between.
+  function blockRight(node) {
+    var inner = 0, style;
+    for (; node && node.nodeType === 1 && window.getComputedStyle; node = node.parentNode) {
+      style = window.getComputedStyle(node);
+      var pad = (parseFloat(style.paddingRight) || 0) + (parseFloat(style.borderRightWidth) || 0);
+      if (/^(table|inline)/.test(style.display)) { inner += pad; continue; }
+      return node.getBoundingClientRect().right - pad - inner;
+    }
+    return Infinity;
   }
   // An image grid wrapped to the columns that fit (cell k on axes k+1), each cell at most its own size.
   function regrid(layout, g, width) {
@@ -143,13 +157,15 @@ export function chartHtml(fig: Figure, options: { id?: string } = {}): string {
     var ratio = (width - side) / (layout.width - side);
     return merged(layout, { width: width, height: typeof layout.height === "number" ? Math.round(tb + (layout.height - tb) * ratio) : layout.height });
   }
-  // A title line wider than the figure (17 px text, ~9 px a character) breaks at its middle space.
+  // A title line wider than the figure (17 px text, ~9 px a character; less in a smaller font)
+  // breaks at its middle space, and each half again while it is still too wide.
   function wrapTitle(layout, width) {
     var t = layout.title, text = t && (typeof t === "string" ? t : t.text), added = 0;
     if (!text) return layout;
-    var lines = text.split(/<br[^>]*>/i).map(function (line) {
+    var charPx = 9 * num(t.font && t.font.size, 17) / 17;
+    function wrap(line) {
       var cut = -1, depth = 0, i;
-      if (line.replace(/<[^>]*>/g, "").length * 9 <= width - 20) return line;
+      if (line.replace(/<[^>]*>/g, "").length * charPx <= width - 20) return line;
       for (i = 0; i < line.length; i++) {
         if (line[i] === "<") depth++;
         else if (line[i] === ">") depth--;
@@ -157,8 +173,9 @@ export function chartHtml(fig: Figure, options: { id?: string } = {}): string {
       }
       if (cut < 0) return line;
       added++;
-      return line.slice(0, cut) + "<br>" + line.slice(cut + 1);
-    });
+      return wrap(line.slice(0, cut)) + "<br>" + wrap(line.slice(cut + 1));
+    }
+    var lines = text.split(/<br[^>]*>/i).map(wrap);
     if (!added) return layout;
     var m = layout.margin || {};
     return merged(layout, {

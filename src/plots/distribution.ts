@@ -1,7 +1,7 @@
 /** How many examples of each class each set holds: grouped bars, one group per class. */
 import { UsageError } from "../errors";
 import { labelCounts } from "../data/stats";
-import { Figure, Trace, axisTitle, classLabel, colorAt, percent, round, title } from "./figure";
+import { Figure, Trace, axisTitle, classLabel, colorAt, legendUnderneath, percent, round, title } from "./figure";
 
 /**
  * Label distribution of several sets, e.g. `labelDistribution({ train: data.train.labels,
@@ -37,6 +37,9 @@ export function labelDistribution(
       yaxis: { title: axisTitle(options.normalize ? "share of images" : "number of images"), tickformat: options.normalize ? ".0%" : undefined },
       legend: { orientation: "h", y: -0.2 },
       height: 420,
+      // Read by the chart script (display/chart-html): on a phone, slim side margins and the legend
+      // at the bottom, clear of the "class" axis title.
+      meta: { digitLabNarrow: { below: 600, layout: { margin: { l: 60, r: 12, t: 100, b: 100 }, legend: legendUnderneath() } } },
     },
   };
 }

@@ -142,12 +142,21 @@ export function embeddingScatter(embedding: Embedding, labels: ArrayLike<number>
       meta: {
         digitLabNarrow: {
           below: 600,
-          // Smaller dots; the rings (which have a symbol) keep their size.
-          data: data.map((t) => ((t.marker as { symbol?: string }).symbol ? {} : { marker: { ...(t.marker as object), size: 4 } })),
+          // Smaller dots, and rings just round them (at full size they hide the dots they mark).
+          data: data.map((t) => {
+            const marker = t.marker as { symbol?: string };
+            return { marker: marker.symbol ? { ...marker, size: 7, line: { width: 1 } } : { ...marker, size: 4 } };
+          }),
+          // A phone's plot area is about 200 px wide and about as tall (with the legend below), and the
+          // equal scale kept by widening an axis' range, not by shrinking the plot area, which would
+          // leave empty bands and pull the x axis' title onto its tick labels.
           layout: {
             title: { ...title(splitNearMiddle(heading) + subtitle), font: { size: 14 } },
-            legend: { orientation: "h", yanchor: "top", y: -0.2, title: { text: "" }, entrywidth: 44, entrywidthmode: "pixels" },
-            margin: { l: 50, r: 12, t: 110, b: 60 },
+            xaxis: { ...axis(0), constrain: "range" },
+            yaxis: { ...axis(1), scaleanchor: "x", scaleratio: 1, constrain: "range" },
+            // The legend's rows under the axis title (in the margin made for them).
+            legend: { orientation: "h", yanchor: "top", y: -0.25, title: { text: "" }, entrywidth: 44, entrywidthmode: "pixels" },
+            margin: { l: 50, r: 12, t: 110, b: 200 },
             height: 560,
           },
         },

@@ -6,7 +6,7 @@ import { UsageError } from "../errors";
 import type { ClassificationReport, ConfusionMatrix, Misclassified } from "../types";
 import {
   Figure, Layout, Trace, INK_COLORSCALE, RIGHT_COLOR, WRONG_COLOR, axisTitle, classLabel, colorAt,
-  escapeLabel, percent, round, title,
+  escapeLabel, legendUnderneath, percent, round, title,
 } from "./figure";
 import { GridCell, imageGridFigure, toRows } from "./images";
 
@@ -144,7 +144,7 @@ export function classMetricsBars(
       meta: {
         digitLabNarrow: {
           below: 600,
-          layout: { margin: { l: 60, r: 12, t: 100, b: 80 } },
+          layout: { margin: { l: 60, r: 12, t: 100, b: 104 }, legend: legendUnderneath() },
           ...(zoomed ? { data: data.map((t) => ({ marker: { ...(t.marker as object), size: 7 } })) } : {}),
         },
       },

@@ -60,6 +60,15 @@ export function title(text: string): { text: string; x: number; xanchor: string 
   return { text, x: 0.5, xanchor: "center" };
 }
 
+/**
+ * A legend in one row at the very bottom of the figure (its container, not the plot), so it
+ * never meets the x axis' title however tall the tick labels are: for phones, where a legend
+ * beside the plot would take half the width. The figure's bottom margin makes the room.
+ */
+export function legendUnderneath(): { orientation: string; yref: string; y: number; yanchor: string; x: number; xanchor: string } {
+  return { orientation: "h", yref: "container", y: 0, yanchor: "bottom", x: 0.5, xanchor: "center" };
+}
+
 /** Axis title in the object form Plotly ≥ 2 requires. */
 export function axisTitle(text: string): { text: string } {
   return { text };

@@ -7,7 +7,7 @@ import { intensityCounts, meanImagePerClass } from "../data/stats";
 import { UsageError } from "../errors";
 import {
   Figure, Layout, Trace, INK_COLORSCALE, WRONG_COLOR, axisIds, axisTitle, classLabel, colorAt,
-  escapeLabel, gridDomains, percent, round, title,
+  escapeLabel, gridDomains, legendUnderneath, percent, round, title,
 } from "./figure";
 
 /** Images as one big buffer (count × rows × cols bytes) or as one array per image. */
@@ -104,8 +104,10 @@ export function imageGridFigure(cells: GridCell[], options: GridOptions): Figure
   const data: Trace[] = [];
   const annotations: unknown[] = [];
   const shapes: unknown[] = [];
+  const hungTitle = { ...title(options.title), yref: "container", y: 1, yanchor: "top", pad: { t: 24 } };
+  const colorbarStyle = { title: { text: options.colorbarTitle }, thickness: 12 };
   const layout: Layout = {
-    title: titleLines > 0 ? { ...title(options.title), yref: "container", y: 1, yanchor: "top", pad: { t: 24 } } : title(options.title),
+    title: titleLines > 0 ? hungTitle : title(options.title),
     showlegend: false,
     margin: { l: 10, r: colorbar ? 80 : 10, t: 60 + titleLines * TITLE_LINE, b: 10 },
     width: Math.max(560, columns * cellSize + extra),
@@ -115,9 +117,20 @@ export function imageGridFigure(cells: GridCell[], options: GridOptions): Figure
     coloraxis: {
       colorscale: options.colorscale ?? INK_COLORSCALE, cmin: options.zmin ?? 0, cmax: options.zmax ?? 255,
       showscale: colorbar,
-      ...(colorbar ? { colorbar: { title: { text: options.colorbarTitle }, thickness: 12 } } : {}),
+      ...(colorbar ? { colorbar: colorbarStyle } : {}),
     },
   };
+  // Narrower than its width the chart script wraps the grid to fewer columns and may wrap the
+  // title to more lines: hung from the top, the title grows down into the room the script adds,
+  // never onto the captions; a colour bar stays a short bar at the top instead of running the
+  // whole height of a tall, one- or two-column grid.
+  const narrow: Layout = { title: hungTitle };
+  if (colorbar) {
+    narrow.coloraxis = {
+      ...(layout.coloraxis as object),
+      colorbar: { ...colorbarStyle, len: Math.min(260, gridRows * (cellSize + captionHeight)), lenmode: "pixels", y: 1, yanchor: "top" },
+    };
+  }
   cells.forEach((cell, k) => {
     const ids = axisIds(k + 1);
     const dom = domains[k];
@@ -153,7 +166,10 @@ export function imageGridFigure(cells: GridCell[], options: GridOptions): Figure
   // GridFit): a cell stays wide enough for its caption (11 px text, bold when highlighted) and the digit.
   const longest = Math.max(0, ...cells.map((c) => c.caption.replace(/<[^>]*>/g, "").replace(/&[a-z]+;/g, "&").length));
   const minCell = Math.min(cellSize, Math.max(48, Math.ceil(longest * 6.5 + 8)));
-  layout.meta = { digitLabGrid: { count: n, columns, cellSize, minCell, captionHeight, titleHeight, extra, gapX, gapY } };
+  layout.meta = {
+    digitLabGrid: { count: n, columns, cellSize, minCell, captionHeight, titleHeight, extra, gapX, gapY },
+    digitLabNarrow: { below: layout.width, layout: narrow },
+  };
   return { data, layout };
 }
 
@@ -255,6 +271,7 @@ export function pixelHistogram(
   }
   const width = 256 / bins;
   const logY = options.logY ?? true;
+  const xTitle = "pixel value (0 = background, 255 = ink)";
   const data: Trace[] = named.map((set, k) => {
     const counts = intensityCounts(set.images);
     const total = set.images.length || 1;
@@ -281,13 +298,25 @@ export function pixelHistogram(
     layout: {
       title: title(options.title ?? "Pixel intensity histogram"),
       barmode: "group",
-      xaxis: { title: axisTitle("pixel value (0 = background, 255 = ink)"), range: [-2, 257] },
+      xaxis: { title: axisTitle(xTitle), range: [-2, 257] },
       // One tick per decade on the log axis: 100%, 10%, 1%, 0.1%.
       yaxis: logY
         ? { title: axisTitle("share of pixels (log scale)"), type: "log", dtick: 1, tickformat: ".1~%" }
         : { title: axisTitle("share of pixels"), type: "linear", tickformat: ".0%" },
       legend: { orientation: "h", y: -0.2 },
       height: 420,
+      // Read by the chart script (display/chart-html): on a phone the long axis title on two lines,
+      // slim side margins and the legend at the bottom.
+      meta: {
+        digitLabNarrow: {
+          below: 600,
+          layout: {
+            xaxis: { title: axisTitle(xTitle.replace(" (", "<br>(")), range: [-2, 257] },
+            margin: { l: 60, r: 12, t: 100, b: 120 },
+            legend: legendUnderneath(),
+          },
+        },
+      },
     },
   };
 }

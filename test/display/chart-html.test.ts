@@ -7,7 +7,10 @@ import * as path from "node:path";
 import {
   PLOTLY_MIME, chartHtml, figureMimeBundle, loadPlotlyBundle, plotlyLoaderHtml, show, showLive, showTable, tableMimeBundle,
 } from "../../src/display";
-import { confusionMatrix, misclassifiedGallery, trainingCurves, weightImages, type Figure } from "../../src/plots";
+import {
+  architectureComparison, classMetricsBars, confusionMatrix, digitGrid, embeddingScatter, featureMapsFigure, labelDistribution, meanImages,
+  misclassifiedGallery, pixelHistogram, saliencyFigure, trainingCurves, weightImages, type Figure,
+} from "../../src/plots";
 import { openOffline, waitForCharts } from "./browser";
 import { afterResize, chartGeometry, overlapping } from "../report/chart-geometry";
 import { MIN_FITTED_PLOT_WIDTH } from "../../src/display/chart-html";
@@ -34,7 +37,7 @@ test("chartHtml: one div and one script holding only this figure's JSON", () => 
   assert.equal(rest.length, 0);
   assert.equal((html.match(/<\/script>/g) ?? []).length, 1, "a label cannot close the script early");
   assert.ok(!/src=/.test(html), "loads nothing");
-  assert.ok(html.length < 9000, "no plotly inside a chart, only the figure and the small drawing script");
+  assert.ok(html.length < 10_000, "no plotly inside a chart, only the figure and the small drawing script");
   // The figure survives the escaping.
   const payload = /fig = (\{.*\}), waited/.exec(script)![1];
   const parsed = JSON.parse(payload);
@@ -249,6 +252,111 @@ test("in a real browser, charts follow their box: training curves re-stack on re
     assert.ok((await sideBySide()) > 0.5, "desktop again: side by side");
     assert.deepEqual(desk[2].x, (figures[2].layout.xaxis as { domain: number[] }).domain, "desktop: the gallery's own 8 columns again");
     assert.ok(desk[1].labelPx! >= 12, "desktop counts at full size again");
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * Where each part of every chart on the page was drawn (rectangles [left, top, right, bottom]),
+ * and the right edge of what its output cell shows. Evaluated as a string: tsx would name the
+ * helpers with a function the page does not have.
+ */
+const PHONE_GEOMETRY = `(() => {
+  var r = function (e) { if (!e) return null; var b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
+  var all = function (root, sel) { return Array.from(root.querySelectorAll(sel)).map(r).filter(function (b) { return b[2] > b[0]; }); };
+  return Array.from(document.querySelectorAll(".out")).map(function (cell) {
+    var box = cell.querySelector(".digit-lab-chart-box"), el = box.querySelector(".digit-lab-chart"), style = getComputedStyle(cell);
+    // The table grows with a chart too wide for it; what shows ends at the block round it, less the cell's padding.
+    var shown = cell.parentNode.parentNode.getBoundingClientRect().right - parseFloat(style.paddingRight);
+    return {
+      name: cell.dataset.name, shown: shown, chart: r(el), scroll: box.scrollWidth, client: box.clientWidth,
+      title: r(el.querySelector(".gtitle")), xtitle: r(el.querySelector(".xtitle")), legend: r(el.querySelector(".legend")),
+      cbtitle: r(el.querySelector(".cbtitle")), colorbar: r(el.querySelector(".colorbar")),
+      plots: all(el, ".nsewdrag"), captions: all(el, ".annotation"), points: all(el, ".textpoint text"),
+      ringPx: Math.max(0, ...Array.from(el.querySelectorAll(".scatterlayer .trace:last-child .point")).map(function (p) { return p.getBBox().width; })),
+      bubblePx: Array.from(el.querySelectorAll(".scatterlayer .point")).map(function (p) { return Math.round(p.getBBox().width * 10) / 10; }),
+    };
+  });
+})()`;
+
+test("in a real browser, a 390 px phone's nbconvert export: every chart inside its output cell, titles, legends and colour bars clear of each other", async () => {
+  // nbconvert's page at 390 px: a 76 px prompt column and an output cell with 20 px of right padding, both in a
+  // table that grows with a fixed-width chart inside a 344 px block; what shows of the cell is 248 px wide.
+  const pixels = (k: number) => Uint8Array.from({ length: 784 }, (_, p) => ((p % 28) - 14) ** 2 + (Math.floor(p / 28) - 14) ** 2 < 40 + k * 3 ? 255 : 0);
+  const images = new Uint8Array(60 * 784);
+  for (let k = 0; k < 60; k++) images.set(pixels(k % 20), k * 784);
+  const labels = Uint8Array.from({ length: 60 }, (_, k) => k % 10);
+  const scores = Float32Array.from({ length: 600 * 2 }, (_, i) => Math.sin(i * 12.9898) * 5 + (i % 2 ? 0 : 1.5));
+  const probabilities = new Float32Array(600 * 10);
+  for (let i = 0; i < 600; i++) probabilities[i * 10 + (i % 13 === 0 ? (i + 3) % 10 : i % 10)] = 0.9;
+  const metric = (label: number) => ({ label, precision: 0.96 + label * 0.003, recall: 0.95 + (label % 3) * 0.01, f1: 0.955 + label * 0.002, support: 1000 });
+  const row = (model: string, params: number, testAccuracy: number, secondsPerEpoch: number) => ({ model, params, secondsPerEpoch, bestEpoch: 5, testAccuracy, trainValGap: 0.01 });
+  const maps = (size: number, channels: number, layer: string, className: string) =>
+    ({ layer, className, count: 1, height: size, width: size, channels, values: Float32Array.from({ length: size * size * channels }, (_, i) => Math.max(0, Math.sin(i / 13))) });
+  const gradient = (f: number) => Float32Array.from({ length: 784 }, (_, p) => Math.sin(p / f) / 10);
+  const figures: [string, Figure][] = [
+    ["digit grid", digitGrid(images, labels, { limit: 40, columns: 10, title: "The first 40 training digits" })],
+    ["label distribution", labelDistribution({ train: labels, test: labels.subarray(0, 30) }, { normalize: true })],
+    ["mean images", meanImages(images, labels)],
+    ["pixel histogram", pixelHistogram([{ name: "train", images }, { name: "test", images: images.subarray(0, 784 * 10) }])],
+    ["PCA map", embeddingScatter({ count: 600, components: 2, scores }, Uint8Array.from({ length: 600 }, (_, i) => i % 10), { probabilities, title: "Test digits in the last hidden layer (dense_2, 128 units), by PCA" })],
+    ["class metrics", classMetricsBars({ classes: Array.from({ length: 10 }, (_, c) => metric(c)), accuracy: 0.9767, macro: metric(0), weighted: metric(0) })],
+    ["gallery", misclassifiedGallery(Array.from({ length: 24 }, (_, k) => ({ index: k, trueLabel: k % 10, predicted: (k + 3) % 10, confidence: 0.99 - k / 100, pixels: pixels(k) })), { limit: 24 })],
+    ["weights", weightImages({ layer: "dense_1", className: "Dense", shape: [784, 128], values: Float32Array.from({ length: 784 * 128 }, (_, i) => Math.sin(i) / 10) }, { limit: 16 })],
+    // Seconds per epoch of a full run: the CNN 45–95× slower than the dense networks, which differ 2× among themselves.
+    ["bubbles", architectureComparison([row("dense-128", 101_770, 0.9767, 2.1), row("dense-128-64", 109_386, 0.9755, 2.0), row("dense-256-128-32", 238_314, 0.9772, 4.3), row("dense-128x3", 134_794, 0.9741, 4.4), row("cnn", 197_482, 0.9905, 190)])],
+    ["saliency", saliencyFigure([0, 1].map((k) => ({ pixels: Float32Array.from(pixels(k), (v) => v / 255), probabilities: Array.from({ length: 10 }, (_, c) => (c === k ? 0.9 : 0.011)), maps: [{ label: k, gradient: gradient(7) }, { label: k + 1, gradient: gradient(9) }] })), { names: ["a.png", "b.png"] })],
+    ["feature maps", featureMapsFigure(maps(26, 32, "conv2d_1", "Conv2D"), { name: "test digit #0 (a 7)" })],
+    ["pooled maps", featureMapsFigure(maps(5, 64, "max_pooling2d_2", "MaxPooling2D"), { name: "test digit #0 (a 7)" })],
+  ];
+  const cell = (name: string, chart: string) => `<div style="margin:0 23px;overflow:auto"><div style="display:table;width:100%">` +
+    `<div style="display:table-cell;width:76px;min-width:76px"></div><div class="out" data-name="${name}" style="display:table-cell;padding-right:20px;overflow-x:auto">${chart}</div></div></div>`;
+  const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="margin:0">${plotlyLoaderHtml(loadPlotlyBundle(), { quiet: true })}${figures.map(([name, f], i) => cell(name, chartHtml(f, { id: `p${i}` }))).join("\n")}</body></html>`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-chart-phone-"));
+  const file = path.join(dir, "phone.html");
+  fs.writeFileSync(file, html);
+  const { browser, page, errors } = await openOffline(file, { width: 390, height: 844 });
+  try {
+    assert.equal(await waitForCharts(page, figures.length), figures.length, "every chart drew");
+    await page.screenshot({ path: path.join(OUT, "chart-html-nbconvert-390.png"), fullPage: true });
+    type Rect = number[];
+    const charts = (await page.evaluate(PHONE_GEOMETRY)) as {
+      name: string; shown: number; chart: Rect; scroll: number; client: number; title: Rect | null; xtitle: Rect | null; legend: Rect | null;
+      cbtitle: Rect | null; colorbar: Rect | null; plots: Rect[]; captions: Rect[]; points: Rect[]; ringPx: number; bubblePx: number[];
+    }[];
+    const inside = (r: Rect | null, left: number, right: number) => !r || (r[0] >= left - 1 && r[2] <= right + 1);
+    const meet = (a: Rect | null, b: Rect | null) => !!a && !!b && a[0] < b[2] - 0.5 && b[0] < a[2] - 0.5 && a[1] < b[3] - 0.5 && b[1] < a[3] - 0.5;
+    const byName = Object.fromEntries(charts.map((c) => [c.name, c]));
+    // Every problem of every chart, so one run names them all.
+    const problems: string[] = [];
+    const check = (ok: boolean, problem: string) => { if (!ok) problems.push(problem); };
+    const px = (r: Rect | null) => JSON.stringify(r && r.map(Math.round));
+    for (const c of charts) {
+      const left = c.chart[0];
+      check(c.shown - left <= 250, `${c.name}: the cell shows ${c.shown - left} px, not a phone's 248`);
+      check(c.scroll <= c.client, `${c.name}: sideways scroll in its box (${c.scroll} > ${c.client} px)`);
+      check(c.plots.every((p) => inside(p, left, c.shown)), `${c.name}: subplots (grid columns) end at ${JSON.stringify(c.plots.map((p) => Math.round(p[2])))}, past the ${Math.round(c.shown)} px shown`);
+      for (const part of ["title", "xtitle", "legend", "cbtitle", "colorbar"] as const) {
+        check(inside(c[part], left, c.shown), `${c.name}: its ${part} ${px(c[part])} outside ${Math.round(left)}–${Math.round(c.shown)}`);
+      }
+      check(!meet(c.legend, c.xtitle), `${c.name}: the legend ${px(c.legend)} on the x axis' title ${px(c.xtitle)}`);
+      check(!c.captions.some((a) => meet(a, c.title)), `${c.name}: the title ${px(c.title)} on the captions`);
+      check(!meet(c.title, c.cbtitle) && !meet(c.title, c.colorbar), `${c.name}: the colour bar ${px(c.colorbar)} on the title ${px(c.title)}`);
+      check(!overlapping(c.points), `${c.name}: point labels overlap: ${JSON.stringify(c.points.map((p) => p.map(Math.round)))}`);
+      check(!c.points.some((p) => meet(p, c.title)), `${c.name}: a point label on the title`);
+    }
+    // The map: rings just round their dots, and the legend right under the axis title (no empty band between).
+    const map = byName["PCA map"];
+    check(map.ringPx > 0 && map.ringPx <= 9, `PCA map: rings ${map.ringPx} px across`);
+    check(map.legend![1] - map.xtitle![3] < 30, `PCA map: the legend ${Math.round(map.legend![1] - map.xtitle![3])} px under the axis title`);
+    // The bubbles: the four dense networks' sizes still tell 2× the seconds apart.
+    const dense = byName.bubbles.bubblePx.slice(0, 4);
+    check(dense[2] - dense[0] >= 2 && dense[3] - dense[1] >= 2, `bubbles: dense networks ${dense} px across`);
+    assert.deepEqual(problems, []);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

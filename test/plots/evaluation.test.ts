@@ -4,7 +4,8 @@ import {
   CARTESIAN_TRACE_TYPES, RIGHT_COLOR, WRONG_COLOR, architectureComparison, classMetricsBars, classProbabilities,
   confusionMatrix, misclassifiedGallery, type Figure,
 } from "../../src/plots";
-import { labelPositions, logTicks } from "../../src/plots/comparison";
+import { labelPositions, logTicks, placeLabels } from "../../src/plots/comparison";
+import { imageGridFigure } from "../../src/plots/images";
 import type { ClassificationReport, ComparisonRow, Misclassified } from "../../src/types";
 
 type Any = Record<string, any>;
@@ -249,4 +250,45 @@ test("classMetricsBars on a phone: slimmer margins, and smaller dots that keep e
   const dots = zoomed.digitLabNarrow.data as Any[];
   assert.deepEqual(dots.map((d) => [d.marker.size, d.marker.symbol]), [[7, "circle"], [7, "diamond"], [7, "square"]]);
   assert.equal(new Set(dots.map((d) => d.marker.color)).size, 3);
+});
+
+test("placeLabels: on a small plot a label moves to a side where it meets no other label, bubble or edge", () => {
+  const point = (x: number, y: number, label: string, radius = 4) => ({ x, y, radius, label });
+  // Far apart: each label where it was asked.
+  assert.deepEqual(placeLabels([point(20, 50, "a"), point(120, 50, "b")], ["top center", "top center"], 150), ["top center", "top center"]);
+  // "dense-256-128-32" above its bubble would run into "dense-128" above the neighbour at the same height: it goes below.
+  const close = placeLabels([point(30, 64, "dense-128"), point(70, 70, "dense-256-128-32")], ["top center", "top center"], 150, 24);
+  assert.deepEqual(close, ["top center", "bottom center"]);
+  // A label centred on a bubble at the right edge would leave the plot: it is written to the bubble's left.
+  assert.deepEqual(placeLabels([point(148, 50, "dense-256-128-32")], ["top center"], 150), ["middle left"]);
+});
+
+test("architectureComparison: bubbles of fast models still differ; on a phone, placed labels in 11 px text and a hung title", () => {
+  const row = (model: string, params: number, testAccuracy: number, secondsPerEpoch: number): ComparisonRow =>
+    ({ model, params, secondsPerEpoch, bestEpoch: 5, testAccuracy, trainValGap: 0 });
+  const fig = architectureComparison([row("dense-128", 101_770, 0.9767, 2.1), row("dense-256-128-32", 238_314, 0.9772, 4.3), row("cnn", 197_482, 0.9905, 190)]);
+  const t = fig.data[0] as Any;
+  // 2.1 and 4.3 s against 190 s: both above the smallest size Plotly draws, so 2× the seconds stays 1.4× the width.
+  const size = (s: number) => Math.sqrt(s / t.marker.sizeref);
+  assert.ok(size(2.1) > t.marker.sizemin && size(4.3) / size(2.1) > 1.4, `${size(2.1)} and ${size(4.3)} px, sizemin ${t.marker.sizemin}`);
+  const narrow = (fig.layout as Any).meta.digitLabNarrow;
+  assert.equal(narrow.data[0].textfont.size, 11);
+  assert.equal(narrow.data[0].textposition.length, 3);
+  assert.equal(narrow.layout.title.yanchor, "top", "the title hangs from the top, so lines wrapped on a phone grow down into the room added");
+  assert.equal(narrow.layout.height - narrow.layout.margin.t, (fig.layout as Any).height - (fig.layout as Any).margin.t, "the same plot height as on a desktop");
+});
+
+test("an image grid on a phone: its title hung from the top, its colour bar a short bar", () => {
+  const cells = Array.from({ length: 16 }, (_, k) => ({ pixels: new Float32Array(784).fill(k / 16), caption: `unit ${k}`, hover: "" }));
+  const fig = imageGridFigure(cells, { title: "What dense_1 looks for: the weights of 16 of its 128 units", columns: 8, zmin: -1, zmax: 1, colorbarTitle: "weight", cellSize: 90 });
+  const L = fig.layout as Any;
+  assert.equal(L.meta.digitLabNarrow.below, L.width, "the narrow layout exactly when the grid is re-gridded");
+  assert.equal(L.title.yref, undefined, "a desktop's one-line title as before");
+  assert.equal(L.meta.digitLabNarrow.layout.title.yref, "container");
+  const bar = L.meta.digitLabNarrow.layout.coloraxis.colorbar;
+  assert.equal(bar.lenmode, "pixels");
+  assert.ok(bar.len <= 260);
+  assert.equal(bar.title.text, "weight");
+  assert.equal(L.meta.digitLabNarrow.layout.coloraxis.cmax, 1, "the rest of the colour axis kept");
+  assert.equal(imageGridFigure(cells, { title: "t" }).layout.meta && (imageGridFigure(cells, { title: "t" }).layout.meta as Any).digitLabNarrow.layout.coloraxis, undefined, "no colour bar, no colour axis override");
 });
