@@ -11,12 +11,17 @@ import {
 import { GridCell, imageGridFigure, toRows } from "./images";
 
 /** White (0) to dark blue (1), like matplotlib's "Blues" (Plotly's own "Blues" runs the other way). */
-const BLUES: [number, string][] = [[0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"], [1, "#08306b"]];
+/** White to dark red: a confusion matrix's mistakes, light for rare ones, dark for the worst. */
+const REDS: [number, string][] = [[0, "#fff5f0"], [0.25, "#fcbba1"], [0.5, "#fb6a4a"], [0.75, "#cb181d"], [1, "#67000d"]];
+/** The confusion matrix's diagonal: a light, neutral tone that leaves the eye on the mistakes. */
+const DIAGONAL_COLOR = "#dde3ea";
 
 /**
- * Heatmap of counts[true][predicted] with each count written in its cell. Colours
- * follow the share of each true class (row-normalized) so rare and common classes
- * read alike; the diagonal holds the correct predictions.
+ * Heatmap of counts[true][predicted] with each count written in its cell. Colours follow the
+ * share of each true class (row-normalized), so rare and common classes read alike. The
+ * mistakes have a scale of their own, from 0 to the largest mistake: on one scale with the
+ * diagonal's 95–99% every mistake would be a near-white cell, and the pairs a model confuses
+ * would not stand out. The diagonal (the correct predictions) is drawn in one neutral tone.
  */
 export function confusionMatrix(
   counts: ConfusionMatrix,
@@ -31,12 +36,20 @@ export function confusionMatrix(
   const total = rowTotals.reduce((a, b) => a + b, 0);
   const correct = counts.reduce((a, row, i) => a + row[i], 0);
   const shares = counts.map((row, i) => row.map((c) => round(rowTotals[i] ? c / rowTotals[i] : 0, 4)));
-  const text = counts.map((row) => row.map((c) => String(c)));
   const hover = counts.map((row, t) =>
     row.map((c, p) => `true ${names[t]}, predicted ${names[p]}: ${c} (${percent(rowTotals[t] ? c / rowTotals[t] : 0)} of true ${names[t]})`),
   );
+  // One trace for the mistakes and one for the diagonal; each leaves the other's cells empty
+  // (a null number is a gap, and gaps get no hover; text must be "", or Plotly writes "null").
+  const offDiagonal = <T>(m: T[][], empty: T | null = null) => m.map((row, t) => row.map((v, p) => (t === p ? empty : v)));
+  const diagonal = <T>(m: T[][], empty: T | null = null) => m.map((row, t) => row.map((v, p) => (t === p ? v : empty)));
+  const text = counts.map((row) => row.map((c) => String(c)));
+  const worstMistake = Math.max(0, ...offDiagonal(shares).flat().map((v) => v ?? 0));
   const heading = `Confusion matrix (accuracy ${percent(total ? correct / total : 0, 2)} on ${total.toLocaleString("en-US")} images)`;
-  const colorbarTitle = "share of<br>true class";
+  const colorbarTitle = "mistakes: share<br>of true class";
+  const cell = { x: names, y: names, texttemplate: "%{text}", hovertemplate: "%{hovertext}<extra></extra>", hoverongaps: false, xgap: 1, ygap: 1 };
+  // Diagonal counts run to 4 digits, mistakes to 1–2: on a phone the diagonal's are smaller.
+  const fontSize = (narrow: boolean, onDiagonal: boolean) => (n > 12 ? (narrow ? 7 : 8) : narrow ? (onDiagonal ? 8 : 9) : 12);
   // A phone: the colour bar under the matrix instead of beside it and small margins, so the
   // matrix gets the box's width (the chart script scales it to fit), with smaller counts.
   const narrow = {
@@ -46,32 +59,45 @@ export function confusionMatrix(
       margin: { l: 56, r: 12, t: 76, b: 130 },
       height: 532 + 76 + 130, // a square plot area at the full 600 px width
     },
-    data: [{
-      textfont: { size: n > 12 ? 7 : 9 },
-      colorbar: {
-        orientation: "h", title: { text: colorbarTitle.replace("<br>", " "), side: "bottom" }, tickformat: ".0%",
-        thickness: 10, x: 0.5, xanchor: "center", yref: "container", y: 0, yanchor: "bottom", ypad: 8,
+    data: [
+      {
+        textfont: { size: fontSize(true, false) },
+        colorbar: {
+          orientation: "h", title: { text: "mistakes: % of true class", side: "bottom" }, tickformat: ".1%",
+          thickness: 10, x: 0.5, xanchor: "center", yref: "container", y: 0, yanchor: "bottom", ypad: 8,
+        },
       },
-    }],
+      { textfont: { size: fontSize(true, true) } },
+    ],
   };
   return {
-    data: [{
-      type: "heatmap",
-      x: names,
-      y: names,
-      z: shares,
-      text,
-      texttemplate: "%{text}",
-      textfont: { size: n > 12 ? 8 : 12 },
-      hovertext: hover,
-      hovertemplate: "%{hovertext}<extra></extra>",
-      colorscale: BLUES,
-      zmin: 0,
-      zmax: 1,
-      colorbar: { title: { text: colorbarTitle }, tickformat: ".0%" },
-      xgap: 1,
-      ygap: 1,
-    }],
+    data: [
+      {
+        type: "heatmap",
+        ...cell,
+        name: "mistakes",
+        z: offDiagonal(shares),
+        text: offDiagonal(text, ""),
+        hovertext: offDiagonal(hover, ""),
+        textfont: { size: fontSize(false, false) },
+        colorscale: REDS,
+        zmin: 0,
+        // A perfect model has no mistakes to scale to: keep the scale's top above zero.
+        zmax: Math.max(worstMistake, 0.01),
+        colorbar: { title: { text: colorbarTitle }, tickformat: ".1%" },
+      },
+      {
+        type: "heatmap",
+        ...cell,
+        name: "correct",
+        z: diagonal(shares),
+        text: diagonal(text, ""),
+        hovertext: diagonal(hover.map((row) => row.map((h) => `${h}, correct`)), ""),
+        textfont: { size: fontSize(false, true) },
+        colorscale: [[0, DIAGONAL_COLOR], [1, DIAGONAL_COLOR]],
+        showscale: false,
+      },
+    ],
     layout: {
       title: title(options.title ?? heading),
       xaxis: { title: axisTitle("predicted label"), type: "category", side: "bottom", constrain: "domain" },
@@ -79,8 +105,8 @@ export function confusionMatrix(
       width: 600,
       height: 560,
       // Read by the chart script (display/chart-html) when the chart box is narrower than 600 px.
-      // Counts stay legible down to ~16 px a cell, so a phone's box fits the matrix instead of scrolling.
-      meta: { digitLabNarrow: narrow, digitLabMinPlotWidth: 16 * Math.max(n, 10) },
+      // Counts stay legible down to ~14 px a cell, so a phone's box fits the matrix instead of scrolling.
+      meta: { digitLabNarrow: narrow, digitLabMinPlotWidth: 14 * Math.max(n, 10) },
     },
   };
 }

@@ -12,18 +12,30 @@ type Any = Record<string, any>;
 const titleOf = (fig: Figure) => (fig.layout.title as Any).text as string;
 const cartesian = (fig: Figure) => fig.data.every((t) => CARTESIAN_TRACE_TYPES.includes(t.type));
 
-test("confusionMatrix: counts written in the cells, colour by share of the true class", () => {
+test("confusionMatrix: counts written in the cells, colour by share of the true class, mistakes on their own scale", () => {
   const counts = [[8, 2, 0], [1, 9, 0], [0, 5, 15]];
   const fig = confusionMatrix(counts);
   assert.ok(cartesian(fig));
-  const h = fig.data[0] as Any;
-  assert.equal(h.type, "heatmap");
-  assert.deepEqual(h.text, [["8", "2", "0"], ["1", "9", "0"], ["0", "5", "15"]]);
-  assert.equal(h.texttemplate, "%{text}");
-  assert.deepEqual(h.z[2], [0, 0.25, 0.75]);
-  assert.deepEqual(h.x, ["0", "1", "2"]);
-  assert.equal(h.hovertext[2][1], "true 2, predicted 1: 5 (25.0% of true 2)");
-  assert.equal(h.colorscale[0][1], "#f7fbff", "zero is near white");
+  const [mistakes, right] = fig.data as Any[];
+  assert.deepEqual([mistakes.type, right.type], ["heatmap", "heatmap"]);
+  // Every cell written once: the mistakes by one trace, the diagonal by the other ("" elsewhere).
+  assert.deepEqual(mistakes.text, [["", "2", "0"], ["1", "", "0"], ["0", "5", ""]]);
+  assert.deepEqual(right.text, [["8", "", ""], ["", "9", ""], ["", "", "15"]]);
+  assert.equal(mistakes.texttemplate, "%{text}");
+  assert.deepEqual(mistakes.z[2], [0, 0.25, null]);
+  assert.deepEqual(right.z[2], [null, null, 0.75]);
+  assert.equal(mistakes.hoverongaps, false, "no hover over the other trace's cells");
+  assert.deepEqual(mistakes.x, ["0", "1", "2"]);
+  assert.equal(mistakes.hovertext[2][1], "true 2, predicted 1: 5 (25.0% of true 2)");
+  assert.equal(right.hovertext[1][1], "true 1, predicted 1: 9 (90.0% of true 1), correct");
+  // The mistakes' scale runs to the largest mistake (5 of 20), not to 100%: the worst pair is the darkest.
+  assert.equal(mistakes.zmin, 0);
+  assert.equal(mistakes.zmax, 0.25);
+  assert.equal(mistakes.colorscale[0][1], "#fff5f0", "zero is near white");
+  assert.equal(right.showscale, false);
+  assert.ok(right.colorscale.every((stop: [number, string]) => stop[1] === right.colorscale[0][1]), "the diagonal in one tone");
+  // A perfect model: nothing to scale to, the scale still has a top.
+  assert.equal((confusionMatrix([[3, 0], [0, 4]]).data[0] as Any).zmax, 0.01);
   const L = fig.layout as Any;
   assert.equal(L.xaxis.title.text, "predicted label");
   assert.equal(L.yaxis.title.text, "true label");

@@ -137,7 +137,7 @@ test("a page drawn at 1280 px and narrowed to 390 px re-stacks its training curv
     for (const c of [matrix, gallery, weights]) {
       assert.ok(c.scrollWidth <= c.clientWidth, `"${c.title}" fits its ${c.clientWidth} px box (content ${c.scrollWidth} px)`);
     }
-    assert.ok(matrix.labelPx! >= 9, `confusion counts at ${matrix.labelPx} px`);
+    assert.ok(matrix.labelPx! >= 8, `confusion counts at ${matrix.labelPx} px (the diagonal's 4 digits at 8, mistakes at 9)`);
     assert.ok(matrix.cellPx / 10 >= matrix.labelWidest!, `counts (${matrix.labelWidest} px) fit ${matrix.cellPx / 10} px cells`);
     assert.ok(gallery.cellPx >= 56 && weights.cellPx >= 40, `grid images ${gallery.cellPx} and ${weights.cellPx} px wide`);
     assert.ok(!overlapping(gallery.captions) && !overlapping(weights.captions), "captions do not run into each other");
