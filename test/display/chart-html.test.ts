@@ -85,20 +85,33 @@ test("chart script draws with window.Plotly once its div is attached, and asks f
   assert.equal((page2.digitLabPending as unknown[]).length, 0);
 });
 
+/** A page like a notebook export, opened offline in Chromium: plotly's loader once, then `body` (the charts). Remove `dir` when done. */
+async function openChartPage(body: string, bodyStyle: string, viewport: { width: number; height: number }) {
+  const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="${bodyStyle}">${plotlyLoaderHtml(loadPlotlyBundle(), { quiet: true })}${body}</body></html>`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-chart-page-"));
+  const file = path.join(dir, "charts.html");
+  fs.writeFileSync(file, html);
+  return { dir, ...(await openOffline(file, viewport)) };
+}
+
+/** Runs a chart's script against a stand-in page whose chart box is `clientWidth` px wide: the layout Plotly gets, and the chart element. */
+function drawnInBox(fig: Figure, clientWidth: number): { layout: Record<string, any>; el: Record<string, any> } {
+  const layouts: Record<string, any>[] = [];
+  const el: Record<string, any> = { innerHTML: "", clientWidth, style: {} };
+  const page: Record<string, unknown> = { setTimeout, document: { getElementById: () => el } };
+  page.window = page;
+  page.Plotly = { newPlot: (_el: unknown, _data: unknown, layout: Record<string, any>) => { layouts.push(layout); return Promise.resolve(); } };
+  vm.runInNewContext(scripts(chartHtml(fig, { id: "box" }))[0], page);
+  return { layout: layouts[0], el };
+}
+
 test("chart script: a figure's narrow layout replaces its own in a box narrower than its threshold", () => {
   const narrowFig: Figure = {
     data: [{ type: "scatter", x: [1], y: [1] }],
     layout: { height: 400, xaxis: { domain: [0, 0.45] }, title: { text: "t" }, meta: { digitLabNarrow: { below: 600, layout: { xaxis: { domain: [0, 1] }, height: 700 } } } },
   };
-  const drawAt = (clientWidth: number) => {
-    const layouts: Record<string, any>[] = [];
-    const el: Record<string, any> = { innerHTML: "", clientWidth, style: {} };
-    const page: Record<string, unknown> = { setTimeout, document: { getElementById: () => el } };
-    page.window = page;
-    page.Plotly = { newPlot: (_el: unknown, _data: unknown, layout: Record<string, any>) => { layouts.push(layout); return Promise.resolve(); } };
-    vm.runInNewContext(scripts(chartHtml(narrowFig, { id: "n" }))[0], page);
-    return { layout: layouts[0], el };
-  };
+  const drawAt = (clientWidth: number) => drawnInBox(narrowFig, clientWidth);
   const phone = drawAt(366);
   assert.equal(JSON.stringify(phone.layout.xaxis.domain), "[0,1]"); // arrays from the vm realm
   assert.equal(phone.layout.height, 700);
@@ -110,15 +123,7 @@ test("chart script: a figure's narrow layout replaces its own in a box narrower 
 });
 
 test("chart script: a figure that names a smaller readable plot width is fitted to a phone's box; long title lines wrap", () => {
-  const drawAt = (fig: Figure, clientWidth: number) => {
-    const layouts: Record<string, any>[] = [];
-    const el: Record<string, any> = { innerHTML: "", clientWidth, style: {} };
-    const page: Record<string, unknown> = { setTimeout, document: { getElementById: () => el } };
-    page.window = page;
-    page.Plotly = { newPlot: (_el: unknown, _data: unknown, layout: Record<string, any>) => { layouts.push(layout); return Promise.resolve(); } };
-    vm.runInNewContext(scripts(chartHtml(fig, { id: "m" }))[0], page);
-    return layouts[0];
-  };
+  const drawAt = (fig: Figure, clientWidth: number) => drawnInBox(fig, clientWidth).layout;
   const title = "Confusion matrix<br>(accuracy 96.71% on 10,945 images)";
   const fixed = (meta: Record<string, unknown>): Figure => ({
     data: [{ type: "heatmap", z: [[1]] }],
@@ -221,12 +226,7 @@ test("in a real browser, charts follow their box: training curves re-stack on re
     weightImages({ layer: "dense_1", className: "Dense", shape: [784, 20], values: Float32Array.from({ length: 784 * 20 }, (_, i) => Math.sin(i) / 10) }),
   ];
   // An output page like a notebook export: the loader once, then the charts in a padded column.
-  const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="margin:0;padding:12px">${plotlyLoaderHtml(loadPlotlyBundle(), { quiet: true })}${figures.map((f, i) => chartHtml(f, { id: `c${i}` })).join("\n")}</body></html>`;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-chart-html-"));
-  const file = path.join(dir, "charts.html");
-  fs.writeFileSync(file, html);
-  const { browser, page, errors } = await openOffline(file, { width: 1280, height: 900 });
+  const { dir, browser, page, errors } = await openChartPage(figures.map((f, i) => chartHtml(f, { id: `c${i}` })).join("\n"), "margin:0;padding:12px", { width: 1280, height: 900 });
   try {
     assert.equal(await waitForCharts(page, figures.length), figures.length, "every chart drew");
     const sideBySide = async () => (await chartGeometry(page))[0].x2?.[0] ?? 0;
@@ -314,12 +314,7 @@ test("in a real browser, a 390 px phone's nbconvert export: every chart inside i
   ];
   const cell = (name: string, chart: string) => `<div style="margin:0 23px;overflow:auto"><div style="display:table;width:100%">` +
     `<div style="display:table-cell;width:76px;min-width:76px"></div><div class="out" data-name="${name}" style="display:table-cell;padding-right:20px;overflow-x:auto">${chart}</div></div></div>`;
-  const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="margin:0">${plotlyLoaderHtml(loadPlotlyBundle(), { quiet: true })}${figures.map(([name, f], i) => cell(name, chartHtml(f, { id: `p${i}` }))).join("\n")}</body></html>`;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-chart-phone-"));
-  const file = path.join(dir, "phone.html");
-  fs.writeFileSync(file, html);
-  const { browser, page, errors } = await openOffline(file, { width: 390, height: 844 });
+  const { dir, browser, page, errors } = await openChartPage(figures.map(([name, f], i) => cell(name, chartHtml(f, { id: `p${i}` }))).join("\n"), "margin:0", { width: 390, height: 844 });
   try {
     assert.equal(await waitForCharts(page, figures.length), figures.length, "every chart drew");
     await page.screenshot({ path: path.join(OUT, "chart-html-nbconvert-390.png"), fullPage: true });

@@ -84,15 +84,20 @@ class FailingBackwardLayer extends tf.layers.Layer {
   }
 }
 
-/** A dense model whose forward pass fails inside its hidden layers. */
-function failingModel(): tf.Sequential {
+/** A small dense model with `failing` between its two layers. */
+function modelAround(failing: tf.layers.Layer): tf.Sequential {
   return tf.sequential({
     layers: [
       tf.layers.dense({ inputShape: [784], units: 8, activation: "relu" }),
-      new FailingLayer({ name: "failing" }),
+      failing,
       tf.layers.dense({ units: 10, activation: "softmax" }),
     ],
   });
+}
+
+/** A dense model whose forward pass fails inside its hidden layers. */
+function failingModel(): tf.Sequential {
+  return modelAround(new FailingLayer({ name: "failing" }));
 }
 
 test("data and model building free everything they do not return", async () => {
@@ -186,13 +191,7 @@ for (const [name, call] of failingForward) {
 
 /** A dense model whose backward pass fails. */
 function failingBackwardModel(): tf.Sequential {
-  return tf.sequential({
-    layers: [
-      tf.layers.dense({ inputShape: [784], units: 8, activation: "relu" }),
-      new FailingBackwardLayer({ name: "failing" }),
-      tf.layers.dense({ units: 10, activation: "softmax" }),
-    ],
-  });
+  return modelAround(new FailingBackwardLayer({ name: "failing" }));
 }
 
 test("trainStep: a backward pass that throws frees the correct count it kept", async () => {
