@@ -17,6 +17,7 @@ import { softmaxCrossEntropyRow } from "../util/cross-entropy";
 import type { ClassificationReport, ConfusionMatrix } from "../types";
 import { checkOptionNames, type OptionNames } from "../util/options";
 import { argmaxRows, confusionMatrix, reportFromConfusion } from "./metrics";
+import { nextTurn } from "../util/next-turn";
 
 export const DEFAULT_EVAL_BATCH_SIZE = 2000;
 
@@ -94,7 +95,7 @@ async function finishYielding<T>(steps: Generator<void, T, void>): Promise<T> {
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
 }
 

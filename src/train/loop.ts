@@ -20,6 +20,7 @@ import { evaluatePrepared } from "../eval/evaluate";
 import { counted } from "../util/format";
 import { checkTrainArguments } from "./arguments";
 import { watchKernelInterrupt } from "../util/notebook";
+import { nextTurn } from "../util/next-turn";
 
 /** Epochs each model has completed in earlier `train` calls (a stopped run with none counts as 0). */
 const earlierTraining = new WeakMap<tf.LayersModel, number>();
@@ -266,7 +267,7 @@ export async function train(
               options.onBatchEnd?.(info);
             }
             // Let timers and signals run (WASM kernels are synchronous and would starve them).
-            await new Promise<void>((resolve) => setImmediate(resolve));
+            await nextTurn();
           }
         }
         if (stopReason) {

@@ -11,6 +11,7 @@ import { evaluateDetailed } from "../../eval";
 import { interruptedLine, sayWhenInterrupted } from "../interrupt";
 import { joinChanges, runChanges, runSubtitle, settingsLabel, writeModelReport } from "../model-report";
 import { checkOutputDir, checkOutputFile } from "../../util/output-paths";
+import { nextTurn } from "../../util/next-turn";
 
 export const command: Command = {
   name: "train",
@@ -183,8 +184,3 @@ export const command: Command = {
     return 130;
   },
 };
-
-/** Lets the event loop run (signal handlers included) before going on. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
