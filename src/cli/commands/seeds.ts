@@ -64,7 +64,7 @@ export const command: Command = {
       const test = await evaluate(model, data.test);
       model.dispose();
       // The validation accuracy of the weights that were tested (the restored epoch's, else the last).
-      const tested = result.restoredBestWeights ? result.history.find((h) => h.epoch === result.bestEpoch) : result.history.at(-1);
+      const tested = result.restoredEpoch !== undefined ? result.history.find((h) => h.epoch === result.restoredEpoch) : result.history.at(-1);
       runs.push({
         seed,
         valAccuracy: tested?.valAccuracy ?? null,

@@ -95,7 +95,7 @@ export const command: Command = {
     training = false;
     const interrupted = interrupt.windingDown;
     if (!interrupted) stage = "after training, while testing";
-    const restoredEpoch = result.restoredBestWeights ? result.bestEpoch : undefined;
+    const restoredEpoch = result.restoredEpoch;
     // Let a second Ctrl-C in before testing (which lets it in between its batches too).
     if (interrupted) await nextTurn();
     const test = await evaluateDetailed(model, data.test);
