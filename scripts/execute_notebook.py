@@ -6,7 +6,12 @@ where "error" is the failing cell's own output: its `error` output's traceback (
 patched tslab sends ename/evalue/traceback; compile errors echo the line with a caret),
 and any stderr it wrote before failing.
 
-usage: python3 execute_notebook.py IN.ipynb OUT.ipynb TIMEOUT_SECONDS
+With DISPLAYS.json, also writes every message that filled or updated a display with an id
+(display_data, update_display_data) in the order the kernel sent them, without their HTML:
+the executed notebook keeps only the last state of an output updated in place, such as live
+training curves, and this is how a test sees that it was drawn while the cell ran.
+
+usage: python3 execute_notebook.py IN.ipynb OUT.ipynb TIMEOUT_SECONDS [DISPLAYS.json]
 """
 import json
 import os
@@ -31,10 +36,27 @@ def cell_error_text(cell):
     return re.sub(r"\x1b\[[0-9;]*m", "", "".join(parts)).strip()
 
 
+class RecordingClient(NotebookClient):
+    """A NotebookClient that keeps the messages sent to displays with an id (see the module's doc)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.displays = []
+
+    def process_message(self, msg, cell, cell_index):
+        content = msg.get("content", {})
+        display_id = content.get("transient", {}).get("display_id")
+        if display_id and msg.get("msg_type") in ("display_data", "update_display_data"):
+            data = {k: v for k, v in content.get("data", {}).items() if k != "text/html"}
+            self.displays.append({"cell": cell_index, "display": display_id, "data": data})
+        return super().process_message(msg, cell, cell_index)
+
+
 def main():
     src, dst, timeout = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    displays_file = sys.argv[4] if len(sys.argv) > 4 else None
     nb = nbformat.read(src, as_version=4)
-    client = NotebookClient(
+    client = RecordingClient(
         nb,
         timeout=timeout,
         kernel_name=nb.metadata.get("kernelspec", {}).get("name", "digit-lab"),
@@ -58,6 +80,9 @@ def main():
             "error": cell_error_text(cell) or str(err).strip().splitlines()[-1],
         }
     nbformat.write(nb, dst)
+    if displays_file:
+        with open(displays_file, "w") as f:
+            json.dump(client.displays, f)
     print(json.dumps(result))
 
 

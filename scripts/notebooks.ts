@@ -20,6 +20,18 @@ export interface ExecutedNotebook {
   /** Its parsed JSON. */
   notebook: { cells: NotebookCell[]; metadata: Record<string, unknown> };
   seconds: number;
+  /**
+   * With `recordDisplays`: every message that filled or updated an output with a display id,
+   * in the order sent (the notebook keeps only an updated output's last state), HTML left out.
+   */
+  displays?: DisplayMessage[];
+}
+
+/** One message to a display with an id: the cell it came from, the display's id, its data but HTML. */
+export interface DisplayMessage {
+  cell: number;
+  display: string;
+  data: Record<string, unknown>;
 }
 
 export interface NotebookCell {
@@ -37,15 +49,16 @@ function requirePython(): string {
 /** Runs every cell of `notebook` in a fresh kernel; throws NotebookError with the failing cell's own error. */
 export function executeNotebook(
   notebook: string,
-  options: { outDir: string; timeoutSeconds?: number; env?: Record<string, string> },
+  options: { outDir: string; timeoutSeconds?: number; env?: Record<string, string>; recordDisplays?: boolean },
 ): ExecutedNotebook {
   const python = requirePython();
   fs.mkdirSync(options.outDir, { recursive: true });
   const out = path.join(options.outDir, path.basename(notebook));
+  const displaysFile = options.recordDisplays ? out.replace(/\.ipynb$/, "") + ".displays.json" : undefined;
   const started = Date.now();
   const run = spawnSync(
     python,
-    [path.join(__dirname, "execute_notebook.py"), notebook, out, String(options.timeoutSeconds ?? 1800)],
+    [path.join(__dirname, "execute_notebook.py"), notebook, out, String(options.timeoutSeconds ?? 1800), ...(displaysFile ? [displaysFile] : [])],
     { env: jupyterEnv(options.env), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
   );
   const seconds = (Date.now() - started) / 1000;
@@ -64,7 +77,12 @@ export function executeNotebook(
     );
   }
   trustNotebook(python, out);
-  return { file: out, notebook: JSON.parse(fs.readFileSync(out, "utf8")), seconds };
+  return {
+    file: out,
+    notebook: JSON.parse(fs.readFileSync(out, "utf8")),
+    seconds,
+    ...(displaysFile ? { displays: JSON.parse(fs.readFileSync(displaysFile, "utf8")) as DisplayMessage[] } : {}),
+  };
 }
 
 /**

@@ -104,9 +104,20 @@ export interface CompareOptions {
   trainOptions?: TrainOptions;
   /** A line per variant: cached or training. Defaults to stdout. */
   log?: (line: string) => void;
+  /**
+   * Hears the runs as they come: each cached run once, with its whole history; the run in
+   * training after every epoch, with its history so far; then once more when it is finished.
+   * `liveComparisonCurves().onProgress` (src/display) draws them while the comparison runs.
+   */
+  onProgress?: (progress: RunProgress) => void;
 }
 
-const COMPARE_OPTIONS: OptionNames<CompareOptions> = { data: true, cacheDir: true, retrain: true, trainOptions: true, log: true };
+/** A run's state as `onProgress` hears it: its history so far, and the finished record once there is one. */
+export type RunProgress =
+  | { model: string; state: "training"; history: EpochLog[] }
+  | { model: string; state: "cached" | "trained"; history: EpochLog[]; record: RunRecord };
+
+const COMPARE_OPTIONS: OptionNames<CompareOptions> = { data: true, cacheDir: true, retrain: true, trainOptions: true, log: true, onProgress: true };
 
 /**
  * The data a comparison trains on: `options.data` when given, else the settings' dataset.
@@ -132,12 +143,18 @@ export async function runVariant(model: string, settings: CompareSettings, optio
   const file = path.join(options.cacheDir ?? defaultCacheDir(), `${key}.json`);
   const log = options.log ?? ((line: string) => console.log(line));
   if (!options.retrain && fs.existsSync(file)) {
+    let cached: RunRecord | undefined;
     try {
-      const cached = JSON.parse(fs.readFileSync(file, "utf8")) as RunRecord;
+      cached = JSON.parse(fs.readFileSync(file, "utf8")) as RunRecord;
       log(`${model}: cached run (${counted(cached.history.length, "epoch")}, test accuracy ${(cached.testAccuracy * 100).toFixed(2)}%)`);
-      return cached;
     } catch {
       // An unreadable cache entry is simply trained again and rewritten.
+      cached = undefined;
+    }
+    // Outside the try: an error from onProgress is the caller's, not a reason to train again.
+    if (cached) {
+      options.onProgress?.({ model, state: "cached", history: cached.history.slice(), record: cached });
+      return cached;
     }
   }
   const images = `${full.trainLimit ? `first ${full.trainLimit.toLocaleString("en-US")} ` : ""}${full.dataset === "mnist" ? "" : `${full.dataset} `}images`;
@@ -146,7 +163,7 @@ export async function runVariant(model: string, settings: CompareSettings, optio
   const net = buildModel(model, { seed: full.seed, dropout: full.dropout, l2: full.l2 });
   try {
     const { epochs, batchSize, learningRate, seed } = full;
-    const result = await train(net, trainSet, { epochs, batchSize, learningRate, seed }, options.trainOptions);
+    const result = await train(net, trainSet, { epochs, batchSize, learningRate, seed }, reportingEpochs(model, options));
     if (result.stopReason === "stopped") {
       // Stopped from code or by Kernel → Interrupt: not the run these settings describe, so not cached.
       log(`${model}: stopped after ${counted(result.history.length, "epoch")}; not cached, and the comparison ends here`);
@@ -166,10 +183,26 @@ export async function runVariant(model: string, settings: CompareSettings, optio
       createdAt: new Date().toISOString(),
     };
     writeFileAtomic(file, JSON.stringify(record, null, 2));
+    options.onProgress?.({ model, state: "trained", history: record.history.slice(), record });
     return record;
   } finally {
     net.dispose();
   }
+}
+
+/** `options.trainOptions`, with `onProgress` told of each epoch after the caller's own `onEpochEnd`. */
+function reportingEpochs(model: string, options: CompareOptions): TrainOptions | undefined {
+  const { trainOptions, onProgress } = options;
+  if (!onProgress) return trainOptions;
+  const history: EpochLog[] = [];
+  return {
+    ...trainOptions,
+    async onEpochEnd(log: EpochLog) {
+      await trainOptions?.onEpochEnd?.(log);
+      history.push({ ...log });
+      onProgress({ model, state: "training", history: history.slice() });
+    },
+  };
 }
 
 /** A comparison stopped from code (`trainOptions.signal`) or by Kernel → Interrupt. */

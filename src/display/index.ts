@@ -12,7 +12,7 @@
  */
 import { UsageError } from "../errors";
 import type { Figure } from "../plots/figure";
-import { trainingCurves } from "../plots/training";
+import { trainingCurves, type TrainingCurvesOptions } from "../plots/training";
 import type { EpochLog, RunHistory } from "../types";
 import { escapeHtml } from "../util/format";
 import type { TableLike, FormatOptions } from "../tables/format";
@@ -158,29 +158,86 @@ export function liveTrainingCurves(name: string, options: { title?: string } = {
   if (typeof name !== "string" || name === "") {
     throw new UsageError('liveTrainingCurves(name) takes the run\'s name, e.g. liveTrainingCurves("dense-128-64")');
   }
-  const output = notebookOutput({ updatable: true });
+  const curves = liveCurves(`training curves of ${name}: drawn after the first epoch`, { title: options.title });
   const run: RunHistory = { name, history: [] };
-  const figure = () => trainingCurves({ ...run, history: run.history.slice() }, { title: options.title });
-  const draw = () => displayBundle(figureMimeBundle(figure()), output);
-  const waiting = `training curves of ${name}: drawn after the first epoch`;
-  displayBundle({ "text/html": `<div style="color:#666;font-style:italic">${escapeHtml(waiting)}</div>`, "text/plain": waiting }, output);
+  curves.runs.push(run);
   return {
     onEpochEnd(log: EpochLog) {
       // The same curves passed to a second train() call: its epoch 1 starts them again.
       if (run.history.length && log.epoch <= run.history[run.history.length - 1].epoch) run.history = [];
       run.history.push({ ...log });
       delete run.restoredEpoch;
-      draw();
+      curves.draw();
     },
     finish(result = {}) {
-      if (result.restoredEpoch !== undefined) run.restoredEpoch = result.restoredEpoch;
-      if (run.history.length) draw();
+      // Nothing to add unless early stopping put back an earlier epoch than the last drawn.
+      if (result.restoredEpoch === undefined || !run.history.length) return;
+      run.restoredEpoch = result.restoredEpoch;
+      curves.draw();
     },
     get history() {
       return run.history.slice();
     },
-    figure,
+    figure: curves.figure,
   };
+}
+
+/** Curves of several runs that grow while a comparison runs: see `liveComparisonCurves`. */
+export interface LiveComparisonCurves {
+  /**
+   * Pass as `compareArchitectures`' `onProgress` option: puts the run's history so far in
+   * place of what was drawn of it (a new run joins the chart) and redraws.
+   */
+  readonly onProgress: (run: { model: string; history: EpochLog[] }) => void;
+  /** The runs drawn so far, in the order they came (copies). */
+  readonly runs: RunHistory[];
+  /** The figure as drawn now. */
+  figure(): Figure;
+}
+
+/**
+ * The training curves of a comparison, drawn while it runs, in one output: cached runs
+ * appear at once with their whole history, the run in training grows after every epoch,
+ * and finished runs stay, one colour each (solid: train, dashed: validation):
+ *
+ *   const curves = liveComparisonCurves();
+ *   const comparison = await compareArchitectures(settings, { data: mnist, onProgress: curves.onProgress });
+ *
+ * The output is created at once, so the chart stays above the lines and progress bars the
+ * comparison prints while it trains.
+ */
+export function liveComparisonCurves(options: { title?: string } = {}): LiveComparisonCurves {
+  const curves = liveCurves("training curves of the comparison: drawn as each run comes from the cache or finishes an epoch", { ...options, byRun: true });
+  return {
+    onProgress(progress) {
+      if (typeof progress !== "object" || progress === null || typeof progress.model !== "string" || !Array.isArray(progress.history)) {
+        throw new UsageError("liveComparisonCurves().onProgress takes a run's { model, history }: pass it as compareArchitectures' onProgress option");
+      }
+      const history = progress.history.map((log) => ({ ...log }));
+      const drawn = curves.runs.find((r) => r.name === progress.model);
+      // A run's report when it finishes repeats its last epoch's: drawn already.
+      if (drawn && JSON.stringify(drawn.history) === JSON.stringify(history)) return;
+      if (drawn) drawn.history = history;
+      else curves.runs.push({ name: progress.model, history });
+      curves.draw();
+    },
+    get runs() {
+      return curves.runs.map((r) => ({ ...r, history: r.history.slice() }));
+    },
+    figure: curves.figure,
+  };
+}
+
+/**
+ * What the live curves share: an updatable output, created now with `waiting` in it, that
+ * `draw()` fills with `trainingCurves` of `runs` as they are then.
+ */
+function liveCurves(waiting: string, curvesOptions: TrainingCurvesOptions): { runs: RunHistory[]; figure(): Figure; draw(): void } {
+  const output = notebookOutput({ updatable: true });
+  const runs: RunHistory[] = [];
+  const figure = () => trainingCurves(runs.map((r) => ({ ...r, history: r.history.slice() })), curvesOptions);
+  displayBundle({ "text/html": `<div style="color:#666;font-style:italic">${escapeHtml(waiting)}</div>`, "text/plain": waiting }, output);
+  return { runs, figure, draw: () => displayBundle(figureMimeBundle(figure()), output) };
 }
 
 /**

@@ -7,7 +7,7 @@ export * from "./figure";
 export { digitGrid, meanImages, pixelHistogram, imageGridFigure } from "./images";
 export type { ImagesInput, GridCell, DigitGridOptions, NamedImages } from "./images";
 export { labelDistribution } from "./distribution";
-export { trainingCurves } from "./training";
+export { trainingCurves, type TrainingCurvesOptions } from "./training";
 export { confusionMatrix, classMetricsBars, misclassifiedGallery, classProbabilities } from "./evaluation";
 export { architectureComparison } from "./comparison";
 export { weightImages } from "./weights";

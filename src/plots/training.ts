@@ -7,6 +7,7 @@
  */
 import { UsageError } from "../errors";
 import type { EpochLog, RunHistory } from "../types";
+import { counted } from "../util/format";
 import { Figure, Trace, axisTitle, colorAt, escapeLabel, round, title } from "./figure";
 
 type Metric = "loss" | "accuracy";
@@ -23,11 +24,20 @@ function series(history: EpochLog[], metric: Metric, validation: boolean): { x: 
   return { x, y };
 }
 
-export function trainingCurves(runs: RunHistory | RunHistory[], options: { title?: string } = {}): Figure {
+export interface TrainingCurvesOptions {
+  title?: string;
+  /**
+   * Draw as a comparison even while there is one run: a colour and a legend entry per run, so a
+   * live comparison keeps one style as its runs arrive.
+   */
+  byRun?: boolean;
+}
+
+export function trainingCurves(runs: RunHistory | RunHistory[], options: TrainingCurvesOptions = {}): Figure {
   const list = Array.isArray(runs) ? runs : [runs];
   if (list.length === 0) throw new UsageError("trainingCurves needs at least one run");
   const data: Trace[] = [];
-  const several = list.length > 1;
+  const several = list.length > 1 || options.byRun === true;
   // One tick per epoch while that stays readable.
   const maxEpoch = Math.max(1, ...list.map((r) => r.history.length));
   const dtick = maxEpoch <= 15 ? 1 : undefined;
@@ -89,7 +99,7 @@ export function trainingCurves(runs: RunHistory | RunHistory[], options: { title
   return {
     data,
     layout: {
-      title: title(options.title ?? (several ? `Training curves of ${list.length} runs` : `Training curves: ${escapeLabel(list[0].name)}`)),
+      title: title(options.title ?? (several ? `Training curves of ${counted(list.length, "run")}` : `Training curves: ${escapeLabel(list[0].name)}`)),
       xaxis: { domain: [0, 0.44], title: axisTitle("epoch"), dtick, anchor: "y" },
       yaxis: { title: axisTitle("loss"), anchor: "x" },
       // The gap leaves room for the accuracy axis' ticks and title, off the loss plot.

@@ -2,25 +2,34 @@ import * as os from "node:os";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { cellText, executeNotebook, type ExecutedNotebook } from "../../scripts/notebooks";
+import { PLOTLY_MIME } from "../../src/display/chart-html";
 import { REAL_DATA_DIR } from "./paths";
 
 export { cellText };
 
-/** Executes a notebook in quick mode against the real data, into a temporary folder. */
+/**
+ * Executes a notebook in quick mode against the real data, into a temporary folder, recording
+ * what was sent to outputs updated in place (for `liveDrawings`).
+ */
 export function runNotebookQuick(notebook: string, env: Record<string, string> = {}): ExecutedNotebook {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-nb-"));
   return executeNotebook(notebook, {
     outDir,
     timeoutSeconds: 900,
     env: { DIGIT_LAB_QUICK: "1", DIGIT_LAB_DATA_DIR: REAL_DATA_DIR, ...env },
+    recordDisplays: true,
   });
+}
+
+function codeCellIndex(executed: ExecutedNotebook, marker: string): number {
+  const index = executed.notebook.cells.findIndex((c) => c.cell_type === "code" && [c.source].flat().join("").includes(marker));
+  if (index < 0) throw new Error(`no code cell contains ${JSON.stringify(marker)}`);
+  return index;
 }
 
 /** The outputs of the first code cell whose source contains `marker`. */
 export function outputOf(executed: ExecutedNotebook, marker: string): string {
-  const cell = executed.notebook.cells.find((c) => c.cell_type === "code" && [c.source].flat().join("").includes(marker));
-  if (!cell) throw new Error(`no code cell contains ${JSON.stringify(marker)}`);
-  return cellText(cell);
+  return cellText(executed.notebook.cells[codeCellIndex(executed, marker)]);
 }
 
 type PlotlyFigure = { data: { type?: string; name?: string }[]; layout: { title?: { text?: string } | string } };
@@ -31,8 +40,7 @@ type PlotlyFigure = { data: { type?: string; name?: string }[]; layout: { title?
  * figure the HTML output's script draws.
  */
 export function figuresOf(executed: ExecutedNotebook, marker: string): PlotlyFigure[] {
-  const cell = executed.notebook.cells.find((c) => c.cell_type === "code" && [c.source].flat().join("").includes(marker));
-  if (!cell) throw new Error(`no code cell contains ${JSON.stringify(marker)}`);
+  const cell = executed.notebook.cells[codeCellIndex(executed, marker)];
   return (cell.outputs ?? []).flatMap((o) => {
     const figure = o.data?.["application/vnd.plotly.v1+json"] as unknown as PlotlyFigure | undefined;
     if (figure) return [figure];
@@ -43,16 +51,36 @@ export function figuresOf(executed: ExecutedNotebook, marker: string): PlotlyFig
 }
 
 /**
- * The live training curves of the cell that calls `liveTrainingCurves(`: checks they are the
- * cell's first output (above the progress bar), updated in place to one chart, and returns it.
+ * The live curves of the cell whose source contains `marker` (by default the cell that calls
+ * `liveTrainingCurves(`): checks they are the cell's first output (above the progress bar),
+ * updated in place to one chart, and returns it as last drawn.
  */
-export function liveCurvesOf(executed: ExecutedNotebook): PlotlyFigure {
-  const cell = executed.notebook.cells.find((c) => c.cell_type === "code" && [c.source].flat().join("").includes("liveTrainingCurves("));
-  if (!cell) throw new Error("no code cell calls liveTrainingCurves(");
-  const outputs = cell.outputs ?? [];
-  const charts = figuresOf(executed, "liveTrainingCurves(");
-  if (charts.length !== 1) throw new Error(`expected one live chart, updated in place; found ${charts.length}`);
+export function liveCurvesOf(executed: ExecutedNotebook, marker = "liveTrainingCurves("): PlotlyFigure {
+  const outputs = executed.notebook.cells[codeCellIndex(executed, marker)].outputs ?? [];
+  const charts = figuresOf(executed, marker);
+  if (charts.length !== 1) throw new Error(`expected one live chart, updated in place, in the cell with ${marker}; found ${charts.length}`);
   const first = [outputs[0]?.data?.["text/html"] ?? ""].flat().join("");
   if (!/class="digit-lab-chart"/.test(first)) throw new Error(`the live chart is not the cell's first output: ${first.slice(0, 200)}`);
   return charts[0];
+}
+
+type Curve = { legendgroup?: string; x: number[]; xaxis: string; line?: { dash?: string } };
+
+/**
+ * What the live chart of the cell containing `marker` showed at each drawing, in turn (from a
+ * run of `runNotebookQuick`): each run with the epochs of its training loss curve, runs joined
+ * by " | ", e.g. "dense-128 1,2 | cnn 1"; "(waiting)" for the line shown before the first epoch.
+ */
+export function liveDrawings(executed: ExecutedNotebook, marker: string): string[] {
+  if (!executed.displays) throw new Error("the notebook was run without recording its displays (runNotebookQuick records them)");
+  const cell = codeCellIndex(executed, marker);
+  const own = executed.displays.filter((d) => d.cell === cell);
+  const chart = own.find((d) => d.data[PLOTLY_MIME])?.display;
+  return own.filter((d) => d.display === chart).map((d) => {
+    const fig = d.data[PLOTLY_MIME] as { data: Curve[] } | undefined;
+    if (!fig) return "(waiting)";
+    const losses = fig.data.filter((t) => t.xaxis === "x" && t.line?.dash === "solid");
+    // A single run's legend group says "(train)"; a comparison's names the run only.
+    return losses.map((t) => `${String(t.legendgroup).replace(/ \(train\)$/, "")} ${t.x.join(",")}`).join(" | ");
+  });
 }
