@@ -1,6 +1,7 @@
 /**
  * Requests a front end sends and nbconvert does not, against the real patched tslab kernel
- * (through jupyter_client): Shift-Tab (inspect_request) and the fields of an error execute_reply.
+ * (through jupyter_client): Shift-Tab (inspect_request), the fields of an error execute_reply,
+ * and several cells sent at once (Run All).
  */
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
@@ -19,6 +20,7 @@ interface Probe {
   setup: string;
   inspect: { found: boolean; text: string | null }[];
   error_reply: { status: string; ename?: string; evalue?: string; traceback?: string[] };
+  queued: [string, number][];
 }
 let probe: Probe;
 
@@ -50,5 +52,13 @@ test("Shift-Tab on a name still shows that name's quick info; outside any call i
 });
 
 test("an error execute_reply carries ename, evalue and traceback", () => {
-  assert.deepEqual(probe.error_reply, { status: "error", ename: "TypeError", evalue: "in the reply", traceback: ["\x1b[0;31mTypeError\x1b[0m: in the reply", "    at Cell In[2]:1:7"] });
+  assert.deepEqual(probe.error_reply, { status: "error", ename: "TypeError", evalue: "in the reply", traceback: ["\x1b[0;31mTypeError\x1b[0m: in the reply", "    at Cell In[5]:1:7"] },
+    "the fifth cell run: the setup, three queued, this one");
+});
+
+test("cells sent at once (Run All): the kernel is busy while each runs, not idle once the first ends", () => {
+  // tslab reads every request at once and queues the cells: a "busy" on arrival and an "idle" when
+  // each ends showed the kernel idle (in JupyterLab's status bar, the classic notebook's dot)
+  // from the end of the first cell on, while the others ran.
+  assert.deepEqual(probe.queued, [["busy", 0], ["idle", 0], ["busy", 1], ["idle", 1], ["busy", 2], ["idle", 2]]);
 });
