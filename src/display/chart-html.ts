@@ -86,8 +86,16 @@ export const MIN_FITTED_PLOT_WIDTH = 240;
  * switches to the figure's narrow layout below its threshold and back, and a fixed-width
  * figure (confusion matrix, image grid) wider than its box is fitted to it (grids wrap to fewer
  * columns) while it stays readable. Only what cannot fit scrolls sideways in the box, so a
- * figure never widens the whole page. Resizes are debounced; the figure is redrawn only when
- * its layout changes (smooth width changes in between are Plotly's own `responsive` resize).
+ * figure never widens the whole page. Resizes are debounced; the figure is redrawn when its
+ * layout or, without a width of its own, its box's width changes, so a chart resized to a width
+ * is drawn as one opened at that width:
+ * - each redraw starts from an empty element (Plotly.purge): Plotly sizes a layout without a width
+ *   (a phone layout dropping the desktop's 760 px) to its element, and nbconvert's table cell stays
+ *   as wide as the old drawing inside it, so the chart was drawn 760 px wide in a 248 px box;
+ * - Plotly's own `responsive` resize (in between) follows only the window, not a box narrowed by a
+ *   side panel, and resizing in place it lays some figures out unlike a fresh draw (a PCA map's
+ *   equal-scale axes came out smaller).
+ * The script ships with every chart: its comments stay short.
  */
 export function chartHtml(fig: Figure, options: { id?: string } = {}): string {
   const id = options.id ?? newChartId();
@@ -197,7 +205,8 @@ export function chartHtml(fig: Figure, options: { id?: string } = {}): string {
     var fits = typeof layout.width !== "number" || layout.width <= width;
     if (!fits) layout = meta.digitLabGrid ? regrid(layout, meta.digitLabGrid, width) : shrink(layout, width);
     layout = wrapTitle(layout, typeof layout.width === "number" ? Math.min(layout.width, width) : width);
-    shape.push(layout.width, layout.height, layout.title && layout.title.text);
+    // Without a width of its own the figure takes the box's: redrawn for a new one.
+    shape.push(typeof layout.width === "number" ? layout.width : "box " + width, layout.height, layout.title && layout.title.text);
     return { data: data, layout: layout, shape: JSON.stringify(shape) };
   }
   function size(el, f) {
@@ -237,6 +246,8 @@ export function chartHtml(fig: Figure, options: { id?: string } = {}): string {
       if (f.shape === drawnShape) { settled(); return; }
       drawnShape = f.shape;
       size(el, f);
+      // From an empty element, as on a fresh load: the old drawing holds a table cell open.
+      window.Plotly.purge(el);
       // newPlot, not react: react keeps the old constrained domains of a square heatmap and squeezes it.
       window.Plotly.newPlot(el, f.data, f.layout, fig.config).then(settled, settled);
     }

@@ -8,7 +8,7 @@ import {
   PLOTLY_MIME, chartHtml, figureMimeBundle, loadPlotlyBundle, plotlyLoaderHtml, show, showLive, showTable, tableMimeBundle,
 } from "../../src/display";
 import {
-  architectureComparison, classMetricsBars, confusionMatrix, digitGrid, embeddingScatter, featureMapsFigure, labelDistribution, meanImages,
+  architectureComparison, classMetricsBars, classProbabilities, confusionMatrix, digitGrid, embeddingScatter, featureMapsFigure, labelDistribution, meanImages,
   misclassifiedGallery, pixelHistogram, saliencyFigure, trainingCurves, weightImages, type Figure,
 } from "../../src/plots";
 import { openOffline, waitForCharts } from "./browser";
@@ -260,6 +260,15 @@ test("in a real browser, charts follow their box: training curves re-stack on re
 });
 
 /**
+ * An output as nbconvert's HTML export lays it out: a 76 px prompt column and an output cell with 20 px
+ * of right padding, both in a table that grows with a fixed-width chart inside a block 23 px from each side.
+ */
+function nbconvertCell(name: string, chart: string): string {
+  return `<div style="margin:0 23px;overflow:auto"><div style="display:table;width:100%">` +
+    `<div style="display:table-cell;width:76px;min-width:76px"></div><div class="out" data-name="${name}" style="display:table-cell;padding-right:20px;overflow-x:auto">${chart}</div></div></div>`;
+}
+
+/**
  * Where each part of every chart on the page was drawn (rectangles [left, top, right, bottom]),
  * and the right edge of what its output cell shows. Evaluated as a string: tsx would name the
  * helpers with a function the page does not have.
@@ -312,9 +321,7 @@ test("in a real browser, a 390 px phone's nbconvert export: every chart inside i
     ["feature maps", featureMapsFigure(maps(26, 32, "conv2d_1", "Conv2D"), { name: "test digit #0 (a 7)" })],
     ["pooled maps", featureMapsFigure(maps(5, 64, "max_pooling2d_2", "MaxPooling2D"), { name: "test digit #0 (a 7)" })],
   ];
-  const cell = (name: string, chart: string) => `<div style="margin:0 23px;overflow:auto"><div style="display:table;width:100%">` +
-    `<div style="display:table-cell;width:76px;min-width:76px"></div><div class="out" data-name="${name}" style="display:table-cell;padding-right:20px;overflow-x:auto">${chart}</div></div></div>`;
-  const { dir, browser, page, errors } = await openChartPage(figures.map(([name, f], i) => cell(name, chartHtml(f, { id: `p${i}` }))).join("\n"), "margin:0", { width: 390, height: 844 });
+  const { dir, browser, page, errors } = await openChartPage(figures.map(([name, f], i) => nbconvertCell(name, chartHtml(f, { id: `p${i}` }))).join("\n"), "margin:0", { width: 390, height: 844 });
   try {
     assert.equal(await waitForCharts(page, figures.length), figures.length, "every chart drew");
     await page.screenshot({ path: path.join(OUT, "chart-html-nbconvert-390.png"), fullPage: true });
@@ -351,6 +358,96 @@ test("in a real browser, a 390 px phone's nbconvert export: every chart inside i
     // The bubbles: the four dense networks' sizes still tell 2× the seconds apart.
     const dense = byName.bubbles.bubblePx.slice(0, 4);
     check(dense[2] - dense[0] >= 2 && dense[3] - dense[1] >= 2, `bubbles: dense networks ${dense} px across`);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Per chart (by its cell's name): the drawing's size, its plot areas, what it drew, and whether it fits what its cell shows. */
+const DRAWN_GEOMETRY = `(() => Array.from(document.querySelectorAll(".out")).map(function (cell) {
+  var box = cell.querySelector(".digit-lab-chart-box"), el = box.querySelector(".digit-lab-chart"), svg = el.querySelector(".main-svg");
+  var full = el._fullLayout || {}, s = svg ? svg.getBoundingClientRect() : null;
+  var shown = cell.parentNode.parentNode.getBoundingClientRect().right - parseFloat(getComputedStyle(cell).paddingRight);
+  return {
+    name: cell.dataset.name,
+    svg: s && [Math.round(s.width), Math.round(s.height)],
+    layout: [full.width, full.height],
+    element: [el.clientWidth, el.clientHeight],
+    plots: Array.from(el.querySelectorAll(".nsewdrag")).map(function (d) { var b = d.getBoundingClientRect(); return [Math.round(b.width), Math.round(b.height)]; }),
+    marks: el.querySelectorAll(".bars path, .hm image, .scatterlayer .point").length,
+    fits: box.scrollWidth <= box.clientWidth && el.getBoundingClientRect().right <= shown + 1,
+  };
+}))()`;
+
+test("in a real browser, a chart resized (window narrowed to a phone and back, a side panel opened) is drawn as when opened at that width", async () => {
+  // The class-probability chart's phone layout drops its 760 px width: it used to be redrawn at 760 px inside
+  // nbconvert's 248 px cell (blank), as the old drawing held the cell open while Plotly measured it. Charts without
+  // a width of their own used to keep theirs when a side panel narrowed the page, and a PCA map came out smaller
+  // from Plotly's own resize than from a fresh draw.
+  const pixels = Uint8Array.from({ length: 784 }, (_, p) => ((p % 28) - 14) ** 2 + (Math.floor(p / 28) - 14) ** 2 < 60 ? 255 : 0);
+  const probabilities = [0.001, 0.002, 0.001, 0.004, 0.001, 0.003, 0.001, 0.002, 0.982, 0.003];
+  const history = [1, 2, 3].map((epoch) => ({ epoch, loss: 1 / epoch, accuracy: 1 - 1 / (4 * epoch), valLoss: 1 / epoch + 0.1, valAccuracy: 0.9 - 1 / (5 * epoch), seconds: 1 }));
+  const mistakes = Array.from({ length: 12 }, (_, k) => ({ index: k, trueLabel: k % 10, predicted: (k + 3) % 10, confidence: 0.9, pixels }));
+  const points = 200;
+  const scores = Float32Array.from({ length: points * 2 }, (_, i) => Math.sin(i * 12.9898) * 5 + (i % 2 ? 0 : 1.5));
+  const labels = Uint8Array.from({ length: points }, (_, i) => i % 10);
+  const figures: [string, Figure][] = [
+    ["probabilities with image", classProbabilities(probabilities, { image: pixels, trueLabel: 8, title: "my-8.png: predicted 8 (98.2%)" })],
+    ["probabilities", classProbabilities(probabilities)],
+    ["curves", trainingCurves([{ name: "dense", history }])],
+    ["matrix", confusionMatrix(Array.from({ length: 10 }, (_, t) => Array.from({ length: 10 }, (_, p) => (t === p ? 980 : (t + p) % 7))))],
+    ["gallery", misclassifiedGallery(mistakes)],
+    ["PCA map", embeddingScatter({ count: points, components: 2, scores }, labels, { title: "Test digits by PCA" })],
+  ];
+  const body = figures.map(([name, f], i) => nbconvertCell(name, chartHtml(f, { id: `r${i}` }))).join("\n");
+  const { dir, browser, page, errors } = await openChartPage(body, "margin:0", { width: 1280, height: 900 });
+  // A side panel (JupyterLab's file browser) takes 400 px of a 1280 px window: no window resize.
+  const panelMargin = "0 0 0 400px";
+  fs.writeFileSync(path.join(dir, "panel.html"), fs.readFileSync(path.join(dir, "charts.html"), "utf8").replace('<body style="margin:0">', `<body style="margin:${panelMargin}">`));
+  type Geometry = { name: string; svg: number[] | null; layout: number[]; element: number[]; plots: number[][]; marks: number; fits: boolean };
+  const geometry = async (p: typeof page) => {
+    assert.equal(await waitForCharts(p, figures.length), figures.length, "every chart drew");
+    return (await p.evaluate(DRAWN_GEOMETRY)) as Geometry[];
+  };
+  const opened = async (file: string, width: number) => {
+    const fresh = await browser.newPage({ viewport: { width, height: 900 } });
+    fresh.on("pageerror", (e) => errors.push(`page error in ${file} at ${width} px: ${e.message}`));
+    await fresh.goto(`file://${path.join(dir, file)}`);
+    return geometry(fresh);
+  };
+  // A chart without a width of its own ("probabilities") drawn as wide as its element says the resize came through.
+  const resized = async (change: () => Promise<unknown>) => {
+    await change();
+    await afterResize(page, () => {
+      const el = document.getElementById("r1") as unknown as { clientWidth: number; _fullLayout: { width: number } };
+      return Math.abs(el._fullLayout.width - el.clientWidth) <= 1;
+    });
+    return geometry(page);
+  };
+  try {
+    const desk = await geometry(page);
+    const steps: [string, Geometry[], Geometry[]][] = [
+      ["narrowed from 1280 to 390 px", await resized(() => page.setViewportSize({ width: 390, height: 844 })), await opened("charts.html", 390)],
+    ];
+    await page.screenshot({ path: path.join(OUT, "chart-html-narrowed-390.png"), fullPage: true });
+    steps.push(["widened back to 1280 px", await resized(() => page.setViewportSize({ width: 1280, height: 900 })), desk]);
+    // Narrower without a switch to a phone layout: Plotly's own resize, unless the chart redraws itself.
+    steps.push(["narrowed from 1280 to 800 px", await resized(() => page.setViewportSize({ width: 800, height: 900 })), await opened("charts.html", 800)]);
+    steps.push(["widened back to 1280 px again", await resized(() => page.setViewportSize({ width: 1280, height: 900 })), desk]);
+    steps.push(["with a 400 px side panel opened", await resized(() => page.evaluate(`document.body.style.margin = "${panelMargin}"`)), await opened("panel.html", 1280)]);
+    const phone = steps[0][2];
+    for (const [i, [name]] of figures.entries()) {
+      const p = phone[i];
+      assert.ok(p.svg && p.marks > 0 && p.fits && p.svg[0] <= 248, `${name} opened at 390 px: drawn, inside its 248 px cell (${JSON.stringify(p)})`);
+    }
+    // Every chart that differs at every step, so one run names them all.
+    const problems = steps.flatMap(([step, got, fresh]) => got.flatMap((g, i) => {
+      const keys = (Object.keys(g) as (keyof Geometry)[]).filter((k) => JSON.stringify(g[k]) !== JSON.stringify(fresh[i][k]));
+      return keys.length ? [`${g.name} ${step}: ${keys.map((k) => `${k} ${JSON.stringify(g[k])}, opened so ${JSON.stringify(fresh[i][k])}`).join("; ")}`] : [];
+    }));
     assert.deepEqual(problems, []);
     assert.deepEqual(errors, []);
   } finally {
