@@ -29,6 +29,17 @@ export function newChartId(): string {
   return `digit-lab-chart-${crypto.randomBytes(6).toString("hex")}`;
 }
 
+/**
+ * In the chart's element until its script runs. Jupyter runs no script of a saved notebook it
+ * does not trust (executed elsewhere, or edited outside Jupyter): the chart stays empty, and
+ * this says why instead of a blank box.
+ */
+const NOT_RUN_MESSAGE =
+  '<div class="digit-lab-not-run" style="padding:12px;color:var(--jp-ui-font-color2,#777);font:13px sans-serif">' +
+  "Chart not drawn: this output's script has not run, so the notebook is probably not trusted. " +
+  "Run this cell again, or trust the notebook (File → Trust Notebook; in JupyterLab, " +
+  "“Trust Notebook” in the command palette).</div>";
+
 const MISSING_PLOTLY_MESSAGE =
   '<div style="padding:12px;border:1px dashed #d62728;color:#a00;font-family:sans-serif">' +
   "Chart not drawn: plotly.js is not loaded on this page. Run the setup cell " +
@@ -102,7 +113,7 @@ export function chartHtml(fig: Figure, options: { id?: string } = {}): string {
   const height = typeof fig.layout.height === "number" ? fig.layout.height : 450;
   const width = typeof fig.layout.width === "number" ? `width:${fig.layout.width}px;min-width:${fig.layout.width}px;` : "width:100%;";
   const payload = scriptJson({ data: fig.data, layout: fig.layout, config: PLOTLY_CONFIG });
-  return `<div class="digit-lab-chart-box" style="overflow-x:auto;max-width:100%"><div id="${id}" class="digit-lab-chart" style="${width}height:${height}px"></div></div>
+  return `<div class="digit-lab-chart-box" style="overflow-x:auto;max-width:100%"><div id="${id}" class="digit-lab-chart" style="${width}height:${height}px">${NOT_RUN_MESSAGE}</div></div>
 <script type="text/javascript">
 (function () {
   var id = ${JSON.stringify(id)}, fig = ${payload}, waited = 0, drawnShape = null;
@@ -261,6 +272,7 @@ export function chartHtml(fig: Figure, options: { id?: string } = {}): string {
   }
   function attempt() {
     var el = document.getElementById(id);
+    if (el && !waited) el.innerHTML = ""; // the script runs: not the untrusted-notebook note
     if (el && window.Plotly && window.Plotly.newPlot) { draw(el); return; }
     if ((waited += 50) < 3000) { setTimeout(attempt, 50); return; }
     if (!el) return; // the output was cleared meanwhile
@@ -286,7 +298,7 @@ export function plotlyLoaderHtml(bundle: { source: string; version: string }, op
   const ready = `digit-lab charts ready: plotly.js ${bundle.version} loaded offline. Keep this output: the charts of this notebook draw with it.`;
   const status = options.quiet
     ? ""
-    : `<div id="${statusId}" class="digit-lab-setup" style="font:12px sans-serif;color:#666">digit-lab: loading plotly.js ${bundle.version}…</div>\n`;
+    : `<div id="${statusId}" class="digit-lab-setup" style="font:12px sans-serif;color:var(--jp-ui-font-color2,#666)">digit-lab: loading plotly.js ${bundle.version}… (if this line stays, this output's script did not run: run the cell again, or trust the notebook)</div>\n`;
   return `${status}<script type="text/javascript">
 if (!(window.Plotly && window.Plotly.version === ${JSON.stringify(bundle.version)})) {
 (function (module, exports, define) {

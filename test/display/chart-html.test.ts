@@ -31,13 +31,13 @@ function scripts(html: string): string[] {
 test("chartHtml: one div and one script holding only this figure's JSON", () => {
   const html = chartHtml(fig, { id: "chart-x" });
   // A fixed-width figure keeps its width inside a box that scrolls sideways, so it never widens the page.
-  assert.match(html, /^<div class="digit-lab-chart-box" style="overflow-x:auto;max-width:100%"><div id="chart-x" class="digit-lab-chart" style="width:500px;min-width:500px;height:321px"><\/div><\/div>/);
+  assert.match(html, /^<div class="digit-lab-chart-box" style="overflow-x:auto;max-width:100%"><div id="chart-x" class="digit-lab-chart" style="width:500px;min-width:500px;height:321px"><div class="digit-lab-not-run"[^>]*>Chart not drawn: [^<]*not trusted[^<]*<\/div><\/div><\/div>/);
   assert.match(chartHtml({ data: [], layout: {} }, { id: "y" }), /<div id="y" class="digit-lab-chart" style="width:100%;height:450px">/);
   const [script, ...rest] = scripts(html);
   assert.equal(rest.length, 0);
   assert.equal((html.match(/<\/script>/g) ?? []).length, 1, "a label cannot close the script early");
   assert.ok(!/src=/.test(html), "loads nothing");
-  assert.ok(html.length < 10_000, "no plotly inside a chart, only the figure and the small drawing script");
+  assert.ok(html.length < 12_000, `no plotly inside a chart, only the figure, the small drawing script and the untrusted-notebook note: ${html.length} characters`);
   // The figure survives the escaping.
   const payload = /fig = (\{.*\}), waited/.exec(script)![1];
   const parsed = JSON.parse(payload);
@@ -449,6 +449,25 @@ test("in a real browser, a chart resized (window narrowed to a phone and back, a
       return keys.length ? [`${g.name} ${step}: ${keys.map((k) => `${k} ${JSON.stringify(g[k])}, opened so ${JSON.stringify(fresh[i][k])}`).join("; ")}`] : [];
     }));
     assert.deepEqual(problems, []);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("in a real browser, a chart whose script does not run (an untrusted notebook) says why; a drawn chart does not", async () => {
+  const fig = trainingCurves([{ name: "dense", history: [{ epoch: 1, loss: 1, accuracy: 0.5, valLoss: 1.1, valAccuracy: 0.4, seconds: 1 }] }]);
+  const { dir, browser, page, errors } = await openChartPage(chartHtml(fig, { id: "t" }), "margin:0", { width: 900, height: 700 });
+  try {
+    assert.equal(await waitForCharts(page, 1), 1);
+    assert.equal(await page.locator(".digit-lab-not-run").count(), 0, "the note goes as soon as the script runs");
+    // Jupyter shows an untrusted output's HTML without running its scripts: as a page without JavaScript.
+    const untrusted = await browser.newPage({ javaScriptEnabled: false, viewport: { width: 900, height: 700 } });
+    await untrusted.goto(`file://${path.join(dir, "charts.html")}`);
+    const note = untrusted.locator("#t .digit-lab-not-run");
+    assert.ok(await note.isVisible(), "the empty chart box says why it is empty");
+    assert.match(await note.innerText(), /not trusted.*Run this cell again, or trust the notebook/s);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
