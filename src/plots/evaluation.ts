@@ -238,6 +238,9 @@ export function classProbabilities(
     // As the title: 0.997 reads "99.7%", not a "100%" bar under a 99.7% title.
     text: probs.map((p) => (p >= 0.01 ? confidenceLabel(p) : "")),
     textposition: "outside",
+    // Plotly shrinks a label to its bar's width: on a phone "99.7%" became a few pixels high.
+    constraintext: "none",
+    cliponaxis: false,
     hovertext: probs.map((p, c) => `class ${names[c]}: ${percent(p, 2)}${c === top ? " (prediction)" : ""}${c === options.trueLabel ? " (true label)" : ""}`),
     hoverinfo: "text",
     xaxis: withImage ? "x2" : "x",
@@ -250,7 +253,8 @@ export function classProbabilities(
     height: 380,
   };
   const barAxes = {
-    x: { title: axisTitle("class"), type: "category" },
+    // Every class named, also where Plotly would skip every other label (a phone).
+    x: { title: axisTitle("class"), type: "category", tickmode: "linear", dtick: 1 },
     y: { title: axisTitle("probability"), range: [0, 1.12], tickformat: ".0%" },
   };
   if (withImage) {
@@ -285,6 +289,8 @@ export function classProbabilities(
   } else {
     layout.xaxis = barAxes.x;
     layout.yaxis = barAxes.y;
+    // A phone: Plotly's 80 px side margins would leave the ten bars under 100 px.
+    layout.meta = { digitLabNarrow: { below: 500, layout: { margin: { l: 56, r: 16, t: 90, b: 56 } } } };
   }
   return { data, layout };
 }

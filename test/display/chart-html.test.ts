@@ -474,3 +474,34 @@ test("in a real browser, a chart whose script does not run (an untrusted noteboo
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("in a real browser, class probabilities on a 390 px phone name all ten classes and keep the top bar's label readable", async () => {
+  const pixels = Uint8Array.from({ length: 784 }, (_, p) => (p % 28 > 10 && p % 28 < 16 ? 255 : 0));
+  const probabilities = [0.001, 0.997, 0, 0, 0.001, 0, 0, 0.001, 0, 0];
+  const figures: [string, Figure][] = [
+    ["with image", classProbabilities(probabilities, { image: pixels, trueLabel: 1 })],
+    ["bars only", classProbabilities(probabilities)],
+  ];
+  const body = figures.map(([name, f], i) => nbconvertCell(name, chartHtml(f, { id: `q${i}` }))).join("\n");
+  const { dir, browser, page, errors } = await openChartPage(body, "margin:0", { width: 390, height: 844 });
+  try {
+    assert.equal(await waitForCharts(page, figures.length), figures.length);
+    await page.screenshot({ path: path.join(OUT, "chart-html-probabilities-390.png"), fullPage: true });
+    const drawn = (await page.evaluate(`Array.from(document.querySelectorAll(".digit-lab-chart")).map(function (el) {
+      // The class axis is x2 beside the image: every x axis' tick labels (the image's has none).
+      var ticks = Array.from(el.querySelectorAll(".xaxislayer-above text")).map(function (t) { return t.textContent; });
+      var label = el.querySelector(".bars text.bartext");
+      return { ticks: ticks, label: label && label.textContent, labelPx: label ? parseFloat(getComputedStyle(label).fontSize) : 0 };
+    })`)) as { ticks: string[]; label: string | null; labelPx: number }[];
+    for (const [i, [name]] of figures.entries()) {
+      const d = drawn[i];
+      assert.deepEqual(d.ticks, ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"], `${name}: ${JSON.stringify(d)}`);
+      assert.equal(d.label, "99.7%", name);
+      assert.ok(d.labelPx >= 10, `${name}: the top bar's label is ${d.labelPx} px high`);
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
