@@ -12,7 +12,7 @@
  */
 import { displayBundle } from "../display";
 import type { NotebookOutput } from "../util/notebook";
-import { startDrawServer, type DrawServer } from "./server";
+import { ALIVE_PATH, startDrawServer, type DrawServer } from "./server";
 
 // Kept on globalThis (not a module variable) so it survives the module being loaded again.
 const OPEN_PADS = Symbol.for("digit-lab.showDrawPad.servers");
@@ -63,7 +63,11 @@ export function drawPadHtml(url: string, options: { modelCount?: number; height?
     + "restarts or shuts down, or when <code>close()</code> is called on it: run this cell again for a new pad. "
     + "(If Jupyter runs on another machine or in a container, this browser cannot reach the pad: run "
     + "<code>npx digit-lab draw</code> and open it on that machine.)";
-  const watch = `function probe(){fetch(${JSON.stringify(url)},{mode:"no-cors",cache:"no-store"}).catch(function(){` +
+  // A readable (CORS) answer from a route of its own: a no-cors fetch of the pad's HTML page is an
+  // opaque response the browser blocks (ORB), a failed request in the console that some browsers
+  // may turn into an error, i.e. a live pad reported gone.
+  const alive = url.replace(/\/$/, "") + ALIVE_PATH;
+  const watch = `function probe(){fetch(${JSON.stringify(alive)},{cache:"no-store"}).then(function(r){if(!r.ok)throw r;}).catch(function(){` +
     `if(!f.parentNode)return;var n=document.createElement("div");n.className="digit-lab-pad-gone";` +
     `n.setAttribute("style","padding:10px 12px;border:1px solid #e0b4b4;border-radius:6px;background:#fff6f6;color:#7a1f1f;font:13px sans-serif;max-width:940px");` +
     `n.innerHTML=${JSON.stringify(gone)};f.parentNode.replaceChild(n,f);});}probe();f.addEventListener("load",probe);`;

@@ -44,7 +44,11 @@ export interface DrawServer {
   close(): Promise<void>;
 }
 
-type Route = { type: string; body: () => Buffer };
+/** A file the pad serves; `anyOrigin` lets pages of other origins (a notebook) read it. */
+type Route = { type: string; body: () => Buffer; anyOrigin?: boolean };
+
+/** Where a notebook's pad output asks whether the server still runs (src/draw/notebook). */
+export const ALIVE_PATH = "/alive";
 
 const HOST = "127.0.0.1";
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -73,6 +77,7 @@ export async function startDrawServer(options: DrawServerOptions): Promise<DrawS
   routes.set("/pad.js", { type: "text/javascript; charset=utf-8", body: () => script });
   routes.set("/tf.min.js", { type: "text/javascript; charset=utf-8", body: () => fs.readFileSync(tfjsFile) });
   routes.set("/models.json", { type: "application/json", body: () => modelsJson });
+  routes.set(ALIVE_PATH, { type: "text/plain; charset=utf-8", body: () => Buffer.from("ok\n"), anyOrigin: true });
 
   const server = http.createServer((req, res) => handle(routes, req, res));
   await new Promise<void>((resolve, reject) => {
@@ -139,6 +144,7 @@ function handle(routes: Map<string, Route>, req: http.IncomingMessage, res: http
     "X-Content-Type-Options": "nosniff",
     // Only our own scripts; tf.min.js needs 'unsafe-eval' (it builds functions from strings).
     "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:",
+    ...(route.anyOrigin ? { "Access-Control-Allow-Origin": "*" } : {}),
   });
   res.end(req.method === "HEAD" ? undefined : body);
 }

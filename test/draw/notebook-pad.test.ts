@@ -53,6 +53,8 @@ function answers(url: string): Promise<boolean> {
 test("with two models, the predictions are visible inside the notebook's iframe (760-px cell)", async () => {
   const { html } = await showCaptured([modelDir, copyDir]);
   const page = await browser.newPage({ viewport: { width: 820, height: 900 } });
+  const failed: string[] = [];
+  page.on("requestfailed", (r) => failed.push(`${r.url()}: ${r.failure()?.errorText}`));
   try {
     // A Jupyter output area: 760 px wide, the output's HTML (iframe + sizing script) as sent.
     await page.setContent(`<!doctype html><body style="margin:0;padding:20px;width:760px;font-family:sans-serif">${html}</body>`);
@@ -74,6 +76,8 @@ test("with two models, the predictions are visible inside the notebook's iframe 
     const column = (await frame.locator(".pad-column").boundingBox())!;
     assert.ok(column.width <= pad.width + 8, `pad column ${column.width} px wide for a ${pad.width}-px pad`);
     assert.equal(await page.locator(".digit-lab-pad-gone").count(), 0, "a live pad is not reported gone");
+    // The check that the server runs reads an answer: no request blocked (a no-cors fetch of the page was, by ORB).
+    assert.deepEqual(failed, []);
     const scrolls = await frame.evaluate(() => document.documentElement.scrollHeight > window.innerHeight + 1);
     assert.equal(scrolls, false, "the iframe's page does not need scrolling");
   } finally {

@@ -124,14 +124,14 @@ test("clearing the pad clears the predictions", async () => {
 });
 
 /** A raw request: the path goes out exactly as written (no URL normalization). */
-function rawGet(rawPath: string, options: { method?: string; host?: string } = {}): Promise<{ status: number; body: string }> {
+function rawGet(rawPath: string, options: { method?: string; host?: string } = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       { host: "127.0.0.1", port: server.port, path: rawPath, method: options.method ?? "GET", headers: { host: options.host ?? `127.0.0.1:${server.port}` } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8", 0, 200) }));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8", 0, 200), headers: res.headers }));
       },
     );
     req.on("error", reject);
@@ -141,10 +141,13 @@ function rawGet(rawPath: string, options: { method?: string; host?: string } = {
 
 test("the server listens on 127.0.0.1 and serves its allow-list", async () => {
   assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
-  for (const p of ["/", "/pad.js", "/tf.min.js", "/models.json", "/models/0/model.json", "/models/0/weights.bin", "/models/1/model.json"]) {
-    assert.equal((await rawGet(p)).status, 200, p);
+  for (const p of ["/", "/pad.js", "/tf.min.js", "/models.json", "/models/0/model.json", "/models/0/weights.bin", "/models/1/model.json", "/alive"]) {
+    const { status, headers } = await rawGet(p);
+    assert.equal(status, 200, p);
+    // Only the liveness answer is readable from other origins (a notebook's pad output asks it).
+    assert.equal(headers["access-control-allow-origin"], p === "/alive" ? "*" : undefined, p);
   }
-  assert.deepEqual([...server.routes].sort(), ["/", "/models.json", "/models/0/model.json", "/models/0/weights.bin", "/models/1/model.json", "/models/1/weights.bin", "/pad.js", "/tf.min.js"]);
+  assert.deepEqual([...server.routes].sort(), ["/", "/alive", "/models.json", "/models/0/model.json", "/models/0/weights.bin", "/models/1/model.json", "/models/1/weights.bin", "/pad.js", "/tf.min.js"]);
 });
 
 test("nothing outside the allow-list is readable (no path traversal)", async () => {
