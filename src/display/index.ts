@@ -236,7 +236,7 @@ function liveCurves(waiting: string, curvesOptions: TrainingCurvesOptions): { ru
   const output = notebookOutput({ updatable: true });
   const runs: RunHistory[] = [];
   const figure = () => trainingCurves(runs.map((r) => ({ ...r, history: r.history.slice() })), curvesOptions);
-  displayBundle({ "text/html": `<div style="color:#666;font-style:italic">${escapeHtml(waiting)}</div>`, "text/plain": waiting }, output);
+  displayBundle({ "text/html": `<div style="color:var(--jp-ui-font-color2,#666);font-style:italic">${escapeHtml(waiting)}</div>`, "text/plain": waiting }, output);
   return { runs, figure, draw: () => displayBundle(figureMimeBundle(figure()), output) };
 }
 
