@@ -13,20 +13,10 @@ import { loadMnist } from "../../src/data";
 import { liveComparisonCurves, liveTrainingCurves, PLOTLY_MIME } from "../../src/display";
 import { UsageError } from "../../src/errors";
 import type { EpochLog } from "../../src/types";
-import { withStandInDisplays } from "../helpers/displays";
+import { runsDrawn, withStandInDisplays } from "../helpers/displays";
 
 const settings = { epochs: 2, trainLimit: 300, batchSize: 50 };
 const quiet = { log: () => {}, trainOptions: { verbose: 0 as const } };
-
-type Drawn = { data: { legendgroup?: string; x: number[]; xaxis: string; line: { dash: string } }[] };
-
-/** Each run a drawn figure shows, with the epochs of its training loss curve. */
-function runsDrawn(bundle: unknown): string[] {
-  const fig = (bundle as Record<string, unknown>)[PLOTLY_MIME] as Drawn | undefined;
-  if (!fig) return ["(waiting)"];
-  const losses = fig.data.filter((t) => t.xaxis === "x" && t.line.dash === "solid");
-  return losses.map((t) => `${t.legendgroup} ${t.x.join(",")}`);
-}
 
 test("liveComparisonCurves draws a comparison in one output while it runs: cached runs at once, the trained run after every epoch", async () => {
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-compare-live-"));

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { cellText, executeNotebook, type ExecutedNotebook } from "../../scripts/notebooks";
 import { PLOTLY_MIME } from "../../src/display/chart-html";
+import { runsDrawn } from "./displays";
 import { REAL_DATA_DIR } from "./paths";
 
 export { cellText };
@@ -64,23 +65,15 @@ export function liveCurvesOf(executed: ExecutedNotebook, marker = "liveTrainingC
   return charts[0];
 }
 
-type Curve = { legendgroup?: string; x: number[]; xaxis: string; line?: { dash?: string } };
-
 /**
  * What the live chart of the cell containing `marker` showed at each drawing, in turn (from a
- * run of `runNotebookQuick`): each run with the epochs of its training loss curve, runs joined
- * by " | ", e.g. "dense-128 1,2 | cnn 1"; "(waiting)" for the line shown before the first epoch.
+ * run of `runNotebookQuick`): its runs as `runsDrawn` names them, joined by " | ", e.g.
+ * "dense-128 1,2 | cnn 1"; "(waiting)" for the line shown before the first epoch.
  */
 export function liveDrawings(executed: ExecutedNotebook, marker: string): string[] {
   if (!executed.displays) throw new Error("the notebook was run without recording its displays (runNotebookQuick records them)");
   const cell = codeCellIndex(executed, marker);
   const own = executed.displays.filter((d) => d.cell === cell);
   const chart = own.find((d) => d.data[PLOTLY_MIME])?.display;
-  return own.filter((d) => d.display === chart).map((d) => {
-    const fig = d.data[PLOTLY_MIME] as { data: Curve[] } | undefined;
-    if (!fig) return "(waiting)";
-    const losses = fig.data.filter((t) => t.xaxis === "x" && t.line?.dash === "solid");
-    // A single run's legend group says "(train)"; a comparison's names the run only.
-    return losses.map((t) => `${String(t.legendgroup).replace(/ \(train\)$/, "")} ${t.x.join(",")}`).join(" | ");
-  });
+  return own.filter((d) => d.display === chart).map((d) => runsDrawn(d.data).join(" | "));
 }

@@ -19,7 +19,7 @@ test("02-train-dense-ann trains, evaluates and saves seed 001's model through th
   // Learning curves drawn while training: one chart, updated in place after each of the 2 epochs.
   const curves = liveCurvesOf(run) as unknown as { data: { x: number[]; yaxis: string }[] };
   assert.deepEqual(curves.data.map((t) => t.x.length), [2, 2, 2, 2], "train and validation loss and accuracy, 2 epochs each");
-  assert.deepEqual(liveDrawings(run, "liveTrainingCurves("), ["(waiting)", "dense-128-64 1", "dense-128-64 1,2"], "drawn after each epoch, while training");
+  assert.deepEqual(liveDrawings(run, "liveTrainingCurves("), ["(waiting)", "dense-128-64 (train) 1", "dense-128-64 (train) 1,2"], "drawn after each epoch, while training");
   const accuracy = outputOf(run, "evaluateDetailed(");
   const percent = Number((accuracy.match(/test accuracy (\d+\.\d+)%/) ?? [])[1]);
   assert.ok(percent > 80, `quick run reaches a sane test accuracy, got ${percent}%`);

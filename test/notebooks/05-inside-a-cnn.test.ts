@@ -17,7 +17,7 @@ test("05-inside-a-cnn trains the cnn and shows its filters, feature maps and sal
   // Learning curves drawn while training: one chart, updated in place after each of the 2 epochs.
   const curves = liveCurvesOf(run) as unknown as { data: { x: number[]; yaxis: string }[] };
   assert.deepEqual(curves.data.map((t) => t.x.length), [2, 2, 2, 2], "train and validation loss and accuracy, 2 epochs each");
-  assert.deepEqual(liveDrawings(run, "liveTrainingCurves("), ["(waiting)", "cnn 1", "cnn 1,2"], "drawn after each epoch, while training");
+  assert.deepEqual(liveDrawings(run, "liveTrainingCurves("), ["(waiting)", "cnn (train) 1", "cnn (train) 1,2"], "drawn after each epoch, while training");
   // Above chance (10%) by far even in quick mode: 2 epochs on 2,400 images.
   const accuracy = Number((outputOf(run, "evaluateDetailed(") .match(/test accuracy (\d+\.\d+)%/) ?? [])[1]);
   assert.ok(accuracy > 50, `test accuracy ${accuracy}%`);
