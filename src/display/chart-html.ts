@@ -227,14 +227,20 @@ export function chartHtml(fig: Figure, options: { id?: string } = {}): string {
     el.style.width = w || "100%";
     el.style.minWidth = w;
   }
-  function draw(el) {
-    var f = fitted(boxWidth(el));
+  // Draws f from an empty element, first or after a resize alike: an old drawing would hold
+  // nbconvert's table cell open while Plotly measures. newPlot, not react: react keeps a square
+  // heatmap's old constrained domains and squeezes it.
+  function plot(el, f) {
     drawnShape = f.shape;
     size(el, f);
+    if (el._fullLayout) window.Plotly.purge(el);
     el.innerHTML = "";
-    window.Plotly.newPlot(el, f.data, f.layout, fig.config)["catch"](function (err) {
+    return window.Plotly.newPlot(el, f.data, f.layout, fig.config)["catch"](function (err) {
       el.innerHTML = "<pre style=\\"color:#a00\\">Chart failed: " + String(err).replace(/</g, "&lt;") + "</pre>";
     });
+  }
+  function draw(el) {
+    plot(el, fitted(boxWidth(el)));
     follow(el);
   }
   // Redraw (debounced) when the box's width changes the layout: window resize, phone rotation,
@@ -255,12 +261,7 @@ export function chartHtml(fig: Figure, options: { id?: string } = {}): string {
       if (!(width > 0) || !el._fullLayout) { settled(); return; }
       var f = fitted(width);
       if (f.shape === drawnShape) { settled(); return; }
-      drawnShape = f.shape;
-      size(el, f);
-      // From an empty element, as on a fresh load: the old drawing holds a table cell open.
-      window.Plotly.purge(el);
-      // newPlot, not react: react keeps the old constrained domains of a square heatmap and squeezes it.
-      window.Plotly.newPlot(el, f.data, f.layout, fig.config).then(settled, settled);
+      plot(el, f).then(settled, settled);
     }
     function changed() {
       el.setAttribute("data-digit-lab-resizing", "");
