@@ -17,11 +17,13 @@ export function sayWhenInterrupted(
   };
   // `windDown` may turn the first Ctrl-C into a request to finish early and keep the work so far
   // (it returns what to say, or undefined to quit at once); a second Ctrl-C then quits.
-  process.once("SIGINT", () => {
+  // One listener for both: Node closes a signal's watcher when its last listener goes, and two
+  // Ctrl-Cs that arrive during one batch would lose the second between a `once` and the next.
+  process.on("SIGINT", () => {
+    if (state.windingDown) return quit();
     const message = windDown?.();
     if (message === undefined) return quit();
     state.windingDown = true;
-    process.once("SIGINT", quit); // before the message: a Ctrl-C right after it must find the listener
     process.stderr.write(`\n${message}\n`);
   });
   return state;
