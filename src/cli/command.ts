@@ -97,9 +97,10 @@ export function intFlag(args: ParsedArgs, name: string, fallback: undefined, min
 export function intFlag(args: ParsedArgs, name: string, fallback: number | undefined, min = 1): number | undefined {
   const raw = args.values[name] as string | undefined;
   if (raw === undefined) return fallback;
-  if (!/^-?\d+$/.test(raw.trim()) || Number(raw) < min || !Number.isSafeInteger(Number(raw))) {
+  if (!/^-?\d+$/.test(raw.trim()) || Number(raw) < min) {
     throw new UsageError(`--${name} must be a whole number of at least ${min}, got "${raw}"`);
   }
+  if (!Number.isSafeInteger(Number(raw))) throw new UsageError(`--${name} is too large: "${raw}"`);
   return Number(raw);
 }
 

@@ -46,8 +46,12 @@ function usage(): string {
     ...lines,
     "",
     "common options: --json (machine-readable output), --backend native|wasm|cpu, --data-dir DIR, --help",
-    "Run `digit-lab <command> --help` for a command's options.",
+    "Run `digit-lab <command> --help` for a command's options; `digit-lab --version` prints the version.",
   ].join("\n");
+}
+
+function packageVersion(): string {
+  return (require("../../package.json") as { version: string }).version;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -55,6 +59,10 @@ export async function main(argv: string[]): Promise<number> {
   if (!name || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(usage() + "\n");
     return name ? 0 : 1;
+  }
+  if (name === "--version" || name === "-V" || name === "version") {
+    process.stdout.write(`digit-lab ${packageVersion()}\n`);
+    return 0;
   }
   try {
     const command = loadCommand(name);

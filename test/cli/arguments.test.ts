@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runCli } from "../helpers/cli";
+import { PROJECT_ROOT } from "../helpers/paths";
 
 const noData = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-args-"));
 after(() => fs.rmSync(noData, { recursive: true, force: true }));
@@ -68,4 +69,18 @@ test("a misspelled flag names the flag meant, in one line; a negative number rea
 
 test("compare refuses a model named twice, as seeds refuses a seed named twice", () => {
   usageError(["compare", "--models", "dense-128,cnn,dense-128"], /^digit-lab compare: --models lists dense-128 twice; each model is compared once$/m);
+});
+
+test("a whole number too large to hold exactly is called too large, not 'not a whole number'", () => {
+  usageError(["train", "--model", "dense-128", "--train-limit", "99999999999999999999"], /--train-limit is too large: "99999999999999999999"/);
+  usageError(["train", "--model", "dense-128", "--epochs", "abc"], /--epochs must be a whole number of at least 1, got "abc"/);
+});
+
+test("--version prints the package's version, as -V and `version` do", () => {
+  const { version } = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string };
+  for (const flag of ["--version", "-V", "version"]) {
+    const r = runCli([flag]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `digit-lab ${version}\n`);
+  }
 });
