@@ -76,6 +76,16 @@ export function modelNames(): string[] {
 
 /** The widest dense layer a spec may ask for (wider ones would not fit in memory sensibly). */
 const MAX_DENSE_UNITS = 65536;
+/** The most parameters a dense spec may ask for: 100 M float32 weights are 400 MB, ×3 with Adam's moments. */
+const MAX_DENSE_PARAMS = 100_000_000;
+
+/** Weights and biases of 784 → hidden… → 10. */
+function denseStackParams(hidden: number[]): number {
+  const sizes = [784, ...hidden, 10];
+  let params = 0;
+  for (let i = 1; i < sizes.length; i++) params += (sizes[i - 1] + 1) * sizes[i];
+  return params;
+}
 
 /**
  * Parses a model spec: a variant name, or `dense:H1-H2-…` for any dense stack.
@@ -91,8 +101,12 @@ export function parseModelSpec(spec: string): { kind: "variant"; name: string } 
   if (m) {
     const hidden = m[1].split("-").map(Number);
     const bad = hidden.find((h) => !(h >= 1 && h <= MAX_DENSE_UNITS));
-    if (bad === undefined) return { kind: "dense", hidden };
-    throw new UsageError(`model "${spec}": a dense layer has 1 to ${MAX_DENSE_UNITS} units, not ${bad}`);
+    if (bad !== undefined) throw new UsageError(`model "${spec}": a dense layer has 1 to ${MAX_DENSE_UNITS} units, not ${bad}`);
+    const params = denseStackParams(hidden);
+    if (params > MAX_DENSE_PARAMS) {
+      throw new UsageError(`model "${spec}" would have ${params.toLocaleString("en-US")} parameters; a dense stack may have at most ${MAX_DENSE_PARAMS.toLocaleString("en-US")} (its weights and Adam's moments must fit in memory)`);
+    }
+    return { kind: "dense", hidden };
   }
   throw new UsageError(
     `unknown model "${spec}": choose one of ${modelNames().join(", ")}, or a dense stack like "dense:512-256"`,

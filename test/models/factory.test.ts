@@ -76,6 +76,9 @@ test("dense specs build any stack; the CNN takes images; unknown names list the 
   // a well-formed spec with a size out of range says which size, not "unknown model"
   assert.throws(() => parseModelSpec("dense:128-0"), (e: Error) => e instanceof UsageError && /a dense layer has 1 to 65536 units, not 0/.test(e.message));
   assert.throws(() => parseModelSpec("dense:70000"), /not 70000/);
+  // each layer within bounds, but together too big for memory: a usage error, not a failed allocation
+  assert.throws(() => parseModelSpec("dense:65536-65536"), (e: Error) => e instanceof UsageError && /"dense:65536-65536" would have 4,347,\d{3},\d{3} parameters; a dense stack may have at most 100,000,000/.test(e.message));
+  assert.deepEqual(parseModelSpec("dense:65536"), { kind: "dense", hidden: [65536] });
   assert.throws(() => buildModel("dense-128", { dropout: 1.5 }), UsageError);
 });
 
