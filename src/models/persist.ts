@@ -32,8 +32,16 @@ export interface ModelMetadata {
   /** The recipe the model was trained with (name or the full settings). */
   recipe?: unknown;
   seed?: number;
-  /** Which data: dataset name, whether checksums matched, file SHA-256s. */
-  data?: { dataset?: string; sha256Verified?: boolean; checksums?: Record<string, string>; trainCount?: number; identifier?: string };
+  /**
+   * Which data: dataset name, whether checksums matched, file SHA-256s. `trainCount` and
+   * `imagesBeforeSplit` (its clearer name) count the training images before the validation split
+   * (as --train-limit does); `trainCountAfterSplit` and `validationCount` are the two parts
+   * (train --json's `trainCount` and `validationCount`).
+   */
+  data?: {
+    dataset?: string; sha256Verified?: boolean; checksums?: Record<string, string>; trainCount?: number;
+    imagesBeforeSplit?: number; trainCountAfterSplit?: number; validationCount?: number; identifier?: string;
+  };
   history?: EpochLog[];
   /** Set when early stopping put back the weights of this epoch (of `history`): they are the saved ones. */
   restoredEpoch?: number;
@@ -64,7 +72,15 @@ export type MetadataInput = Partial<ModelMetadata> & { model?: string };
  * Only such a folder may be replaced by `saveModel`; anything else in it would be lost.
  */
 export function isSavedModelDir(dir: string, entries: string[] = fs.readdirSync(dir)): boolean {
-  if (!entries.includes(MODEL_FILE)) return false;
+  return entriesBesideModel(dir, entries)?.length === 0;
+}
+
+/**
+ * The entries of a folder that holds a saved model (model.json) which are not part of it
+ * (e.g. a report or a sub-folder put there later); undefined when there is no model.json.
+ */
+export function entriesBesideModel(dir: string, entries: string[] = fs.readdirSync(dir)): string[] | undefined {
+  if (!entries.includes(MODEL_FILE)) return undefined;
   const allowed = new Set([MODEL_FILE, METADATA_FILE, WEIGHTS_FILE]);
   try {
     const json = JSON.parse(fs.readFileSync(path.join(dir, MODEL_FILE), "utf8")) as { weightsManifest?: { paths?: unknown[] }[] };
@@ -72,11 +88,11 @@ export function isSavedModelDir(dir: string, entries: string[] = fs.readdirSync(
   } catch {
     // A damaged model.json still marks a model folder; only the standard names count then.
   }
-  return entries.every((e) => allowed.has(e));
+  return entries.filter((e) => !allowed.has(e));
 }
 
 /** How `saveModel` treats an existing folder: it replaces a saved model, nothing else. */
-export const MODEL_DIR_TARGET: WriteDirOptions = { replaceable: isSavedModelDir, kind: "a saved model" };
+export const MODEL_DIR_TARGET: WriteDirOptions = { replaceable: isSavedModelDir, kind: "a saved model", besideKind: entriesBesideModel };
 
 /**
  * Writes `model` and `metadata` to `dir` (replacing it atomically). `dir` must be missing, empty
@@ -149,6 +165,8 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
 
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: ArrayBuffer[] = [];
+  // The first weight that is not a number, with the file holding it: a NaN weight is named where it is.
+  let firstNonFinite: NonFiniteWeight | undefined;
   for (const [g, group] of manifest.entries()) {
     if (!group || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
       throw new ModelFileError(`weightsManifest[${g}] needs "paths" and "weights" arrays`, modelFile);
@@ -162,6 +180,7 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     }
     let actual = 0;
     const parts: Uint8Array[] = [];
+    const groupFiles: string[] = [];
     for (const p of group.paths) {
       const file = path.resolve(dir, String(p));
       if (path.relative(path.resolve(dir), file).startsWith("..")) throw new ModelFileError(`weights path "${p}" leaves the model directory`, modelFile);
@@ -173,6 +192,7 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
         throw new ModelFileError(code === "ENOENT" ? `weights file is missing (listed in ${MODEL_FILE})` : `cannot read weights file (${code})`, file);
       }
       parts.push(bytes);
+      groupFiles.push(file);
       actual += bytes.length;
     }
     if (actual !== expected) {
@@ -188,6 +208,8 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
       offset += part.length;
     }
     buffers.push(joined.buffer);
+    const bad = nonFiniteWeight(joined, group.weights, parts, groupFiles);
+    if (bad && !firstNonFinite) firstNonFinite = bad;
   }
 
   const artifacts: tf.io.ModelArtifacts = {
@@ -213,27 +235,93 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
   try {
     const metaFile = path.join(dir, METADATA_FILE);
     let metadata: ModelMetadata;
+    // What the model itself says: the metadata when metadata.json is missing, and each field it lacks.
+    const derived: ModelMetadata = {
+      format: "digit-lab-model",
+      formatVersion: 1,
+      model: model.name,
+      inputShape: inputShapeOf(model),
+      params: model.countParams(),
+      createdAt: fs.statSync(modelFile).mtime.toISOString(),
+    };
     if (fs.existsSync(metaFile)) {
       const meta = readJson(metaFile, "metadata file");
       if (typeof meta !== "object" || meta === null || Array.isArray(meta)) throw new ModelFileError("not a JSON object", metaFile);
-      metadata = { ...(meta as ModelMetadata), inputShape: inputShapeOf(model) };
+      const recorded = meta as Partial<ModelMetadata>;
+      const version = recorded.formatVersion;
+      if (typeof version === "number" && version > SUPPORTED_FORMAT_VERSION) {
+        throw new ModelFileError(`has formatVersion ${version}, newer than this digit-lab reads (${SUPPORTED_FORMAT_VERSION}): `
+          + "update digit-lab, or save the model again with this version", metaFile);
+      }
+      metadata = { ...derived, ...recorded, inputShape: derived.inputShape } as ModelMetadata;
+      // A missing or odd field falls back to what the model says, as without metadata.json.
+      if (typeof recorded.model !== "string" || recorded.model.trim() === "") metadata.model = derived.model;
+      if (typeof recorded.params !== "number") metadata.params = derived.params;
+      if (typeof recorded.createdAt !== "string") metadata.createdAt = derived.createdAt;
+      if (typeof version !== "number") metadata.formatVersion = derived.formatVersion;
+      if (recorded.format !== "digit-lab-model") metadata.format = derived.format;
+      // Fields of the wrong kind are dropped rather than read as what they are not.
+      if (metadata.history !== undefined && !Array.isArray(metadata.history)) delete metadata.history;
+      if (metadata.data !== undefined && (typeof metadata.data !== "object" || metadata.data === null || Array.isArray(metadata.data))) delete metadata.data;
     } else {
-      metadata = {
-        format: "digit-lab-model",
-        formatVersion: 1,
-        model: model.name,
-        inputShape: inputShapeOf(model),
-        params: model.countParams(),
-        createdAt: fs.statSync(modelFile).mtime.toISOString(),
-      };
+      metadata = derived;
     }
     modelFiles.set(model, modelFile);
-    if (options.checkMnist ?? true) checkMnistModel(model, modelFile);
+    if (options.checkMnist ?? true) {
+      if (firstNonFinite) {
+        const { file, name, problem } = firstNonFinite;
+        const history = Array.isArray(metadata.history) ? metadata.history : [];
+        // A run that ended in NaN explains NaN weights; a finite history means the file changed since.
+        const diverged = metadata.stopReason === "diverged" || history.some((h) => !Number.isFinite(h?.loss));
+        const why = diverged ? `: ${DIVERGED_HINT}`
+          : history.length ? `, though the training history in ${METADATA_FILE} is finite: a damaged file? Copy the model folder again, or train and save it again`
+          : ": its training diverged, or the file is damaged (retrain it with a smaller --learning-rate, or copy the model folder again)";
+        throw new ModelFileError(`the weights hold ${problem} values (first in "${name}")${why}`, file);
+      }
+      checkMnistModel(model, modelFile);
+    }
     return { model, metadata };
   } catch (err) {
     model.dispose();
     throw err;
   }
+}
+
+/** The newest metadata.json layout this version reads. */
+export const SUPPORTED_FORMAT_VERSION = 1;
+
+interface NonFiniteWeight {
+  /** The weight file holding it. */
+  file: string;
+  /** The weight's name in the manifest. */
+  name: string;
+  problem: string;
+}
+
+/**
+ * The first float32 weight of a manifest group (bytes `joined`, read from `files` as `parts`)
+ * that holds NaN or infinite values, and the file it lies in; undefined when all are numbers.
+ */
+function nonFiniteWeight(joined: Uint8Array, weights: tf.io.WeightsManifestEntry[], parts: Uint8Array[], files: string[]): NonFiniteWeight | undefined {
+  let offset = 0;
+  for (const spec of weights) {
+    const bytes = weightBytes(spec)!;
+    if (spec.dtype === "float32" && !spec.quantization) {
+      const values = new Float32Array(joined.buffer.slice(joined.byteOffset + offset, joined.byteOffset + offset + bytes));
+      const problem = nonFiniteProblem(values);
+      if (problem) {
+        // The file whose bytes hold the first bad value.
+        let index = 0;
+        for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) { index = i; break; }
+        let at = offset + 4 * index;
+        let f = 0;
+        while (f < parts.length - 1 && at >= parts[f].length) at -= parts[f++].length;
+        return { file: files[f], name: spec.name, problem };
+      }
+    }
+    offset += bytes;
+  }
+  return undefined;
 }
 
 /**

@@ -36,6 +36,11 @@ export interface WriteDirOptions {
   replaceable?: (dir: string, entries: string[]) => boolean;
   /** What a replaceable directory is, for the refusal message: "a saved model" → "exists and is not a saved model". */
   kind?: string;
+  /**
+   * For a folder that holds a `kind` plus other entries: those other entries (undefined when it holds
+   * no `kind`), so the refusal says "exists and holds a saved model and other files (r.html, sub/)".
+   */
+  besideKind?: (dir: string, entries: string[]) => string[] | undefined;
 }
 
 /**
@@ -117,6 +122,8 @@ export function dirTargetProblem(dir: string, options: WriteDirOptions = {}): st
   const entries = listEntries(target);
   if (entries.length === 0) return undefined;
   if (options.replaceable?.(target, entries)) return undefined;
+  const others = options.kind ? options.besideKind?.(target, entries) : undefined;
+  if (others?.length) return `exists and holds ${options.kind} and other files (${summarizeEntries(others)}), which replacing it would delete`;
   return `exists and is not ${options.kind ?? "empty"} (it holds ${summarizeEntries(entries)})`;
 }
 

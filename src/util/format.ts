@@ -16,3 +16,11 @@ export function round(value: number, digits = 4): number {
 export function counted(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
+
+/**
+ * A loss for progress and summary lines: 4 decimals ("0.0812"), in exponent notation from a
+ * million on ("7.236e+19"), where fixed notation would print a run of 20 meaningless digits.
+ */
+export function formatLoss(loss: number): string {
+  return Math.abs(loss) >= 1e6 ? loss.toExponential(3) : loss.toFixed(4);
+}

@@ -41,7 +41,7 @@ function expected(kind: IncompatibleKind): { file: string; what: RegExp } {
     case "hundred-inputs":
       return { file: path.join(dir, MODEL_FILE), what: /expects inputs of shape \[null,100\]; MNIST provides 28×28 images/ };
     case "nan-weights":
-      return { file: path.join(dir, MODEL_FILE), what: /the model's outputs are NaN: its training diverged/ };
+      return { file: path.join(dir, WEIGHTS_FILE), what: /the weights hold NaN values \(first in "[^"]+"\): its training diverged, or the file is damaged/ };
   }
 }
 

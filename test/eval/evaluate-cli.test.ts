@@ -8,7 +8,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { MODEL_FILE } from "../../src/models/persist";
+import { MODEL_FILE, WEIGHTS_FILE } from "../../src/models/persist";
 import { saveIncompatibleModel, saveKerasStyleModel } from "../helpers/incompatible-models";
 import { runCli } from "../helpers/cli";
 
@@ -22,18 +22,18 @@ function evaluateCli(args: string[]) {
   return runCli(["evaluate", ...args], { timeout: 180_000 });
 }
 
-test("incompatible or diverged models: exit 1, one line naming model.json and what does not fit", async () => {
+test("incompatible or diverged models: exit 1, one line naming the file (model.json, or weights.bin for NaN weights) and what does not fit", async () => {
   const cases = [
-    { kind: "five-classes", what: /the model outputs 5 classes; MNIST has 10$/m },
-    { kind: "hundred-inputs", what: /the model expects inputs of shape \[null,100\]; MNIST provides 28×28 images, fed as \[null,784\], \[null,28,28,1\], \[null,28,28\]$/m },
-    { kind: "nan-weights", what: /the model's outputs are NaN: its training diverged \(retrain it with a smaller --learning-rate\)$/m },
+    { kind: "five-classes", file: MODEL_FILE, what: /the model outputs 5 classes; MNIST has 10$/m },
+    { kind: "hundred-inputs", file: MODEL_FILE, what: /the model expects inputs of shape \[null,100\]; MNIST provides 28×28 images, fed as \[null,784\], \[null,28,28,1\], \[null,28,28\]$/m },
+    { kind: "nan-weights", file: WEIGHTS_FILE, what: /the weights hold NaN values \(first in "[^"]+"\): its training diverged, or the file is damaged \(retrain it with a smaller --learning-rate, or copy the model folder again\)$/m },
   ] as const;
-  for (const { kind, what } of cases) {
+  for (const { kind, file, what } of cases) {
     const dir = await saveIncompatibleModel(kind, path.join(root, kind));
     const { code, stdout, stderr } = evaluateCli(["--model-dir", dir, "--json"]);
     assert.equal(code, 1, `${kind}: ${stderr}`);
     assert.equal(stdout, "", kind);
-    assert.ok(stderr.includes(`digit-lab evaluate: ${path.join(dir, MODEL_FILE)}: `), `${kind}: ${stderr}`);
+    assert.ok(stderr.includes(`digit-lab evaluate: ${path.join(dir, file)}: `), `${kind}: ${stderr}`);
     assert.match(stderr, what, kind);
     assert.doesNotMatch(stderr, /\n\s+at |RangeError|tensor should have/, `${kind}: no stack trace or tfjs error`);
   }

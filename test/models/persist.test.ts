@@ -99,7 +99,7 @@ test("saving replaces a saved model atomically, leaves no temporary files, and r
   assert.equal(isSavedModelDir(dir), false);
   await assert.rejects(saveModel(model, dir, { model: "dense-128-64", seed: 100 }), (err: Error) => {
     assert.ok(err instanceof UsageError, String(err));
-    assert.equal(err.message, `${dir}: exists and is not a saved model (it holds ${METADATA_FILE}, ${MODEL_FILE}, notes.txt, older/, ${WEIGHTS_FILE})`);
+    assert.equal(err.message, `${dir}: exists and holds a saved model and other files (notes.txt, older/), which replacing it would delete`);
     return true;
   });
   const after = Object.fromEntries(fs.readdirSync(dir).filter((f) => f !== "older").map((f) => [f, fs.readFileSync(path.join(dir, f)).toString("base64")]));
@@ -204,7 +204,7 @@ test("Keras-style [null,28,28] inputs (Flatten first) are accepted and predict",
 
 test("a model whose weights are NaN (diverged training) is refused on load, and its outputs are never read as digits", async () => {
   const dir = await saveIncompatibleModel("nan-weights", path.join(root, "nan-weights"));
-  await assertDamaged(dir, path.join(dir, MODEL_FILE), /the model's outputs are NaN: its training diverged \(retrain it with a smaller --learning-rate\)/);
+  await assertDamaged(dir, path.join(dir, WEIGHTS_FILE), /the weights hold NaN values \(first in "[^"]+"\): its training diverged, or the file is damaged \(retrain it with a smaller --learning-rate, or copy the model folder again\)/);
   // Loaded without the check, predicting still refuses to turn NaN into digit 0.
   const { model } = await loadModel(dir, { checkMnist: false });
   await assert.rejects(predictProbabilities(model, pixels(4)), (err: Error) => {
@@ -214,6 +214,66 @@ test("a model whose weights are NaN (diverged training) is refused on load, and 
     return true;
   });
   model.dispose();
+});
+
+test("a metadata.json that is valid JSON but lacks fields falls back to what model.json says; a newer formatVersion is refused, naming the file", async () => {
+  const { dir, model } = await savedModel("meta-source", "dense-128");
+  const modelName = model.name;
+  model.dispose();
+  const withMetadata = (name: string, meta: unknown) => {
+    const copy = copySavedModel(dir, path.join(root, name));
+    fs.writeFileSync(path.join(copy, METADATA_FILE), JSON.stringify(meta));
+    return copy;
+  };
+  const missing = copySavedModel(dir, path.join(root, "meta-missing"));
+  fs.rmSync(path.join(missing, METADATA_FILE));
+  const { model: m0, metadata: without } = await loadModel(missing);
+  m0.dispose();
+  for (const [name, meta] of [["meta-empty", {}], ["meta-odd", { model: 7, params: "many", createdAt: null, formatVersion: "1", history: "abc", data: "mnist" }], ["meta-blank-name", { model: " " }]] as const) {
+    const { model: loaded, metadata } = await loadModel(withMetadata(name, meta));
+    loaded.dispose();
+    assert.equal(metadata.model, without.model, name);
+    assert.equal(metadata.model, modelName, name);
+    assert.equal(metadata.params, without.params, name);
+    assert.equal(typeof metadata.createdAt, "string", name);
+    assert.equal(metadata.formatVersion, 1, name);
+    assert.equal(metadata.format, "digit-lab-model", name);
+    assert.equal(metadata.history, undefined, name);
+    assert.equal(metadata.data, undefined, name);
+    assert.ok(!JSON.stringify(metadata).includes("undefined"), name);
+  }
+  // Fields it has are kept, unknown extra ones too.
+  const { model: m1, metadata: kept } = await loadModel(withMetadata("meta-partial", { seed: 9, note: "mine" }));
+  m1.dispose();
+  assert.equal(kept.seed, 9);
+  assert.equal(kept.note, "mine");
+  assert.equal(kept.model, modelName);
+
+  const newer = withMetadata("meta-newer", { format: "digit-lab-model", formatVersion: 99, model: "dense-128" });
+  await assertDamaged(newer, path.join(newer, METADATA_FILE), /has formatVersion 99, newer than this digit-lab reads \(1\)/);
+});
+
+test("NaN weights are blamed on the weight file; with a finite recorded history as a damaged file, after a diverged run on the training", async () => {
+  const { dir, model } = await savedModel("nan-source", "dense-128");
+  model.dispose();
+  // Overwrite the middle of weights.bin with NaN floats, as a damaged copy might.
+  const poison = (copy: string) => {
+    const bytes = fs.readFileSync(path.join(copy, WEIGHTS_FILE));
+    const floats = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+    floats.fill(NaN, 1000, 2000);
+    fs.writeFileSync(path.join(copy, WEIGHTS_FILE), bytes);
+    return copy;
+  };
+  const finite = poison(copySavedModel(dir, path.join(root, "nan-finite-history")));
+  await assertDamaged(finite, path.join(finite, WEIGHTS_FILE), /the weights hold NaN values \(first in "[^"]+kernel"\), though the training history in metadata\.json is finite: a damaged file\?/);
+
+  const diverged = poison(copySavedModel(dir, path.join(root, "nan-diverged")));
+  const meta = JSON.parse(fs.readFileSync(path.join(diverged, METADATA_FILE), "utf8"));
+  meta.history = [{ epoch: 1, loss: null, accuracy: 0.1, seconds: 1 }]; // JSON writes NaN as null
+  meta.stopReason = "diverged";
+  fs.writeFileSync(path.join(diverged, METADATA_FILE), JSON.stringify(meta));
+  await assertDamaged(diverged, path.join(diverged, WEIGHTS_FILE), /the weights hold NaN values \(first in "[^"]+"\): its training diverged \(retrain it with a smaller --learning-rate\)/);
+  await assert.rejects(loadModel(diverged), (err: Error) => !err.message.includes(MODEL_FILE));
 });
 
 test("a path to model.json loads its folder; a path to another file says to pass the folder", async () => {

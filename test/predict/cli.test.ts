@@ -111,18 +111,18 @@ test("usage errors: no model dir, no images, a model dir that is not a model", (
   assert.match(r.stderr, new RegExp(root.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
 });
 
-test("a model that does not fit MNIST, or whose training diverged, is one clear error naming its model.json", async () => {
+test("a model that does not fit MNIST, or whose training diverged, is one clear error naming the file at fault", async () => {
   const cases = [
-    { kind: "five-classes", what: /the model outputs 5 classes; MNIST has 10/ },
-    { kind: "hundred-inputs", what: /expects inputs of shape \[null,100\]; MNIST provides 28×28 images/ },
-    { kind: "nan-weights", what: /the model's outputs are NaN: its training diverged \(retrain it with a smaller --learning-rate\)/ },
+    { kind: "five-classes", file: MODEL_FILE, what: /the model outputs 5 classes; MNIST has 10/ },
+    { kind: "hundred-inputs", file: MODEL_FILE, what: /expects inputs of shape \[null,100\]; MNIST provides 28×28 images/ },
+    { kind: "nan-weights", file: "weights.bin", what: /the weights hold NaN values \(first in "[^"]+"\): its training diverged, or the file is damaged/ },
   ] as const;
-  for (const { kind, what } of cases) {
+  for (const { kind, file, what } of cases) {
     const dir = await saveIncompatibleModel(kind, path.join(root, "models", kind));
     const { code, stdout, stderr } = predictCli(["--model-dir", dir, path.join(root, "own"), "--json"]);
     assert.equal(code, 1, `${kind}: ${stderr}`);
     assert.equal(stdout, "", `${kind}: no predictions at all`);
-    assert.ok(stderr.includes(`digit-lab predict: ${path.join(dir, MODEL_FILE)}: `), `${kind}: ${stderr}`);
+    assert.ok(stderr.includes(`digit-lab predict: ${path.join(dir, file)}: `), `${kind}: ${stderr}`);
     assert.match(stderr, what, kind);
     assert.doesNotMatch(stderr, /\n\s+at /, `${kind}: no stack trace`);
   }

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { DigitLabError, UsageError } from "../../src/errors";
 import { dirTargetProblem, fileTargetProblem, writeDirAtomic, writeFileAtomic } from "../../src/util/atomic-write";
 import { checkOutputDir, checkOutputFile } from "../../src/util/output-paths";
+import { MODEL_DIR_TARGET } from "../../src/models/persist";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "digit-lab-atomic-"));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -170,6 +171,28 @@ test("writeFileAtomic refuses an existing folder and a path under a file; replac
   assert.equal(fs.readFileSync(file, "utf8"), "two");
   assert.equal(fileTargetProblem(path.join(root, "new", "deeper", "r.html")), undefined);
   noTempFiles(root);
+});
+
+test("--save refuses a saved model with other files put beside it: it says so, and suggests a sibling folder, not a nested one", () => {
+  const dir = path.join(root, "saved-plus", "good");
+  fs.mkdirSync(path.join(dir, "sub"), { recursive: true });
+  fs.writeFileSync(path.join(dir, "model.json"), JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ["weights.bin"], weights: [] }] }));
+  fs.writeFileSync(path.join(dir, "weights.bin"), Uint8Array.from([1, 2, 3, 4]));
+  fs.writeFileSync(path.join(dir, "metadata.json"), "{}");
+  fs.writeFileSync(path.join(dir, "r.html"), "<p>a report</p>");
+  const before = snapshot(dir);
+  assert.throws(() => checkOutputDir(dir, "--save", MODEL_DIR_TARGET, "dense-128"), (err: Error) => {
+    assert.ok(err instanceof UsageError);
+    assert.equal(err.message, `--save ${dir}: exists and holds a saved model and other files (r.html, sub/), which replacing it would delete; `
+      + `choose a new folder, e.g. ${path.join(root, "saved-plus", "dense-128")}`);
+    return true;
+  });
+  assert.deepEqual(snapshot(dir), before);
+  // The saved model alone is replaceable; a folder without model.json keeps the old wording.
+  fs.rmSync(path.join(dir, "r.html"));
+  fs.rmSync(path.join(dir, "sub"), { recursive: true });
+  assert.doesNotThrow(() => checkOutputDir(dir, "--save", MODEL_DIR_TARGET, "dense-128"));
+  assert.match(dirTargetProblem(crowded("not-a-model"), MODEL_DIR_TARGET) ?? "", /^exists and is not a saved model \(it holds cnn\/, notes\.txt\)$/);
 });
 
 test("checkOutputDir / checkOutputFile: UsageErrors that name the flag and the path, with a suggestion", () => {

@@ -1,12 +1,14 @@
 import * as path from "node:path";
 import { type Command, backendFromArgs, printJson, stringFlag, intFlag } from "../command";
 import { recordedDataset } from "../../predict/trained-on";
-import { UsageError } from "../../errors";
+import { ModelFileError, UsageError } from "../../errors";
 import { loadMnist, parseDatasetName } from "../../data";
-import { DIVERGED_HINT, loadModel, modelFileOf, nonFiniteProblem } from "../../models";
+import { DATASET_NAMES, datasetSpec } from "../../data/datasets";
+import { DIVERGED_HINT, METADATA_FILE, loadModel, modelDirOf, modelFileOf, nonFiniteProblem } from "../../models";
 import { interruptionOf, writeModelReport } from "../model-report";
 import { interruptedPhrase } from "../../report/training";
 import { checkOutputFile } from "../../util/output-paths";
+import { formatLoss } from "../../util/format";
 import { evaluateDetailed, formatClassificationReport, formatConfusionMatrix, misclassified } from "../../eval";
 
 export const command: Command = {
@@ -33,10 +35,17 @@ export const command: Command = {
     await backendFromArgs(args);
     const { model, metadata } = await loadModel(dir);
     const trainedOn = recordedDataset(metadata);
-    const dataset = parseDatasetName(stringFlag(args, "dataset") ?? trainedOn ?? "mnist");
+    const datasetFlag = stringFlag(args, "dataset");
+    if (datasetFlag === undefined && trainedOn !== undefined && !datasetSpec(trainedOn)) {
+      // Not a usage error: no flag was given; the model folder records a dataset this version cannot load.
+      model.dispose();
+      throw new ModelFileError(`records dataset "${trainedOn}", which digit-lab does not know (it knows ${DATASET_NAMES.join(", ")}): `
+        + `pass --dataset to choose the test set`, path.join(modelDirOf(dir), METADATA_FILE));
+    }
+    const dataset = parseDatasetName(datasetFlag ?? trainedOn ?? "mnist");
     // Another test set than the training set's measures nothing useful; 13% reads like a broken model without this.
     const otherData = trainedOn !== undefined && trainedOn !== dataset
-      ? `this model was trained on ${trainedOn} (${path.join(dir, "metadata.json")}), so its accuracy on the ${dataset} test set measures nothing useful`
+      ? `this model was trained on ${trainedOn} (${path.join(modelDirOf(dir), METADATA_FILE)}), so its accuracy on the ${dataset} test set measures nothing useful`
       : undefined;
     if (otherData) process.stderr.write(`digit-lab evaluate: warning: ${otherData}\n`);
     // A model saved after Ctrl-C ended its training early says so wherever the run is described.
@@ -81,7 +90,7 @@ export const command: Command = {
     const lines = [
       `${metadata.model} from ${dir} on the ${dataset} test set (${result.count.toLocaleString("en-US")} images)`,
       ...(interruptedNote ? [`  its ${interruptedNote}: this is the model of epoch ${metadata.restoredEpoch ?? interrupted!.epochs}`] : []),
-      `  loss      ${result.loss.toFixed(4)}`,
+      `  loss      ${formatLoss(result.loss)}`,
       `  accuracy  ${result.accuracy.toFixed(4)}  (${(result.count - Math.round(result.accuracy * result.count)).toLocaleString("en-US")} wrong)`,
       "",
       formatClassificationReport(result.report, 4, data.classNames as string[]),
