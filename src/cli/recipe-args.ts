@@ -37,13 +37,26 @@ export function recipeFromArgs(args: ParsedArgs, commandName: string): { recipe:
   recipe.batchSize = intFlag(args, "batch-size", recipe.batchSize);
   recipe.seed = seedFlag(args, "seed", recipe.seed);
   recipe.learningRate = positiveFlag(args, "learning-rate", recipe.learningRate);
-  recipe.dropout = floatFlag(args, "dropout", recipe.dropout);
-  recipe.l2 = floatFlag(args, "l2", recipe.l2);
+  const dropout = floatFlag(args, "dropout", undefined);
+  const l2 = floatFlag(args, "l2", undefined);
+  checkRegularization({ dropout, l2 });
+  if (dropout !== undefined) recipe.dropout = dropout;
+  if (l2 !== undefined) recipe.l2 = l2;
   recipe.validationFrom = parseValidationFrom(stringFlag(args, "validation-from") ?? recipe.validationFrom ?? "random");
   const trainLimit = intFlag(args, "train-limit", undefined);
   const dataset = parseDatasetName(stringFlag(args, "dataset") ?? "mnist");
   parseModelSpec(recipe.model); // a wrong name is a usage error before any data is read
   return { recipe, trainLimit, dataset };
+}
+
+/**
+ * Throws a UsageError naming the flag unless --dropout is in [0, 1) and --l2 is at least 0
+ * (undefined: not given). Checked before any data is read, by every command that takes them.
+ */
+export function checkRegularization(flags: { dropout?: number; l2?: number }): void {
+  const { dropout, l2 } = flags;
+  if (dropout !== undefined && !(dropout >= 0 && dropout < 1)) throw new UsageError(`--dropout ${dropout}: must be at least 0 and below 1`);
+  if (l2 !== undefined && !(l2 >= 0)) throw new UsageError(`--l2 ${l2}: must be at least 0`);
 }
 
 function parseValidationFrom(value: string): ValidationFrom {

@@ -92,8 +92,10 @@ export function trainingReport(input: TrainingReportInput): ReportSpec {
     // After early stopping put back an earlier epoch, the test figures are that epoch's weights: say so.
     const restored = !kept ? "" : ` Early stopping put back the weights of epoch ${kept.epoch}` +
       (kept.valAccuracy === undefined ? "" : ` (validation accuracy ${percent(kept.valAccuracy, 2)})`) + "; the model holds them, and the test figures are theirs.";
-    const interrupted = run.interruptedOf === undefined ? "" : ` (${interruptedPhrase(run.history.length, run.interruptedOf)})`;
-    summary.push(`${run.name}: ${counted(run.history.length, "epoch")}${interrupted} in ${seconds.toFixed(1)} s; last epoch's training accuracy ${percent(last.accuracy, 2)}${val}.${restored}`);
+    // "3 of 10 epochs (interrupted by Ctrl-C)": the count said once, not "3 epochs (… after 3 of 10 epochs)".
+    const epochs = run.interruptedOf === undefined ? counted(run.history.length, "epoch")
+      : `${run.history.length} of ${counted(run.interruptedOf, "epoch")} (interrupted by Ctrl-C)`;
+    summary.push(`${run.name}: ${epochs} in ${seconds.toFixed(1)} s; last epoch's training accuracy ${percent(last.accuracy, 2)}${val}.${restored}`);
   }
   const report = input.evaluation?.report;
   if (report) summary.push(`Test accuracy ${percent(report.accuracy, 2)}; macro F1 ${report.macro.f1.toFixed(4)}.`);

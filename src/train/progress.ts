@@ -4,7 +4,7 @@
  * Anywhere else (a pipe, a log file): one line per epoch.
  * Reporters are plain objects, so callers can plug in their own (a plot, a web page).
  */
-import { counted, escapeHtml } from "../util/format";
+import { counted, escapeHtml, formatLoss } from "../util/format";
 import type { EpochLog } from "../types";
 import { inNotebook, notebookOutput, type NotebookOutput } from "../util/notebook";
 
@@ -57,8 +57,8 @@ export function continuationNote(info: TrainBeginInfo): string | undefined {
 
 /** `epoch 3/10  loss 0.0812  acc 0.9751  val_loss 0.0903  val_acc 0.9730  4.1s` */
 export function formatEpochLine(log: EpochLog, epochs: number): string {
-  const parts = [`epoch ${log.epoch}/${epochs}`, `loss ${log.loss.toFixed(4)}`, `acc ${log.accuracy.toFixed(4)}`];
-  if (log.valLoss !== undefined) parts.push(`val_loss ${log.valLoss.toFixed(4)}`);
+  const parts = [`epoch ${log.epoch}/${epochs}`, `loss ${formatLoss(log.loss)}`, `acc ${log.accuracy.toFixed(4)}`];
+  if (log.valLoss !== undefined) parts.push(`val_loss ${formatLoss(log.valLoss)}`);
   if (log.valAccuracy !== undefined) parts.push(`val_acc ${log.valAccuracy.toFixed(4)}`);
   parts.push(`${log.seconds.toFixed(1)}s`);
   return parts.join("  ");
@@ -97,7 +97,7 @@ export function ttyReporter(stream: TtyStream = process.stderr): ProgressReporte
       const count = `${info.batch}`.padStart(String(info.batches).length);
       stream.write(
         `\r\x1b[2Kepoch ${info.epoch}/${info.epochs} [${bar}] ${count}/${info.batches}  ETA ${formatSeconds(eta)}` +
-          `  loss ${info.loss.toFixed(4)}  acc ${info.accuracy.toFixed(4)}`,
+          `  loss ${formatLoss(info.loss)}  acc ${info.accuracy.toFixed(4)}`,
       );
       drawn = true;
     },
@@ -133,7 +133,7 @@ export function notebookReporter(
     onBatchEnd(info) {
       batchesPerEpoch = info.batches;
       const eta = info.batch > 0 ? (info.seconds / info.batch) * (info.batches - info.batch) : 0;
-      draw(info.epoch, info.epochs, info.batch, info.batches, `ETA ${formatSeconds(eta)}  loss ${info.loss.toFixed(4)}  acc ${info.accuracy.toFixed(4)}`);
+      draw(info.epoch, info.epochs, info.batch, info.batches, `ETA ${formatSeconds(eta)}  loss ${formatLoss(info.loss)}  acc ${info.accuracy.toFixed(4)}`);
     },
     onEpochEnd(log, epochs) {
       write(formatEpochLine(log, epochs));

@@ -1,10 +1,12 @@
-import { counted, round } from "../../util/format";
+import { counted, formatLoss, round } from "../../util/format";
 import { type Command, backendFromArgs, printJson, stringFlag } from "../command";
 import { RECIPE_OPTIONS, recipeFromArgs } from "../recipe-args";
 import { head, loadMnist } from "../../data";
+import * as fs from "node:fs";
 import * as path from "node:path";
+import type { tf } from "../../backend";
 import { UsageError } from "../../errors";
-import { MODEL_DIR_TARGET, buildModel, saveModel } from "../../models";
+import { MODEL_DIR_TARGET, buildModel, nonFiniteProblem, saveModel } from "../../models";
 import { recipeNames } from "../../recipes";
 import { StopHandle, restoresBestWeights, train } from "../../train";
 import { evaluateDetailed } from "../../eval";
@@ -35,7 +37,12 @@ export const command: Command = {
     "                       in metadata.json and exit code 130; a second Ctrl-C quits without writing anything",
     "  --report FILE        write an offline HTML report: curves, history, confusion matrix, per-class report, mistakes, first-layer weights,",
     "                       a PCA map of the last hidden layer",
-    "  --json               print one JSON object (history, timings, test metrics); progress goes to stderr",
+    "                       A run that diverges (the loss becomes NaN) saves no model (a model already in DIR is kept),",
+    "                       says so and exits with code 1; --report still writes its page, titled as diverged",
+    "  --json               print one JSON object (history, timings, test metrics); progress goes to stderr.",
+    "                       trainCount and validationCount: the images trained on and held out, after the split;",
+    "                       imagesBeforeSplit: before it (metadata.json's data.trainCount; also data.imagesBeforeSplit,",
+    "                       data.trainCountAfterSplit, data.validationCount). savedTo is null when nothing was saved",
   ].join("\n"),
   options: {
     ...RECIPE_OPTIONS,
@@ -55,6 +62,8 @@ export const command: Command = {
         throw new UsageError(`--report ${reportFile}: is inside the --save folder ${save}; put the report elsewhere`);
       }
     }
+    // A saved model already there (checkOutputDir allows only that, an empty folder or none): kept if training diverges.
+    const savedBefore = save !== undefined && fs.existsSync(save) && fs.readdirSync(save).length > 0;
     const backend = await backendFromArgs(args);
     const data = await loadMnist({ dataset, dataDir: stringFlag(args, "data-dir") });
     const trainSet = trainLimit !== undefined ? head(data.train, trainLimit) : data.train;
@@ -80,7 +89,7 @@ export const command: Command = {
     process.stderr.write(
       `training ${recipe.model} (${params.toLocaleString("en-US")} params) with ${settingsLabel(recipe)}: ` +
         `${counted(recipe.epochs, "epoch")}, batch ${recipe.batchSize}, lr ${recipe.learningRate}, seed ${recipe.seed}, ` +
-        `${trainSet.count.toLocaleString("en-US")} training images before the ${recipe.validationSplit} validation split ` +
+        `${trainSet.count.toLocaleString("en-US")} training image${trainSet.count === 1 ? "" : "s"} before the ${recipe.validationSplit} validation split ` +
         `(${recipe.validationFrom === "end" ? "the last examples, as Keras" : "seeded random"})\n`,
     );
     const result = await train(model, trainSet, recipe, {
@@ -99,16 +108,31 @@ export const command: Command = {
     // Let a second Ctrl-C in before testing (which lets it in between its batches too).
     if (interrupted) await nextTurn();
     const test = await evaluateDetailed(model, data.test);
-    process.stderr.write(`test loss ${test.loss.toFixed(4)}  test accuracy ${test.accuracy.toFixed(4)} (${test.count.toLocaleString("en-US")} images)\n`);
+    process.stderr.write(`test loss ${formatLoss(test.loss)}  test accuracy ${test.accuracy.toFixed(4)} (${test.count.toLocaleString("en-US")} images)\n`);
 
     if (interrupted) await nextTurn(); // a second Ctrl-C during testing quits before anything is written
     const stopReason = interrupted ? "interrupted" : result.stopReason;
-    if (save) {
+    // A diverged run's weights (or outputs) are NaN: such a model is refused by every command that
+    // loads it, so it is not saved, and a good model already in the --save folder is kept.
+    // (Early stopping may have put back an earlier epoch's finite weights: those are saved.)
+    const notNumbers = nonFiniteModel(model, test.probabilities);
+    const diverged = notNumbers && {
+      cause: result.stopReason === "diverged" ? `the loss of epoch ${result.history.length} is ${result.history.at(-1)?.loss}` : `the ${notNumbers}`,
+      outcome: `the model's ${notNumbers}, so ` + (save ? `nothing saved (${savedBefore ? `the model in ${save} is unchanged` : `${save} was not written`})` : "its test figures mean nothing")
+        + "; try a smaller --learning-rate",
+    };
+    if (save && !notNumbers) {
       await saveModel(model, save, {
         model: recipe.model,
         recipe,
         seed: recipe.seed,
-        data: { dataset, sha256Verified: data.sha256Verified, checksums: data.checksums, trainCount: trainSet.count },
+        // trainCount: the images before the validation split (as --train-limit counts them), kept for
+        // older readers; imagesBeforeSplit says so by name, trainCountAfterSplit and validationCount are
+        // train --json's trainCount and validationCount.
+        data: {
+          dataset, sha256Verified: data.sha256Verified, checksums: data.checksums, trainCount: trainSet.count,
+          imagesBeforeSplit: trainSet.count, trainCountAfterSplit: result.trainCount, validationCount: result.validationCount,
+        },
         history: result.history,
         ...(restoredEpoch !== undefined ? { restoredEpoch } : {}),
         epochsRequested: recipe.epochs,
@@ -123,17 +147,20 @@ export const command: Command = {
     if (reportFile) {
       // Every setting that changes the result is on the page: a shortened run must not read as the recipe's.
       const changes = runChanges(recipe, { trainLimit, trainCount: trainSet.count });
+      const title = recipe.defaultSettings ? `digit-lab: ${recipe.model}`
+        : recipe.name === recipe.model ? `digit-lab: the ${recipe.name} recipe` : `digit-lab: ${recipe.model} trained with ${recipe.name}`;
+      // A diverged run's page is still worth having (its curves show where it went wrong), titled as such.
+      const divergedNote = diverged ? `Training diverged: ${diverged.cause}; ${diverged.outcome}.` : "";
       const written = writeModelReport(reportFile, model, test, data, {
-        title: recipe.defaultSettings ? `digit-lab: ${recipe.model}`
-          : recipe.name === recipe.model ? `digit-lab: the ${recipe.name} recipe` : `digit-lab: ${recipe.model} trained with ${recipe.name}`,
+        title: diverged ? `${title} (training diverged${save ? "; no model saved" : ""})` : title,
         subtitle: runSubtitle({
           dataset, epochs: result.history.length, batchSize: recipe.batchSize, seed: recipe.seed,
           trainCount: trainLimit !== undefined ? trainSet.count : undefined, backend: backend.name,
           interruptedOf: interrupted ? recipe.epochs : undefined,
         }),
         notes: recipe.defaultSettings
-          ? [recipe.description, changes.length ? `Trained on ${joinChanges(changes)}.` : ""].filter(Boolean).join("\n\n")
-          : [`Recipe ${recipe.name}: ${recipe.description}.`,
+          ? [divergedNote, recipe.description, changes.length ? `Trained on ${joinChanges(changes)}.` : ""].filter(Boolean).join("\n\n")
+          : [divergedNote, `Recipe ${recipe.name}: ${recipe.description}.`,
               changes.length ? `This run changed the recipe: ${joinChanges(changes)}. Its results are not the full recipe's.` : ""].filter(Boolean).join("\n\n"),
         run: { name: recipe.model, history: result.history, restoredEpoch, interruptedOf: interrupted ? recipe.epochs : undefined },
       });
@@ -148,8 +175,11 @@ export const command: Command = {
       backend: backend.name,
       dataset,
       seed: recipe.seed,
+      // trainCount: the images trained on, after the validation split; imagesBeforeSplit: before it
+      // (metadata.json's data.trainCount, as --train-limit counts them).
       trainCount: result.trainCount,
       validationCount: result.validationCount,
+      imagesBeforeSplit: trainSet.count,
       validationFrom: recipe.validationFrom,
       epochs: result.history.length,
       epochsRequested: recipe.epochs,
@@ -163,18 +193,23 @@ export const command: Command = {
       stopReason: stopReason ?? null,
       testLoss: test.loss,
       testAccuracy: test.accuracy,
-      savedTo: save ?? null,
+      // null when nothing was saved: no --save, or a diverged model (see stopReason).
+      savedTo: save && !notNumbers ? save : null,
       reportFile: reportFile ?? null,
     };
     if (args.values.json) printJson(summary);
     else {
       process.stdout.write(
-        `${recipe.model}: test accuracy ${(100 * test.accuracy).toFixed(2)}%, test loss ${test.loss.toFixed(4)}, ` +
+        `${recipe.model}: test accuracy ${(100 * test.accuracy).toFixed(2)}%, test loss ${formatLoss(test.loss)}, ` +
           `${counted(result.history.length, "epoch")}${interrupted ? ` of ${recipe.epochs} (interrupted)` : ""} at ${result.secondsPerEpoch.toFixed(1)} s/epoch on ${backend.name}` +
-          (save ? `, saved to ${save}` : "") + "\n",
+          (save && !notNumbers ? `, saved to ${save}` : "") + "\n",
       );
     }
     model.dispose();
+    if (diverged) {
+      process.stderr.write(`digit-lab train: training diverged (${diverged.cause}); ${diverged.outcome}\n`);
+      return 1;
+    }
     if (!interrupted) return 0;
     const modelOf = `the model of epoch ${restoredEpoch ?? result.history.length}`;
     const written = save
@@ -184,3 +219,16 @@ export const command: Command = {
     return 130;
   },
 };
+
+/**
+ * What is not a number in a trained model, "weights are NaN" / "outputs are infinite", or undefined
+ * when its weights and its test outputs (`probabilities`) are all finite.
+ */
+function nonFiniteModel(model: tf.LayersModel, probabilities: Float32Array): string | undefined {
+  for (const weight of model.getWeights()) {
+    const problem = nonFiniteProblem(weight.dataSync() as Float32Array);
+    if (problem) return `weights are ${problem}`;
+  }
+  const problem = nonFiniteProblem(probabilities);
+  return problem ? `outputs are ${problem}` : undefined;
+}
