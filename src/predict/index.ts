@@ -11,6 +11,7 @@ import { DigitLabError, UsageError } from "../errors";
 import { predictProbabilities } from "../eval/evaluate";
 import { preprocessFile, type GreyImage, type PreprocessOptions, type Preprocessed } from "../preprocess";
 import { IMAGE_EXTENSIONS, isHiddenEntry, otherFormatMessage, otherFormatOfExtension } from "../preprocess/files";
+import { describeFsError, isFsError } from "../util/fs-errors";
 
 export { IMAGE_EXTENSIONS };
 export const DEFAULT_PREDICT_BATCH_SIZE = 256;
@@ -100,14 +101,23 @@ export function labelFromPath(file: string): number | undefined {
  * The image files named by `inputs`: files as given (whatever their extension, so a
  * wrong file gets a clear error), folders searched recursively for .png/.jpg/.jpeg
  * (hidden files and folders, and a zip's __MACOSX folder, are passed over).
- * Inputs that do not exist, and pictures in a folder in a format digit-lab does not
- * read (HEIC, WebP, …), are failures.
+ * Inputs that do not exist, folders that cannot be listed, and pictures in a folder in a
+ * format digit-lab does not read (HEIC, WebP, …), are failures; the rest is still collected.
  */
 export function collectImageFiles(inputs: string[]): { files: string[]; failures: FileFailure[] } {
   const files: string[] = [];
   const failures: FileFailure[] = [];
   const walk = (dir: string) => {
-    const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      // A folder that cannot be listed (a USB stick's root-only lost+found) fails alone, like a file.
+      if (!isFsError(err)) throw err;
+      failures.push({ file: dir, error: `${dir}: folder cannot be read (${describeFsError(err)}); the pictures in it are left out` });
+      return;
+    }
+    entries.sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
     for (const e of entries) {
       // Files named explicitly are still read, hidden or not.
       if (isHiddenEntry(e.name)) continue;
@@ -155,16 +165,34 @@ function readOrFailure(file: string, options?: PreprocessOptions): { pre: Prepro
   }
 }
 
+/** A picture read for prediction: its 784 prepared pixels, and its stages only when asked for. */
+interface ReadPicture {
+  file: string;
+  pixels: Float32Array;
+  pre?: Preprocessed & { original: GreyImage };
+}
+
+/**
+ * Reads and preprocesses `files`, adding the unreadable ones to `failures`. Only the 784 pixels
+ * the model needs are kept from each picture unless `keepStages` is set: the full-size original
+ * and the stages of one phone photo take about 50 MB, so a folder of them would otherwise all
+ * be held at once. (A function of its own so that not even the last picture outlives it.)
+ */
+function readPictures(files: string[], failures: FileFailure[], keepStages: boolean, options?: PreprocessOptions): ReadPicture[] {
+  const pictures: ReadPicture[] = [];
+  for (const file of files) {
+    const read = readOrFailure(file, options);
+    if ("failure" in read) failures.push(read.failure);
+    else pictures.push(keepStages ? { file, pixels: read.pre.pixels, pre: read.pre } : { file, pixels: read.pre.pixels });
+  }
+  return pictures;
+}
+
 /** Preprocesses and predicts every image in `inputs` (files or folders); failures are collected, not thrown. */
 export async function predictFiles(model: tf.LayersModel, inputs: string[], options: PredictFilesOptions = {}): Promise<PredictFilesResult> {
   const { files, failures } = collectImageFiles(inputs);
-  const ready: { file: string; pre: Preprocessed & { original: GreyImage } }[] = [];
-  for (const file of files) {
-    const read = readOrFailure(file, options.preprocess);
-    if ("failure" in read) failures.push(read.failure);
-    else ready.push({ file, pre: read.pre });
-  }
-  const predictions = await predictPixels(model, ready.map((r) => r.pre.pixels), options.batchSize);
+  const ready = readPictures(files, failures, options.keepStages === true, options.preprocess);
+  const predictions = await predictPixels(model, ready.map((r) => r.pixels), options.batchSize);
   let labelled = 0, correct = 0;
   const results: FilePrediction[] = ready.map(({ file, pre }, i) => {
     const label = labelFromPath(file);
@@ -174,7 +202,7 @@ export async function predictFiles(model: tf.LayersModel, inputs: string[], opti
       labelled++;
       if (label === result.digit) correct++;
     }
-    if (options.keepStages) result.preprocessed = pre;
+    if (pre) result.preprocessed = pre;
     return result;
   });
   return { predictions: results, failures, labelled, correct, accuracy: labelled ? correct / labelled : undefined };
@@ -210,24 +238,44 @@ export function leastConfident<T extends DigitPrediction>(predictions: T[]): T {
   return predictions.reduce((a, b) => (b.confidence < a.confidence ? b : a));
 }
 
-/** The `--json` shape of one prediction: file, digit, confidence, top3 (+ label when known). */
-export function predictionJson(p: FilePrediction): Record<string, unknown> {
+/**
+ * The `--json` shape of one prediction: file, digit, confidence, top3 (+ label when known).
+ * With the class names of a model that does not read digits, also `className`: the name of `digit`.
+ */
+export function predictionJson(p: FilePrediction, classNames?: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = { file: p.file, digit: p.digit, confidence: p.confidence, top3: p.top3 };
   if (p.label !== undefined) out.label = p.label;
+  if (classNames?.[p.digit] !== undefined) out.className = classNames[p.digit];
   return out;
 }
 
+export interface FormatPredictionsOptions {
+  /**
+   * The classes of a model that does not read digits (Fashion-MNIST): shown by name, and the
+   * digits that file names give are not scored against them.
+   */
+  classNames?: readonly string[];
+  /** Score the digits file names give (default: only when no classNames are given). */
+  scoreLabels?: boolean;
+}
+
 /** A plain-text table of predictions, with accuracy when names give the digits. */
-export function formatPredictions(result: PredictFilesResult): string {
+export function formatPredictions(result: PredictFilesResult, options: FormatPredictionsOptions = {}): string {
   const pct = (p: number) => `${(p * 100).toFixed(1)}%`;
+  const names = options.classNames;
+  const score = options.scoreLabels ?? !names;
   const width = Math.max(4, ...result.predictions.map((p) => p.file.length));
-  const lines = [`${"file".padEnd(width)}  digit  confidence  top 3`];
+  const nameOf = (c: number) => names?.[c] ?? String(c);
+  // Digits keep their right-aligned column; names are left-aligned in a column as wide as the longest.
+  const classWidth = names ? Math.max(5, ...result.predictions.map((p) => nameOf(p.digit).length)) : 5;
+  const shown = (c: number) => (names ? nameOf(c).padEnd(classWidth) : nameOf(c).padStart(classWidth));
+  const lines = [`${"file".padEnd(width)}  ${names ? "class".padEnd(classWidth) : "digit"}  confidence  top 3`];
   for (const p of result.predictions) {
-    const top = p.top3.map((t) => `${t.digit} ${pct(t.probability).padStart(6)}`).join("  ");
-    const truth = p.label === undefined ? "" : p.label === p.digit ? `  (true ${p.label}, right)` : `  (true ${p.label}, WRONG)`;
-    lines.push(`${p.file.padEnd(width)}  ${String(p.digit).padStart(5)}  ${pct(p.confidence).padStart(10)}  ${top}${truth}`);
+    const top = p.top3.map((t) => `${nameOf(t.digit)} ${pct(t.probability).padStart(6)}`).join("  ");
+    const truth = !score || p.label === undefined ? "" : p.label === p.digit ? `  (true ${p.label}, right)` : `  (true ${p.label}, WRONG)`;
+    lines.push(`${p.file.padEnd(width)}  ${shown(p.digit)}  ${pct(p.confidence).padStart(10)}  ${top}${truth}`);
   }
-  if (result.accuracy !== undefined) {
+  if (score && result.accuracy !== undefined) {
     lines.push("", `accuracy: ${result.correct}/${result.labelled} = ${pct(result.accuracy)} (images whose file or folder name gives the digit)`);
   }
   return lines.join("\n");

@@ -1,7 +1,7 @@
 import { UsageError } from "../../errors";
 import { loadModel } from "../../models/persist";
 import { formatPredictions, predictFiles, predictionJson } from "../../predict";
-import { notDigitsWarning } from "../../predict/trained-on";
+import { modelClasses, notDigitsWarning } from "../../predict/trained-on";
 import { backendFromArgs, intFlag, printJson, stringFlag, type Command } from "../command";
 import { counted } from "../../util/format";
 
@@ -15,15 +15,17 @@ scaled into 20×20, centred by mass in 28×28, stroke width normalized) and prin
 predicted digit, its confidence and the top 3. Folders are searched for .png, .jpg
 and .jpeg files; pictures there in formats digit-lab does not read (HEIC, WebP, GIF,
 …) are reported as unreadable. When a name gives the true digit (7.png, 7_abc.png, or a folder
-named 7) the accuracy is printed too. A file that cannot be read is reported on
-stderr and the others are still predicted; the exit code is then 1. A model whose
+named 7) the accuracy is printed too. A file or folder that cannot be read is reported
+on stderr and the others are still predicted; the exit code is then 1. A model whose
 metadata says it was trained on another dataset (Fashion-MNIST) still predicts, with a
-warning on stderr that names its classes.
+warning on stderr that names its classes; its answers are shown by class name, and the
+digits in file names are not scored against them.
 
 options:
   --model-dir DIR   a saved model (model.json, weights.bin, metadata.json)
   --batch-size N    images per forward pass (default 256)
-  --json            print [{"file","digit","confidence","top3":[{"digit","probability"}],"label"?}]`,
+  --json            print [{"file","digit","confidence","top3":[{"digit","probability"}],"label"?}]
+                    ("digit" is the class index; a Fashion-MNIST model's entries add "className")`,
   options: {
     "model-dir": { type: "string" },
     "batch-size": { type: "string" },
@@ -38,11 +40,18 @@ options:
     const { model, metadata } = await loadModel(modelDir);
     const warning = notDigitsWarning(metadata, modelDir);
     if (warning) process.stderr.write(`digit-lab predict: warning: ${warning}\n`);
+    const classes = modelClasses(metadata);
+    const classNames = classes.digits ? undefined : classes.classNames;
     try {
       const result = await predictFiles(model, args.positionals, { batchSize });
       for (const f of result.failures) process.stderr.write(`digit-lab predict: ${f.error}\n`);
-      if (args.values.json) printJson(result.predictions.map(predictionJson));
-      else if (result.predictions.length) process.stdout.write(formatPredictions(result) + "\n");
+      if (args.values.json) printJson(result.predictions.map((p) => predictionJson(p, classNames)));
+      else if (result.predictions.length) {
+        if (!classes.digits && result.labelled > 0) {
+          process.stderr.write(`digit-lab predict: the digits in file names are not scored: this model's classes are ${classes.dataset}'s, not digits\n`);
+        }
+        process.stdout.write(formatPredictions(result, { classNames, scoreLabels: classes.digits }) + "\n");
+      }
       if (result.failures.length) {
         // A failure can be a folder with no pictures or a missing path, so count inputs, not images.
         const read = result.predictions.length;
