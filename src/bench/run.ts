@@ -15,6 +15,8 @@ import { trainStep } from "../train/step";
 import { fastTrainStep } from "../train/fast-step";
 import { configureConvThreads } from "../backend/wasm-kernels/conv-threads";
 import { runMeter } from "./measure";
+import { repeatedModel } from "../compare";
+import { UsageError } from "../errors";
 
 const LEARNING_RATE = 0.001;
 
@@ -22,6 +24,9 @@ export const BENCH_PATHS = ["fast", "step", "reference"] as const;
 export type BenchPath = (typeof BENCH_PATHS)[number];
 
 export const DEFAULT_BENCH_MODELS = ["dense-128", "dense-128-64", "dense-256-128-32"];
+
+/** The most threads a run may ask for: DIGIT_LAB_THREADS' own bound (dense-trainer.ts). */
+export const MAX_BENCH_THREADS = 64;
 
 export interface BenchOptions {
   models: string[];
@@ -45,7 +50,7 @@ export interface BenchOptions {
    * batch, on the main thread). "reference": stock Adam and the gradient-tape step.
    */
   path?: BenchPath;
-  /** Threads of the DenseTrainer (path "fast") and of convolutions on wasm; default as `train`. */
+  /** Threads of the DenseTrainer (path "fast") and of convolutions on wasm, 1 to 64; default as `train`. */
   threads?: number;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
@@ -95,6 +100,14 @@ export function median(values: number[]): number {
 }
 
 export async function runBenchmark(options: BenchOptions): Promise<BenchResult[]> {
+  // Every spec is checked before the data is read: a typo in the last model would otherwise
+  // cost every earlier model's run.
+  const twice = repeatedModel(options.models);
+  if (twice) throw new UsageError(`runBenchmark options: models lists ${twice}; each model is measured once`);
+  const threads = options.threads;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_BENCH_THREADS)) {
+    throw new UsageError(`runBenchmark options: threads must be a whole number from 1 to ${MAX_BENCH_THREADS}, got ${threads}`);
+  }
   const batchSize = options.batchSize ?? 32;
   const epochs = options.epochs ?? 2;
   const warmupEpochs = options.warmupEpochs ?? 1;

@@ -10,13 +10,13 @@ import { currentBackend, initBackend } from "../backend";
 import { wasmArithmetic } from "../backend/wasm-kernels";
 import { head, loadMnist, type DatasetName, type MnistData } from "../data";
 import { evaluate } from "../eval";
-import { buildModel, defaultDropout } from "../models";
+import { buildModel, defaultDropout, parseModelSpec } from "../models";
 import { train, type TrainOptions } from "../train";
 import type { ComparisonRow, EpochLog } from "../types";
-import { writeFileAtomic } from "../util/atomic-write";
+import { fileTargetProblem, writeFileAtomic } from "../util/atomic-write";
 import { counted } from "../util/format";
 import { checkOptionNames, type OptionNames } from "../util/options";
-import { UsageError } from "../errors";
+import { DigitLabError, UsageError } from "../errors";
 
 /** What a comparison varies (the variants) and what it holds fixed (the rest). */
 export interface CompareSettings {
@@ -134,8 +134,29 @@ async function comparisonData(settings: CompareSettings, options: CompareOptions
   return given;
 }
 
+/**
+ * Why finished runs cannot be cached in `dir` (a file in its place, no permission to write
+ * there), as a warning to show, or undefined when they can.
+ */
+export function cacheDirProblem(dir: string = defaultCacheDir()): string | undefined {
+  const problem = fileTargetProblem(path.join(path.resolve(dir), "run.json"));
+  return problem && `runs will not be cached: ${problem.replace(/^cannot be written: /, "")}`;
+}
+
+/**
+ * Whether runs are still written to the cache. Shared by a comparison's runs so that a cache
+ * that cannot be written is one warning, not one per model.
+ */
+interface CacheWrites {
+  enabled: boolean;
+}
+
 /** Trains (or fetches from the cache) one variant under `settings`. */
-export async function runVariant(model: string, settings: CompareSettings, options: CompareOptions = {}): Promise<RunRecord> {
+export function runVariant(model: string, settings: CompareSettings, options: CompareOptions = {}): Promise<RunRecord> {
+  return runVariantCaching(model, settings, options, { enabled: true });
+}
+
+async function runVariantCaching(model: string, settings: CompareSettings, options: CompareOptions, cache: CacheWrites): Promise<RunRecord> {
   const backend = currentBackend() ?? (await initBackend());
   const data = await comparisonData(settings, options);
   const full = runSettings({ ...settings, dataset: data.dataset }, model);
@@ -182,7 +203,17 @@ export async function runVariant(model: string, settings: CompareSettings, optio
       testAccuracy: test.accuracy,
       createdAt: new Date().toISOString(),
     };
-    writeFileAtomic(file, JSON.stringify(record, null, 2));
+    if (cache.enabled) {
+      try {
+        writeFileAtomic(file, JSON.stringify(record, null, 2));
+      } catch (err) {
+        // The run itself is done and good: a cache that cannot be written costs a retraining
+        // next time, not this comparison. (writeFileAtomic names the file and what is wrong.)
+        if (!(err instanceof DigitLabError)) throw err;
+        cache.enabled = false;
+        log(`warning: runs will not be cached: ${err.message}`);
+      }
+    }
     options.onProgress?.({ model, state: "trained", history: record.history.slice(), record });
     return record;
   } finally {
@@ -213,9 +244,35 @@ export class ComparisonStopped extends Error {
   }
 }
 
-/** The first model named twice in `variants` (the same run twice would be one table row repeated), if any. */
-export function repeatedVariant(variants: readonly string[]): string | undefined {
-  return variants.find((v, i) => variants.indexOf(v) !== i);
+/**
+ * The network a model spec builds, in one spelling: a named dense stack is the network of its
+ * `dense:` spec ("dense-128" is "dense:128", "dense-128x3" is "dense:128-128-128"); other
+ * names (cnn) are their own. Throws parseModelSpec's UsageError for an unknown spec.
+ */
+export function networkOf(spec: string): string {
+  const parsed = parseModelSpec(spec);
+  if (parsed.kind === "dense") return `dense:${parsed.hidden.join("-")}`;
+  const stack = /^dense-(\d+(?:-\d+)*)$/.exec(parsed.name);
+  if (stack) return `dense:${stack[1]}`;
+  const repeated = /^dense-(\d+)x(\d+)$/.exec(parsed.name);
+  if (repeated) return `dense:${Array.from({ length: Number(repeated[2]) }, () => repeated[1]).join("-")}`;
+  return parsed.name;
+}
+
+/**
+ * The first model listed twice in `specs`, by name or as the same network under two names
+ * (`dense-128,dense:128`), worded for "… lists ${it}; …": "cnn twice", or
+ * "dense-128 and dense:128, the same network". Undefined when each is listed once.
+ * Throws parseModelSpec's UsageError for an unknown spec.
+ */
+export function repeatedModel(specs: readonly string[]): string | undefined {
+  const networks = specs.map(networkOf);
+  for (let i = 0; i < specs.length; i++) {
+    const first = networks.indexOf(networks[i]);
+    if (first === i) continue;
+    return specs[first].trim() === specs[i].trim() ? `${specs[i].trim()} twice` : `${specs[first].trim()} and ${specs[i].trim()}, the same network`;
+  }
+  return undefined;
 }
 
 /** Runs every variant in turn (cached ones are not retrained) and returns runs and table rows. */
@@ -225,11 +282,16 @@ export async function compareArchitectures(settings: CompareSettings, options: C
   if (!Array.isArray(settings.variants) || settings.variants.length === 0) {
     throw new UsageError('compareArchitectures settings: variants must list the models to compare, e.g. ["dense-128", "cnn"]');
   }
-  const twice = repeatedVariant(settings.variants);
-  if (twice) throw new UsageError(`compareArchitectures settings: variants lists ${twice} twice; each model is compared once`);
+  const twice = repeatedModel(settings.variants);
+  if (twice) throw new UsageError(`compareArchitectures settings: variants lists ${twice}; each model is compared once`);
+  // A cache that cannot be written is said once, up front; the comparison still runs.
+  const log = options.log ?? ((line: string) => console.log(line));
+  const notCached = cacheDirProblem(options.cacheDir ?? defaultCacheDir());
+  if (notCached) log(`warning: ${notCached}`);
+  const cache: CacheWrites = { enabled: !notCached };
   const data = await comparisonData(settings, options);
   const runs: RunRecord[] = [];
-  for (const variant of settings.variants) runs.push(await runVariant(variant, settings, { ...options, data }));
+  for (const variant of settings.variants) runs.push(await runVariantCaching(variant, settings, { ...options, data }, cache));
   return { runs, rows: runs.map(comparisonRow) };
 }
 

@@ -150,7 +150,8 @@ function ancestorProblem(folder: string): string | undefined {
       stat = fs.statSync(current);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== "ENOENT") return `cannot be written: ${current} ${describeFsCode(code)}`;
+      // ENOTDIR: a file on the way; going up finds it and names it.
+      if (code !== "ENOENT" && code !== "ENOTDIR") return `cannot be written: ${current} ${describeFsCode(code)}`;
     }
     if (stat) {
       if (!stat.isDirectory()) return `cannot be written: ${current} is a file, not a folder`;

@@ -1,7 +1,8 @@
 import * as path from "node:path";
-import { type Command, backendFromArgs, intFlag, printJson, stringFlag } from "../command";
+import { type Command, type ParsedArgs, backendFromArgs, intFlag, printJson, stringFlag } from "../command";
 import { UsageError } from "../../errors";
-import { BENCH_PATHS, DEFAULT_BENCH_MODELS, benchMarkdown, runBenchmark, type BenchPath } from "../../bench";
+import { BENCH_PATHS, DEFAULT_BENCH_MODELS, MAX_BENCH_THREADS, benchMarkdown, runBenchmark, type BenchPath } from "../../bench";
+import { repeatedModel } from "../../compare";
 import { writeFileAtomic } from "../../util/atomic-write";
 import { checkOutputFile } from "../../util/output-paths";
 import { sayWhenInterrupted } from "../interrupt";
@@ -40,7 +41,7 @@ export const command: Command = {
     "                 threads (DenseTrainer), other models with FastAdam and the fused step;",
     "                 step: FastAdam and the fused per-batch dense step on one thread (bit-identical to fast);",
     "                 reference: stock Adam and the gradient-tape step (same results within float rounding)",
-    "  --threads      threads of the dense trainer and of convolutions (default: DIGIT_LAB_THREADS, else the cores, at most 4)",
+    `  --threads      threads of the dense trainer and of convolutions, 1 to ${MAX_BENCH_THREADS} (default: DIGIT_LAB_THREADS, else the cores, at most 4)`,
     "  --markdown     where to write the markdown table (default: the project's reports/bench.md,",
     "                 or reports/bench-quick.md with --train-limit, so a quick check keeps the full table)",
     "  --json         print [{model, backend, batchSize, secondsPerEpoch, trainSecondsPerEpoch, samplesPerSecond, peakRssMb, …}]",
@@ -63,6 +64,9 @@ export const command: Command = {
       .map((m) => m.trim())
       .filter(Boolean);
     if (models.length === 0) throw new UsageError("--models needs at least one model name");
+    // Wrong or repeated names are usage errors before any data is read or any model trains.
+    const twice = repeatedModel(models);
+    if (twice) throw new UsageError(`--models lists ${twice}; each model is measured once`);
     const batchSize = intFlag(args, "batch-size", 32);
     const epochs = intFlag(args, "epochs", 2);
     const warmupEpochs = intFlag(args, "warmup", 1, 0);
@@ -70,8 +74,10 @@ export const command: Command = {
     const markdownFile = path.resolve(stringFlag(args, "markdown") ?? path.join(PROJECT_REPORTS, trainLimit === undefined ? "bench.md" : "bench-quick.md"));
     const trainingPath = (stringFlag(args, "path") ?? "fast") as BenchPath;
     if (!BENCH_PATHS.includes(trainingPath)) throw new UsageError(`--path must be one of ${BENCH_PATHS.join(", ")}, got "${trainingPath}"`);
-    const threads = intFlag(args, "threads", undefined, 1);
+    const threads = threadsFlag(args);
     checkOutputFile(markdownFile, "--markdown", "bench-markdown"); // before the benchmark runs
+    // The flag wins over DIGIT_LAB_THREADS, also where the backend and the convolution pool read it.
+    if (threads !== undefined) process.env.DIGIT_LAB_THREADS = String(threads);
     await backendFromArgs(args);
     sayWhenInterrupted("bench", () => ({ kept: `nothing was written (${path.basename(markdownFile)} is written once every model is measured)` }));
     const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -87,3 +93,14 @@ export const command: Command = {
     return 0;
   },
 };
+
+/** --threads: the rule of DIGIT_LAB_THREADS (a whole number from 1 to 64), in its words. */
+function threadsFlag(args: ParsedArgs): number | undefined {
+  const raw = stringFlag(args, "threads");
+  if (raw === undefined) return undefined;
+  const n = Number(raw.trim());
+  if (!/^\d+$/.test(raw.trim()) || !(n >= 1 && n <= MAX_BENCH_THREADS)) {
+    throw new UsageError(`--threads must be a whole number from 1 to ${MAX_BENCH_THREADS}, got "${raw}"`);
+  }
+  return n;
+}

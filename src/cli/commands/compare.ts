@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { type Command, backendFromArgs, floatFlag, intFlag, positiveFlag, printJson, seedFlag, stringFlag } from "../command";
-import { compareArchitectures, defaultCacheDir, repeatedVariant, type CompareSettings } from "../../compare";
+import { cacheDirProblem, compareArchitectures, defaultCacheDir, repeatedModel, type CompareSettings } from "../../compare";
 import { loadMnist, parseDatasetName } from "../../data";
 import { architectureComparison, trainingCurves } from "../../plots";
 import { COMPARISON_GAP_NOTE, readableComparisonTable, writeReport } from "../../report";
@@ -10,6 +10,7 @@ import { parseModelSpec } from "../../models";
 import { checkOutputFile } from "../../util/output-paths";
 import { runSubtitle } from "../model-report";
 import { sayWhenInterrupted } from "../interrupt";
+import { checkRegularization } from "../recipe-args";
 
 const DEFAULT_MODELS = "dense-128,dense-128-64,dense-256-128-32";
 
@@ -28,7 +29,8 @@ export const command: Command = {
     "  --train-limit N      train on the first N training images only",
     "  --dataset NAME       mnist (default) or fashion-mnist",
     "  --retrain            ignore cached runs (finished runs are cached by their settings in .cache/runs,",
-    "                       or in DIGIT_LAB_CACHE_DIR when it is set)",
+    "                       or in DIGIT_LAB_CACHE_DIR when it is set; when that folder cannot be written,",
+    "                       a warning says so and the comparison still runs)",
     "  --report FILE        also write an offline HTML report with curves, table and chart",
     "  --json               print {\"runs\": [...], \"rows\": [...]}",
   ].join("\n"),
@@ -49,8 +51,8 @@ export const command: Command = {
     const variants = (stringFlag(args, "models") ?? DEFAULT_MODELS).split(",").map((s) => s.trim()).filter(Boolean);
     if (variants.length === 0) throw new UsageError("--models needs at least one model name");
     variants.forEach(parseModelSpec); // wrong names are usage errors before any data is read
-    const twice = repeatedVariant(variants);
-    if (twice) throw new UsageError(`--models lists ${twice} twice; each model is compared once`);
+    const twice = repeatedModel(variants);
+    if (twice) throw new UsageError(`--models lists ${twice}; each model is compared once`);
     const settings = {
       variants,
       epochs: intFlag(args, "epochs", 10),
@@ -62,17 +64,16 @@ export const command: Command = {
       trainLimit: intFlag(args, "train-limit", undefined),
       dataset: parseDatasetName(stringFlag(args, "dataset") ?? "mnist"),
     } satisfies CompareSettings;
-    if (settings.dropout !== undefined && !(settings.dropout >= 0 && settings.dropout < 1)) {
-      throw new UsageError(`--dropout ${settings.dropout}: must be at least 0 and below 1`);
-    }
-    if (settings.l2 !== undefined && !(settings.l2 >= 0)) throw new UsageError(`--l2 ${settings.l2}: must be at least 0`);
+    checkRegularization(settings);
     const reportFile = stringFlag(args, "report");
     checkOutputFile(reportFile, "--report", "report"); // before any training
     await backendFromArgs(args);
     const data = await loadMnist({ dataset: settings.dataset, dataDir: stringFlag(args, "data-dir") });
     const json = Boolean(args.values.json);
     const log = (line: string) => process.stderr.write(line + "\n");
-    sayWhenInterrupted("compare", () => ({ kept: `runs that finished are cached in ${defaultCacheDir()}; the same command reuses them` }));
+    sayWhenInterrupted("compare", () => ({
+      kept: cacheDirProblem() ? "nothing was written (the runs could not be cached)" : `runs that finished are cached in ${defaultCacheDir()}; the same command reuses them`,
+    }));
     const { runs, rows } = await compareArchitectures(settings, { data, retrain: Boolean(args.values.retrain), log, trainOptions: { verbose: 1 } });
     const table = comparisonTable(rows);
     if (reportFile) {
