@@ -9,17 +9,18 @@ const HERE = __dirname;
 const PYTHON = process.env.PYTHON || '/usr/bin/python3';
 const APT_HINT = 'apt-get install -y --no-install-recommends python3-jupyter-server python3-jupyterlab-server';
 
-/** Runs webpack when build/ is missing or older than what it is built from. */
-function ensureBuilt() {
-  if (!fs.existsSync(path.join(HERE, 'node_modules', '@jupyterlab', 'builder'))) {
-    throw new Error(`JupyterLab packages are not installed: run \`npm install\` in ${HERE} first`);
+/** Runs webpack when appDir's build/ is missing or older than what it is built from. */
+function ensureBuilt(appDir) {
+  if (!fs.existsSync(path.join(appDir, 'node_modules', '@jupyterlab', 'builder'))) {
+    throw new Error(`JupyterLab packages are not installed: run \`npm install\` in ${appDir} first`);
   }
-  const bundle = path.join(HERE, 'build', 'bundle.js');
-  const sources = ['index.js', 'webpack.config.js', 'package-lock.json'].map(f => path.join(HERE, f));
+  const bundle = path.join(appDir, 'build', 'bundle.js');
+  const sources = [...['index.js', 'webpack.config.js', 'package-lock.json'].map(f => path.join(appDir, f)),
+    ...['boot.js', 'webpack-app.js'].map(f => path.join(HERE, f))];
   const builtAt = fs.existsSync(bundle) ? fs.statSync(bundle).mtimeMs : 0;
   if (sources.every(f => fs.statSync(f).mtimeMs < builtAt)) return;
-  console.log('Building the JupyterLab app (webpack, ~20 s)…');
-  const r = spawnSync(process.execPath, [path.join(HERE, 'node_modules', 'webpack', 'bin', 'webpack.js')], { cwd: HERE, stdio: 'inherit' });
+  console.log(`Building the JupyterLab app in ${path.relative(process.cwd(), appDir) || '.'} (webpack, ~20 s)…`);
+  const r = spawnSync(process.execPath, [path.join(appDir, 'node_modules', 'webpack', 'bin', 'webpack.js')], { cwd: appDir, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('webpack build failed (output above)');
 }
 
@@ -32,11 +33,12 @@ function freePort() {
 }
 
 /**
- * Starts the server for `repo`'s notebooks/ and returns { url, stop }. Everything it writes
- * (settings, workspaces, kernel connection files, checkpoints, its log) goes to `stateDir`;
- * autosave is off (settings/overrides.json), so the notebooks are never written.
+ * Starts the server of the app in `appDir` with `repo` as its root (notebooks open as
+ * notebooks/NN-….ipynb) and returns { url, stop }. Everything it writes (settings, workspaces,
+ * kernel connection files, checkpoints, its log) goes to `stateDir`; autosave is off
+ * (settings/overrides.json, or `settingsDir` with a copy of it), so the notebooks are never written.
  */
-async function startLabServer({ repo, dataDir, quick, stateDir, port }) {
+async function startLabServer({ repo, appDir, settingsDir, dataDir, quick, stateDir, port }) {
   port = port || await freePort();
   const runtimeDir = path.join(stateDir, 'runtime');
   fs.mkdirSync(runtimeDir, { recursive: true });
@@ -47,11 +49,12 @@ async function startLabServer({ repo, dataDir, quick, stateDir, port }) {
     // No token: loopback only, and the browser is ours.
     '--ServerApp.token=', '--ServerApp.password=', '--ServerApp.disable_check_xsrf=True',
     '--ServerApp.open_browser=False', '--ServerApp.allow_root=True',
-    `--ServerApp.root_dir=${path.join(repo, 'notebooks')}`,
+    `--ServerApp.root_dir=${repo}`,
     // An absolute checkpoint dir keeps .ipynb_checkpoints/ out of the repo's notebooks/.
     `--FileCheckpoints.checkpoint_dir=${path.join(stateDir, 'checkpoints')}`];
   const env = { ...process.env, JUPYTER_PATH: path.join(repo, 'jupyter'), JUPYTER_NO_CONFIG: '1',
-    JUPYTER_RUNTIME_DIR: runtimeDir, JLAB_CHECK_STATE_DIR: stateDir,
+    JUPYTER_RUNTIME_DIR: runtimeDir, JLAB_CHECK_STATE_DIR: stateDir, JLAB_CHECK_APP_DIR: appDir,
+    ...(settingsDir ? { JLAB_CHECK_SETTINGS_DIR: settingsDir } : {}),
     DIGIT_LAB_DATA_DIR: dataDir, DIGIT_LAB_QUICK: quick };
   // Own process group: Ctrl-C reaches only us, and we stop the server (and its kernels) in order.
   const server = spawn(PYTHON, args, { cwd: HERE, env, detached: true, stdio: ['ignore', log, log] });
