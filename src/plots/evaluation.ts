@@ -184,8 +184,21 @@ export function classMetricsBars(
  */
 export function confidenceLabel(confidence: number): string {
   const whole = Math.round(confidence * 100);
-  if (whole < 100 || confidence >= 1) return `${whole}%`;
+  if (whole < 100) return `${whole}%`;
   return `${Math.min(99.9, Math.round(confidence * 1000) / 10).toFixed(1)}%`;
+}
+
+/**
+ * Any class's probability from a model, labelled like `confidenceLabel` and mirrored at the
+ * low end: a whole percentage, one decimal when rounding would reach 0% ("0.3%"), "<0.1%"
+ * below that. A float32 softmax reaches exactly 1 or 0 by rounding, not certainty, so
+ * neither end is ever shown as certain or impossible ("99.9%", "<0.1%").
+ */
+export function probabilityLabel(probability: number): string {
+  if (probability <= 0) return "<0.1%";
+  if (Math.round(probability * 100) > 0) return confidenceLabel(probability);
+  const tenths = Math.round(probability * 1000) / 10;
+  return tenths < 0.1 ? "<0.1%" : `${tenths.toFixed(1)}%`;
 }
 
 /** The model's mistakes as an image grid: "true → predicted (confidence)". Keeps the order given. */
@@ -207,7 +220,7 @@ export function misclassifiedGallery(
     };
   });
   return imageGridFigure(cells, {
-    title: options.title ?? `Misclassified examples (${shown.length} of ${items.length}; true → predicted, confidence)`,
+    title: options.title ?? `Misclassified examples (${shown.length.toLocaleString("en-US")} of ${items.length.toLocaleString("en-US")}; true → predicted, confidence)`,
     columns: options.columns ?? 8,
     cellSize: 96,
   });

@@ -29,6 +29,15 @@ export const ACTIVATION_COLORSCALE: [number, string][] = [
   [1, "rgb(8,48,107)"],
 ];
 
+/**
+ * A 1 px light-grey frame round every map (axis lines, mirrored to all four sides): white is
+ * "no activation" on a white page, so without it a silent channel looked like a missing map
+ * and 4×4 maps ran into each other. Set once in the layout's template, which Plotly applies to
+ * every x and y axis: ~100 bytes, where the same on each of 128 axes would add ~6 kB and push
+ * a 26×26×32 figure past the 100 kB up to which notebooks keep its Plotly JSON.
+ */
+const FRAME = { showline: true, mirror: true, linecolor: "#ccc" };
+
 /** Decimals that keep about three significant digits of values up to `scale`. */
 function decimalsFor(scale: number): number {
   return Math.min(8, Math.max(0, Math.ceil(-Math.log10(scale)) + 2));
@@ -92,7 +101,7 @@ export function featureMapsFigure(maps: FeatureMaps, options: FeatureMapsFigureO
     options.title ??
     `${name}${escapeLabel(layer)} (${escapeLabel(className)}): ${shown}, ${height}×${width}` +
       (silent ? `<br>${silent} silent (0 everywhere) for this image` : "");
-  return imageGridFigure(cells, {
+  const fig = imageGridFigure(cells, {
     title: heading,
     columns: options.columns ?? 8,
     rows: height,
@@ -106,4 +115,6 @@ export function featureMapsFigure(maps: FeatureMaps, options: FeatureMapsFigureO
     valueName: "activation at",
     cellSize: options.cellSize ?? (height >= 20 ? 72 : height >= 10 ? 60 : 48),
   });
+  fig.layout.template = { layout: { xaxis: FRAME, yaxis: FRAME } };
+  return fig;
 }

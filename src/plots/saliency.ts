@@ -5,6 +5,7 @@
  */
 import { UsageError } from "../errors";
 import { argmaxRows } from "../eval/metrics";
+import { probabilityLabel } from "./evaluation";
 import { Figure, Trace, INK_COLORSCALE, WEIGHT_COLORSCALE, classLabel, escapeLabel, percent, round } from "./figure";
 import { GridCell, imageGridFigure, toRows } from "./images";
 
@@ -82,20 +83,23 @@ export function saliencyFigure(items: readonly SaliencyRow[], options: SaliencyF
   items.forEach((item, i) => {
     if (item.pixels.length !== size) throw new UsageError(`image ${i} has ${item.pixels.length} pixels, expected ${size} (${rows}×${cols})`);
     const rowName = escapeLabel(options.names?.[i] ?? `image ${i + 1}`);
+    // Captions round like every other chart (never "100.0%" nor "0.0%"); hover keeps one decimal.
+    const label = (c: number) => escapeLabel(probabilityLabel(item.probabilities[c] ?? NaN));
     const probability = (c: number) => percent(item.probabilities[c] ?? NaN);
     const top = argmaxRows(item.probabilities, item.probabilities.length)[0] ?? 0;
     const wrong = item.trueLabel !== undefined && item.trueLabel !== top;
     const truth = item.trueLabel === undefined ? "" : `<br>true ${name(item.trueLabel)}${wrong ? " (wrong)" : ""}`;
     cells.push({
       pixels: item.pixels,
-      caption: `${rowName}: ${name(top)} (${probability(top)})`,
+      // A red frame alone does not say what the digit is: a wrong row names the truth.
+      caption: `${rowName}: ${name(top)} (${label(top)})${wrong ? `, true ${name(item.trueLabel!)}` : ""}`,
       hover: `${rowName}<br>predicted ${name(top)} (${probability(top)})${truth}`,
       highlight: wrong,
     });
     isMap.push(false);
     const maps = item.maps.map((m) => {
       if (m.gradient.length !== size) throw new UsageError(`the map of class ${m.label} for image ${i} has ${m.gradient.length} values, expected ${size}`);
-      return { caption: `${name(m.label)} (${probability(m.label)})`, hover: `${rowName}<br>logit of ${name(m.label)} (p ${probability(m.label)})`, values: m.gradient };
+      return { caption: `${name(m.label)} (${label(m.label)})`, hover: `${rowName}<br>logit of ${name(m.label)} (p ${probability(m.label)})`, values: m.gradient };
     });
     if (options.difference !== false && item.maps.length >= 2) {
       const [a, b] = item.maps;

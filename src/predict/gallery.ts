@@ -8,10 +8,21 @@ import { escapeHtml } from "../util/format";
 import { encodePng } from "../preprocess/files";
 import { resize, type GreyImage } from "../preprocess/image";
 import type { Preprocessed } from "../preprocess/core";
+import { probabilityLabel } from "../plots/evaluation";
 import type { FileFailure, FilePrediction } from "./index";
 
 const RIGHT = "#2ca02c";
 const WRONG = "#d62728";
+/**
+ * Each block is its own light card, like the white chart boxes: on a transparent background its
+ * grey text vanished in JupyterLab's dark theme and the empty probability tracks read as full bars.
+ */
+const CARD = "font-family:sans-serif;background:#fff;color:#222;padding:8px;border-radius:4px";
+
+/** A file as its folder and name ("own-digits/0_04531.jpg"): enough to find it, short enough for a caption. */
+function shortName(file: string): string {
+  return file.split(/[\\/]/).slice(-2).join("/");
+}
 
 /** A grey image as an <img> (PNG data URL), shrunk to fit `maxSide` px, or enlarged crisply to `scaleTo`. */
 export function imageTag(image: GreyImage, options: { maxSide?: number; scaleTo?: number; title?: string } = {}): string {
@@ -35,7 +46,7 @@ function probabilityBars(probabilities: number[], predicted: number, label?: num
     return `<div style="display:flex;align-items:center;gap:4px;font-size:11px;line-height:12px">`
       + `<span style="width:8px;${mark}">${d}</span>`
       + `<span style="display:inline-block;width:90px;height:9px;background:#eceff3"><span style="display:block;height:9px;width:${(p * 100).toFixed(1)}%;background:${colour}"></span></span>`
-      + `<span style="width:38px;text-align:right">${(p * 100).toFixed(1)}%</span></div>`;
+      + `<span style="width:38px;text-align:right">${escapeHtml(probabilityLabel(p))}</span></div>`;
   });
   return rows.join("");
 }
@@ -55,7 +66,7 @@ export function predictionGalleryHtml(
   const size = options.originalSize ?? 120;
   const cards = predictions.map((p) => {
     const pre = p.preprocessed;
-    const name = p.file.split(/[\\/]/).slice(-2).join("/");
+    const name = shortName(p.file);
     const verdict = p.label === undefined ? "" : p.label === p.digit
       ? `<span style="color:${RIGHT}">✓ true ${p.label}</span>`
       : `<span style="color:${WRONG}">✗ true ${p.label}</span>`;
@@ -66,14 +77,14 @@ export function predictionGalleryHtml(
       + `<div style="font-size:12px;color:#555;overflow:hidden;text-overflow:ellipsis;white-space:nowrap" title="${escapeHtml(p.file)}">${escapeHtml(name)}</div>`
       + `<div style="display:flex;align-items:center;gap:6px">${pictures}</div>`
       + `<div style="display:flex;gap:10px;align-items:flex-start"><div><div style="font-size:30px;font-weight:700;line-height:32px">${p.digit}</div>`
-      + `<div style="font-size:12px">${(p.confidence * 100).toFixed(1)}%</div><div style="font-size:12px">${verdict}</div></div>`
+      + `<div style="font-size:12px">${escapeHtml(probabilityLabel(p.confidence))}</div><div style="font-size:12px">${verdict}</div></div>`
       + `<div>${probabilityBars(p.probabilities, p.digit, p.label)}</div></div></div>`;
   });
   const failures = options.failures ?? [];
   const none = predictions.length === 0
     ? `<div style="font-size:13px;color:#555">No picture to show${failures.length ? ": none of them could be read" : ""}.</div>`
     : "";
-  return `<div style="font-family:sans-serif">${none}<div style="display:flex;flex-wrap:wrap;gap:10px">${cards.join("")}</div>${failuresHtml(failures)}</div>`;
+  return `<div style="${CARD}">${none}<div style="display:flex;flex-wrap:wrap;gap:10px">${cards.join("")}</div>${failuresHtml(failures)}</div>`;
 }
 
 /** The files that could not be read, each with its error (which names the file). */
@@ -102,8 +113,12 @@ export function preprocessingStagesHtml(
     ["28×28, centred by mass", imageTag(stages.output, { scaleTo: 112 })],
   ];
   const cells = panels.map(([caption, img]) => `<figure style="margin:0;display:flex;flex-direction:column;align-items:center;gap:4px">${img}<figcaption style="font-size:12px;color:#444;max-width:170px;text-align:center">${escapeHtml(caption)}</figcaption></figure>`);
-  const facts = `stroke width ${info.strokeWidth.toFixed(1)} px → ${info.adjustedStrokeWidth.toFixed(1)} px (MNIST ≈ 2.8); ${info.specksRemoved} speck(s) removed; ink contrast ${(info.contrast * 100).toFixed(0)}%`;
-  const heading = options.file === undefined ? "" : `<div style="font-size:12px;color:#555;margin-bottom:6px">${escapeHtml(options.file)}</div>`;
-  return `<div style="font-family:sans-serif">${heading}<div style="display:flex;align-items:flex-end;gap:14px;flex-wrap:wrap">${cells.join("<span style=\"font-size:20px;color:#888\">→</span>")}</div>`
+  const specks = info.specksRemoved === 0 ? "no specks" : info.specksRemoved === 1 ? "1 speck" : `${info.specksRemoved} specks`;
+  const facts = `stroke width ${info.strokeWidth.toFixed(1)} px → ${info.adjustedStrokeWidth.toFixed(1)} px (MNIST ≈ 2.8); ${specks} removed; ink contrast ${(info.contrast * 100).toFixed(0)}%`;
+  // Named like the gallery's cards (folder/file), the full path on hover.
+  const heading = options.file === undefined
+    ? ""
+    : `<div style="font-size:12px;color:#555;margin-bottom:6px" title="${escapeHtml(options.file)}">${escapeHtml(shortName(options.file))}</div>`;
+  return `<div style="${CARD}">${heading}<div style="display:flex;align-items:flex-end;gap:14px;flex-wrap:wrap">${cells.join("<span style=\"font-size:20px;color:#888\">→</span>")}</div>`
     + `<div style="font-size:12px;color:#555;margin-top:6px">${escapeHtml(facts)}</div>${failuresHtml(options.skipped ?? [])}</div>`;
 }

@@ -46,7 +46,7 @@ test("05-inside-a-cnn trains the cnn and shows its filters, feature maps and sal
   assert.equal(heatmaps.length, 3 * 4);
   assert.equal(heatmaps.filter((t) => t.coloraxis === "coloraxis2").length, 3);
   assert.ok(heatmaps.filter((t) => t.coloraxis === "coloraxis").every((t) => t.z!.flat().some((v) => v !== 0)), "no blank map");
-  assert.match(saliency.layout.annotations[0].text, /test #\d+: \d \(\d+\.\d%\)/);
+  assert.match(saliency.layout.annotations[0].text, /test #\d+: \d \(\d+(\.\d)?%\)/);
   // The map of the last hidden layer (dense_1, 128 units).
   const [embedding] = figuresOf(run, "embeddingScatter(");
   assert.match(String((embedding.layout.title as { text: string }).text), /dense_1, 128 units/);

@@ -69,3 +69,25 @@ test("bad input is a UsageError naming the layer and what is wrong", () => {
   assert.throws(() => featureMapsFigure(maps(), { channels: [3] }), usage(/channel 3 is not one of the 3 channels of conv2d_9 \(0–2\)/));
   assert.throws(() => featureMapsFigure(maps(), { channels: [] }), usage(/no channels of conv2d_9/));
 });
+
+test("every map has a light-grey frame, so a silent channel reads as an empty box", () => {
+  const fig = featureMapsFigure(maps(), { image: 1 });
+  // Set once in the template, which Plotly applies to every x and y axis (cheaper than on each of them).
+  const template = ((fig.layout.template as Any)?.layout ?? {}) as Any;
+  const axes = Object.keys(fig.layout).filter((k) => /^[xy]axis\d*$/.test(k));
+  assert.equal(axes.length, 2 * fig.data.length, "an x and a y axis per map");
+  for (const key of axes) {
+    const axis = { ...template[key[0] + "axis"], ...(fig.layout[key] as Any) }; // what Plotly draws
+    assert.equal(axis.showline, true, key);
+    assert.equal(axis.mirror, true, `${key}: the line on both sides`);
+    assert.equal(axis.linecolor, "#ccc", key);
+    assert.equal(axis.showticklabels, false, `${key}: still no ticks`);
+  }
+  const silent = fig.data[1] as Any;
+  assert.ok(silent.z.flat().every((v: number) => v === 0), "channel 1 is silent, and framed like the rest");
+  // A figure of 32 maps of 26×26 stays near its old size (frames on each of 64 axes would add ~3 kB).
+  const big = { ...maps(), height: 26, width: 26, channels: 32, count: 1, values: new Float32Array(26 * 26 * 32) };
+  const withFrames = JSON.stringify(featureMapsFigure(big)).length;
+  const { template: _t, ...bare } = featureMapsFigure(big).layout;
+  assert.ok(withFrames - JSON.stringify({ ...featureMapsFigure(big), layout: bare }).length < 200, "one template, not a frame per axis");
+});

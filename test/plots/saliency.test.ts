@@ -24,7 +24,7 @@ test("one row per image: the digit on the ink scale, then each class's map and t
   assert.ok(fig.data.every((t) => CARTESIAN_TRACE_TYPES.includes(t.type)));
   assert.equal(heatmaps.length, 8, "2 rows × (digit + 2 maps + difference)");
   const captions = (fig.layout.annotations as Any[]).map((a) => a.text);
-  assert.deepEqual(captions, ["a.png: 4 (70.0%)", "4 (70.0%)", "9 (20.0%)", "4 vs 9", "b.png: 7 (70.0%)", "7 (70.0%)", "1 (20.0%)", "7 vs 1"]);
+  assert.deepEqual(captions, ["a.png: 4 (70%)", "4 (70%)", "9 (20%)", "4 vs 9", "b.png: 7 (70%)", "7 (70%)", "1 (20%)", "7 vs 1"]);
   // Digits on the ink scale (0–1), maps on the diverging one, symmetric about 0 (white).
   for (const k of [0, 4]) {
     assert.equal(heatmaps[k].coloraxis, "coloraxis2");
@@ -61,8 +61,28 @@ test("a wrong prediction is highlighted, and the difference map can be left out"
   assert.equal(fig.data.length, 3);
   assert.ok(fig.data.every((t) => t.type === "heatmap"));
   const first = (fig.layout.annotations as Any[])[0];
-  assert.match(first.text, /<b>image 1: 4 \(70\.0%\)<\/b>/);
+  assert.equal(first.text, "<b>image 1: 4 (70%), true 9</b>", "the caption names the truth, not only the hover");
   assert.match((fig.data[0] as Any).hovertemplate, /true 9 \(wrong\)/);
+});
+
+test("a right or unlabelled prediction keeps a short caption", () => {
+  const right = saliencyFigure([{ ...row(1, [4, 9], probs(4, 9)), trueLabel: 4 }, row(1, [4, 9], probs(4, 9))], { names: ["test #96", "b"] });
+  const captions = (right.layout.annotations as Any[]).map((a) => a.text);
+  assert.equal(captions[0], "test #96: 4 (70%)");
+  assert.equal(captions[4], "b: 4 (70%)");
+});
+
+test("captions never show a prediction as certain nor a class as impossible", () => {
+  // A confident float32 softmax: the top class rounds to 1 (or is exactly 1), the rest to 0.
+  for (const top of [0.99999, 1]) {
+    const probabilities = Array.from({ length: 10 }, (_, c) => (c === 6 ? top : c === 4 ? 0.00001 : 0));
+    const item: SaliencyRow = { ...row(1, [6, 4], probabilities), trueLabel: 6 };
+    const captions = (saliencyFigure([item], { names: ["own.png"] }).layout.annotations as Any[]).map((a) => a.text);
+    assert.deepEqual(captions, ["own.png: 6 (99.9%)", "6 (99.9%)", "4 (&lt;0.1%)", "6 vs 4"], `top ${top}`);
+    assert.ok(!captions.join(" ").includes("100.0%") && !captions.join(" ").includes("0.0%"));
+  }
+  const small = saliencyFigure([row(1, [4, 9], Array.from({ length: 10 }, (_, c) => (c === 4 ? 0.993 : c === 9 ? 0.003 : 0.0005)))]);
+  assert.equal((small.layout.annotations as Any[])[2].text, "9 (0.3%)", "below 0.5%: one decimal");
 });
 
 test("rows with fewer maps are padded so each image starts its own row", () => {
@@ -71,7 +91,7 @@ test("rows with fewer maps are padded so each image starts its own row", () => {
   const grid = (fig.layout.meta as Any).digitLabGrid;
   assert.equal(grid.columns, 4);
   assert.equal(grid.count, 8);
-  assert.equal((fig.layout.annotations as Any[])[4].text, "image 2: 3 (70.0%)");
+  assert.equal((fig.layout.annotations as Any[])[4].text, "image 2: 3 (70%)");
 });
 
 test("inkOutline traces the boundary between ink and paper", () => {

@@ -15,7 +15,8 @@ test("the gallery shows original and 28×28 images, the digit, its confidence an
   assert.equal((html.match(/<img src="data:image\/png;base64,/g) ?? []).length, 6);
   assert.match(html, /✓ true 1/);
   assert.match(html, /✗ true 7/);
-  assert.equal((html.match(/>82\.0%</g) ?? []).length, 6, "confidence and the top bar, per card");
+  assert.equal((html.match(/>82%</g) ?? []).length, 6, "confidence and the top bar, per card");
+  assert.equal((html.match(/>2%</g) ?? []).length, 27, "the other nine classes, per card");
   assert.ok(!html.includes("<b>"), "file names are escaped");
   assert.match(html, /7\/&lt;b&gt;\.png/);
 });
@@ -46,4 +47,49 @@ test("the stages view shows each step with its caption", () => {
     assert.ok(html.includes(caption), caption);
   }
   assert.equal((html.match(/<img /g) ?? []).length, 5);
+});
+
+test("the gallery and the stages view are light cards of their own, readable in a dark theme", () => {
+  const picture = drawStrokes({ width: 200, height: 160 }, [[[40, 30], [130, 30], [70, 140]]], 1);
+  const views = {
+    gallery: predictionGalleryHtml([fakePrediction("/a/1_x.png", 1, 1)]),
+    empty: predictionGalleryHtml([]),
+    stages: preprocessingStagesHtml({ ...preprocess(picture), original: picture }, { file: "/a/pic.png" }),
+  };
+  for (const [view, html] of Object.entries(views)) {
+    // JupyterLab's dark theme puts its own (dark) background and light text under a transparent
+    // block: the grey captions vanished and the empty probability tracks looked like full bars.
+    const outer = /^<div style="([^"]*)"/.exec(html)?.[1] ?? "";
+    assert.match(outer, /(^|;)background:#fff(;|$)/, `${view}: own white background`);
+    assert.match(outer, /(^|;)color:#222(;|$)/, `${view}: own dark text`);
+    assert.match(outer, /(^|;)padding:\d+px/, `${view}: text off the card's edge`);
+    assert.match(outer, /(^|;)border-radius:\d+px/, `${view}: rounded like the chart boxes`);
+  }
+});
+
+test("the gallery never shows a prediction as certain nor a class as impossible", () => {
+  // A confident float32 softmax: the top class rounds to (or is exactly) 1, the rest to 0.
+  for (const top of [0.99999, 1]) {
+    const prediction = fakePrediction("/a/6_x.png", 6, 6);
+    const probabilities = Array.from({ length: 10 }, (_, d) => (d === 6 ? top : d === 4 ? 0.003 : 0.000001));
+    const html = predictionGalleryHtml([{ ...prediction, ...toPrediction(probabilities) }]);
+    const shown = html.replace(/<[^>]*>/g, " "); // the text, not the bars' widths
+    assert.doesNotMatch(shown, /\b100(\.0)?%/, `top ${top}: no certainty`);
+    assert.doesNotMatch(shown, /(^|[^.\d])0(\.0)?%/, `top ${top}: no impossibility`);
+    assert.equal((html.match(/>99\.9%</g) ?? []).length, 2, "confidence and the top bar");
+    assert.equal((html.match(/>0\.3%</g) ?? []).length, 1, "a small class keeps one decimal");
+    assert.equal((html.match(/>&lt;0\.1%</g) ?? []).length, 8, "the rest: below 0.1%");
+  }
+});
+
+test("the stages view names its picture like the gallery and counts specks in words", () => {
+  const picture = drawStrokes({ width: 200, height: 160 }, [[[40, 30], [130, 30], [70, 140]]], 1);
+  const pre = { ...preprocess(picture), original: picture };
+  const html = preprocessingStagesHtml(pre, { file: "/work/main/data/own-digits/0_04531.jpg" });
+  assert.match(html, /title="\/work\/main\/data\/own-digits\/0_04531\.jpg">own-digits\/0_04531\.jpg</, "folder/file shown, the full path on hover");
+  const specks = (n: number) => preprocessingStagesHtml({ ...pre, info: { ...pre.info, specksRemoved: n } });
+  assert.match(specks(0), /; no specks removed;/);
+  assert.match(specks(1), /; 1 speck removed;/);
+  assert.match(specks(3), /; 3 specks removed;/);
+  assert.doesNotMatch(specks(0) + specks(1), /speck\(s\)/);
 });
