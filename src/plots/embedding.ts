@@ -123,17 +123,19 @@ export function embeddingScatter(embedding: Embedding, labels: ArrayLike<number>
   // MNIST's class names are the digits themselves; Fashion-MNIST's are clothes.
   const digits = !options.classNames || options.classNames.every((n, c) => n === String(c));
   const legendTitle = digits ? "true digit" : "true class";
-  const ringed = classes !== undefined ? `; ${mistakes.length.toLocaleString("en-US")} misclassified, ringed` : "";
+  // "of them": the mistakes among the points shown, not among all the model's predictions.
+  const ringed = classes !== undefined ? `; ${mistakes.length.toLocaleString("en-US")} of them misclassified, ringed` : "";
   const heading = options.title ?? "The first two principal components";
   const subtitle = `<br><sup>${sampled}${ringed}</sup>`;
   return {
     data,
     layout: {
       title: title(heading + subtitle),
-      // Same scale on both axes (distances on the map are distances in the projection); the
-      // plot area, not the range, shrinks to fit, so no empty band pads the cloud.
-      xaxis: { ...axis(0), constrain: "domain" },
-      yaxis: { ...axis(1), scaleanchor: "x", scaleratio: 1, constrain: "domain" },
+      // Same scale on both axes (distances on the map are distances in the projection), kept by
+      // widening one axis' range: shrinking the plot area instead left a wide box's map under
+      // half its width, a blank band on each side of it.
+      xaxis: { ...axis(0), constrain: "range" },
+      yaxis: { ...axis(1), scaleanchor: "x", scaleratio: 1, constrain: "range" },
       legend: { title: { text: `${legendTitle}<br>(click to hide)` }, itemsizing: "constant" },
       hovermode: "closest",
       height: 620,

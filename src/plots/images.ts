@@ -249,6 +249,24 @@ export function meanImages(
   });
 }
 
+/**
+ * A log y axis for shares, with a labelled tick per decade (0.1%, 1%, 10%, 100%) and the floor
+ * at 0.1% or the decade below the smallest non-zero bar: plotly's own range starts at an unlabelled
+ * value just under the data, so the small bars would float above an unnamed floor.
+ */
+function logShareAxis(axisName: string, smallestShare: number): Record<string, unknown> {
+  // Strictly below the smallest bar, so that bar keeps a visible height.
+  const lowest = Math.min(-3, Math.ceil(Math.log10(smallestShare)) - 1);
+  const tickvals: number[] = [];
+  const ticktext: string[] = [];
+  for (let decade = lowest; decade <= 0; decade++) {
+    tickvals.push(10 ** decade);
+    ticktext.push(`${Number((100 * 10 ** decade).toPrecision(1))}%`);
+  }
+  // A log axis range is in powers of ten.
+  return { title: axisTitle(axisName), type: "log", range: [lowest, 0], tickvals, ticktext };
+}
+
 /** A named set of images (e.g. train and test) for comparisons. */
 export interface NamedImages {
   name: string;
@@ -272,6 +290,7 @@ export function pixelHistogram(
   const width = 256 / bins;
   const logY = options.logY ?? true;
   const xTitle = "pixel value (0 = background, 255 = ink)";
+  let smallestShare = 1;
   const data: Trace[] = named.map((set, k) => {
     const counts = intensityCounts(set.images);
     const total = set.images.length || 1;
@@ -285,6 +304,7 @@ export function pixelHistogram(
       const hi = lo + width - 1;
       x.push(lo + (width - 1) / 2);
       y.push(round(c / total, 6));
+      if (c > 0) smallestShare = Math.min(smallestShare, c / total);
       text.push(`${set.name}: values ${lo === hi ? lo : `${lo}–${hi}`}<br>${c.toLocaleString("en-US")} pixels (${percent(c / total, 2)})`);
     }
     return {
@@ -299,9 +319,8 @@ export function pixelHistogram(
       title: title(options.title ?? "Pixel intensity histogram"),
       barmode: "group",
       xaxis: { title: axisTitle(xTitle), range: [-2, 257] },
-      // One tick per decade on the log axis: 100%, 10%, 1%, 0.1%.
       yaxis: logY
-        ? { title: axisTitle("share of pixels (log scale)"), type: "log", dtick: 1, tickformat: ".1~%" }
+        ? logShareAxis("share of pixels (log scale)", smallestShare)
         : { title: axisTitle("share of pixels"), type: "linear", tickformat: ".0%" },
       legend: { orientation: "h", y: -0.2 },
       height: 420,

@@ -65,7 +65,7 @@ test("with probabilities, misclassified points are ringed in one more trace whos
   assert.deepEqual(seven.x, [7, 17, 27]);
   assert.equal(seven.hovertext[1], "image #17: 7, predicted 8 (80%)");
   assert.equal(seven.hovertext[0], "image #7: 7, predicted 7 (80%)");
-  assert.match((fig.layout as Any).title.text, /30 images; 2 misclassified, ringed/);
+  assert.match((fig.layout as Any).title.text, /30 images; 2 of them misclassified, ringed/);
   // All right: the ring trace is there but empty, so the legend still explains the rings.
   const none = embeddingScatter(embedding, labels, { probabilities: probabilities(labels, []) });
   assert.equal((none.data[10] as Any).x.length, 0);
@@ -80,6 +80,12 @@ test("large sets are sampled: at most maxPoints, seeded, the same points every t
   const other = embeddingScatter(embedding, labels, { seed: 1 });
   assert.notDeepEqual((other.data[0] as Any).x, (fig.data[0] as Any).x);
   assert.match((fig.layout as Any).title.text, /5,000 of 12,000 images/);
+  // Every image misread: the count ringed is of the points shown, and the subtitle says so.
+  const allWrong = new Float32Array(12000 * 10);
+  labels.forEach((l, i) => { allWrong[i * 10 + (l + 1) % 10] = 1; });
+  const ringed = embeddingScatter(embedding, labels, { probabilities: allWrong });
+  assert.equal((ringed.data[10] as Any).x.length, 5000);
+  assert.match((ringed.layout as Any).title.text, /<sup>5,000 of 12,000 images; 5,000 of them misclassified, ringed<\/sup>$/);
   const small = embeddingScatter(embedding, labels, { maxPoints: 100 });
   const xs = small.data.flatMap((t: Any) => t.x as number[]);
   assert.equal(xs.length, 100);

@@ -127,6 +127,25 @@ test("pixelHistogram bins real pixels into shares that sum to 1, log y by defaul
   assert.throws(() => pixelHistogram(new Uint8Array(4), { bins: 3 }), /bins must divide 256/);
 });
 
+test("pixelHistogram labels every decade down to a floor below the smallest bar", () => {
+  const fig = pixelHistogram([{ name: "train", images: data.train.images }, { name: "test", images: data.test.images }]);
+  const yaxis = fig.layout.yaxis as Any;
+  // MNIST's middle bars hold 0.28%–1% of pixels: they need the 0.1% tick and floor to be read.
+  assert.deepEqual(yaxis.tickvals, [0.001, 0.01, 0.1, 1]);
+  assert.deepEqual(yaxis.ticktext, ["0.1%", "1%", "10%", "100%"]);
+  assert.deepEqual(yaxis.range, [-3, 0]);
+  const smallest = Math.min(...(fig.data as Any[]).flatMap((t) => t.y.filter((v: number) => v > 0)));
+  assert.ok(smallest > 0.001 && smallest < 0.01, `smallest bar ${smallest}`);
+  // A bar under 0.1% moves the floor down a decade, so nothing is cut off.
+  const images = new Uint8Array(100_000); // background…
+  images.fill(255, 0, 50); // …and 0.05% ink
+  const tiny = pixelHistogram(images, { bins: 2 }).layout.yaxis as Any;
+  assert.deepEqual(tiny.range, [-4, 0]);
+  assert.deepEqual(tiny.ticktext, ["0.01%", "0.1%", "1%", "10%", "100%"]);
+  assert.equal(Math.log10((pixelHistogram(images, { bins: 2 }).data[0] as Any).y[1]) > tiny.range[0], true);
+  assert.equal((pixelHistogram(images, { logY: false }).layout.yaxis as Any).type, "linear");
+});
+
 test("labelDistribution: grouped bars of train and test counts per class", () => {
   const fig = labelDistribution({ train: data.train.labels, test: data.test.labels });
   assertCartesian(fig);
