@@ -178,7 +178,9 @@ export function architectureComparison(rows: ComparisonRow[], options: { title?:
   const padX = Math.max(0.15, (hi - lo) * 0.12);
   const xRange = [round(lo - padX, 3), round(hi + padX, 3)];
   const positions = labelPositions(params.map(Math.log10), hi - lo + 2 * padX, accs);
-  const heading = options.title ?? "Test accuracy vs parameters<br>(bubble area = seconds per epoch)";
+  // Bubble sizes are relative to the slowest model, so the heading says what the largest stands for.
+  const largest = maxSeconds >= 10 ? maxSeconds.toFixed(0) : maxSeconds >= 1 ? maxSeconds.toFixed(1) : maxSeconds.toFixed(2);
+  const heading = options.title ?? `Test accuracy vs parameters<br>(bubble area = seconds per epoch; the largest is ${largest} s)`;
   // Each bubble's radius in px (Plotly draws the smallest at sizemin).
   const radius = rows.map((r) => Math.max(minDiameter, maxDiameter * Math.sqrt(Math.max(0, r.secondsPerEpoch) / maxSeconds)) / 2);
   const yaxis = (sides: string[]) => {

@@ -141,6 +141,10 @@ test("architectureComparison: log ticks with units, labels apart, nothing clippe
   // dense-128 (97.6%) and dense-128-64 (97.7%) sit close: the lower one's label goes below it, the higher one's above.
   assert.deepEqual(t.textposition, ["top center", "bottom center", "top center", "top center"], "the close pair's labels on opposite sides, pointing apart");
   assert.equal(t.cliponaxis, false);
+  // Bubble sizes are relative: the heading says what the largest stands for.
+  assert.match((fig.layout as Any).title.text, /bubble area = seconds per epoch; the largest is 2\.0 s/);
+  assert.match((architectureComparison([row("cnn", 197_482, 0.99), { ...row("d", 1000, 0.9), secondsPerEpoch: 0.184 }]).layout as Any).title.text, /the largest is 2\.0 s/);
+  assert.match((architectureComparison([{ ...row("d", 1000, 0.9), secondsPerEpoch: 0.184 }]).layout as Any).title.text, /the largest is 0\.18 s/);
   // Narrow and wide ranges still get at least three labelled ticks.
   const narrow = architectureComparison([row("a", 100_000, 0.9), row("b", 101_000, 0.91)]).layout as Any;
   assert.ok(narrow.xaxis.tickvals.length >= 3, JSON.stringify(narrow.xaxis.tickvals));
