@@ -34,7 +34,7 @@ test("02-train-dense-ann trains, evaluates and saves seed 001's model through th
   assert.ok(counts.every((n, i) => n > 0 && (i === 0 || n <= counts[i - 1])), confusions.join(" | "));
   const [gallery] = figuresOf(run, "misclassifiedGallery(");
   const title = JSON.stringify(gallery.layout.title);
-  const ofAll = Number((title.match(/24 of (\d+)/) ?? [])[1]);
+  const ofAll = Number((title.match(/24 of ([\d,]+)/) ?? [])[1]?.replace(/,/g, ""));
   assert.ok(ofAll > 24, `the gallery shows 24 of all the mistakes, not of 24: ${title}`);
   const [weights] = figuresOf(run, "weightImages(");
   assert.equal(weights.data.length, 16, "16 of the first layer's 128 units drawn");
