@@ -14,6 +14,7 @@ import { train, type TrainStep } from "../train";
 import { trainStep } from "../train/step";
 import { fastTrainStep } from "../train/fast-step";
 import { configureConvThreads } from "../backend/wasm-kernels/conv-threads";
+import { MAX_THREADS, isThreadCount } from "../backend/wasm-kernels/dense-trainer";
 import { runMeter } from "./measure";
 import { repeatedModel } from "../compare";
 import { UsageError } from "../errors";
@@ -24,9 +25,6 @@ export const BENCH_PATHS = ["fast", "step", "reference"] as const;
 export type BenchPath = (typeof BENCH_PATHS)[number];
 
 export const DEFAULT_BENCH_MODELS = ["dense-128", "dense-128-64", "dense-256-128-32"];
-
-/** The most threads a run may ask for: DIGIT_LAB_THREADS' own bound (dense-trainer.ts). */
-export const MAX_BENCH_THREADS = 64;
 
 export interface BenchOptions {
   models: string[];
@@ -105,8 +103,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult[]
   const twice = repeatedModel(options.models);
   if (twice) throw new UsageError(`runBenchmark options: models lists ${twice}; each model is measured once`);
   const threads = options.threads;
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_BENCH_THREADS)) {
-    throw new UsageError(`runBenchmark options: threads must be a whole number from 1 to ${MAX_BENCH_THREADS}, got ${threads}`);
+  if (threads !== undefined && !isThreadCount(threads)) {
+    throw new UsageError(`runBenchmark options: threads must be a whole number from 1 to ${MAX_THREADS}, got ${threads}`);
   }
   const batchSize = options.batchSize ?? 32;
   const epochs = options.epochs ?? 2;

@@ -76,12 +76,20 @@ try {
   throw error;
 }`;
 
+/** The most threads DIGIT_LAB_THREADS, or a command's --threads, may ask for. */
+export const MAX_THREADS = 64;
+
+/** Whether `n` is a thread count digit-lab takes: a whole number from 1 to MAX_THREADS. */
+export function isThreadCount(n: number): boolean {
+  return Number.isInteger(n) && n >= 1 && n <= MAX_THREADS;
+}
+
 /** DIGIT_LAB_THREADS, else the machine's cores, at most 4. A bad DIGIT_LAB_THREADS is a usage error (the CLI checks it up front). */
 export function defaultTrainerThreads(): number {
   const env = process.env.DIGIT_LAB_THREADS;
   if (env !== undefined && env !== "") {
     const n = Number(env);
-    if (!(Number.isInteger(n) && n >= 1 && n <= 64)) throw new UsageError(`DIGIT_LAB_THREADS must be a whole number from 1 to 64, got "${env}"`);
+    if (!isThreadCount(n)) throw new UsageError(`DIGIT_LAB_THREADS must be a whole number from 1 to ${MAX_THREADS}, got "${env}"`);
     return n;
   }
   return Math.max(1, Math.min(4, availableParallelism()));

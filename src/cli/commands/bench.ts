@@ -1,7 +1,8 @@
 import * as path from "node:path";
 import { type Command, type ParsedArgs, backendFromArgs, intFlag, printJson, stringFlag } from "../command";
 import { UsageError } from "../../errors";
-import { BENCH_PATHS, DEFAULT_BENCH_MODELS, MAX_BENCH_THREADS, benchMarkdown, runBenchmark, type BenchPath } from "../../bench";
+import { BENCH_PATHS, DEFAULT_BENCH_MODELS, benchMarkdown, runBenchmark, type BenchPath } from "../../bench";
+import { MAX_THREADS, isThreadCount } from "../../backend/wasm-kernels/dense-trainer";
 import { repeatedModel } from "../../compare";
 import { writeFileAtomic } from "../../util/atomic-write";
 import { checkOutputFile } from "../../util/output-paths";
@@ -41,7 +42,7 @@ export const command: Command = {
     "                 threads (DenseTrainer), other models with FastAdam and the fused step;",
     "                 step: FastAdam and the fused per-batch dense step on one thread (bit-identical to fast);",
     "                 reference: stock Adam and the gradient-tape step (same results within float rounding)",
-    `  --threads      threads of the dense trainer and of convolutions, 1 to ${MAX_BENCH_THREADS} (default: DIGIT_LAB_THREADS, else the cores, at most 4)`,
+    `  --threads      threads of the dense trainer and of convolutions, 1 to ${MAX_THREADS} (default: DIGIT_LAB_THREADS, else the cores, at most 4)`,
     "  --markdown     where to write the markdown table (default: the project's reports/bench.md,",
     "                 or reports/bench-quick.md with --train-limit, so a quick check keeps the full table)",
     "  --json         print [{model, backend, batchSize, secondsPerEpoch, trainSecondsPerEpoch, samplesPerSecond, peakRssMb, …}]",
@@ -99,8 +100,8 @@ function threadsFlag(args: ParsedArgs): number | undefined {
   const raw = stringFlag(args, "threads");
   if (raw === undefined) return undefined;
   const n = Number(raw.trim());
-  if (!/^\d+$/.test(raw.trim()) || !(n >= 1 && n <= MAX_BENCH_THREADS)) {
-    throw new UsageError(`--threads must be a whole number from 1 to ${MAX_BENCH_THREADS}, got "${raw}"`);
+  if (!/^\d+$/.test(raw.trim()) || !isThreadCount(n)) {
+    throw new UsageError(`--threads must be a whole number from 1 to ${MAX_THREADS}, got "${raw}"`);
   }
   return n;
 }
