@@ -10,7 +10,7 @@ import { currentBackend, initBackend } from "../backend";
 import { wasmArithmetic } from "../backend/wasm-kernels";
 import { head, loadMnist, type DatasetName, type MnistData } from "../data";
 import { evaluate } from "../eval";
-import { buildModel, defaultDropout, parseModelSpec } from "../models";
+import { buildModel, defaultDropout, denseHiddenSizes } from "../models";
 import { train, type TrainOptions } from "../train";
 import type { ComparisonRow, EpochLog } from "../types";
 import { fileTargetProblem, writeFileAtomic } from "../util/atomic-write";
@@ -250,13 +250,8 @@ export class ComparisonStopped extends Error {
  * names (cnn) are their own. Throws parseModelSpec's UsageError for an unknown spec.
  */
 export function networkOf(spec: string): string {
-  const parsed = parseModelSpec(spec);
-  if (parsed.kind === "dense") return `dense:${parsed.hidden.join("-")}`;
-  const stack = /^dense-(\d+(?:-\d+)*)$/.exec(parsed.name);
-  if (stack) return `dense:${stack[1]}`;
-  const repeated = /^dense-(\d+)x(\d+)$/.exec(parsed.name);
-  if (repeated) return `dense:${Array.from({ length: Number(repeated[2]) }, () => repeated[1]).join("-")}`;
-  return parsed.name;
+  const hidden = denseHiddenSizes(spec);
+  return hidden ? `dense:${hidden.join("-")}` : spec.trim();
 }
 
 /**

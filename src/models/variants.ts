@@ -44,6 +44,8 @@ export interface ModelVariant {
 interface VariantDefinition {
   description: string;
   input: InputKind;
+  /** A dense stack's hidden layer sizes (none for the cnn). */
+  hidden?: number[];
   build(options: Required<BuildOptions>): tf.Sequential;
 }
 
@@ -65,6 +67,7 @@ function denseVariant(hidden: number[]): VariantDefinition {
   return {
     description: `dense ${[IMAGE_SIZE * IMAGE_SIZE, ...hidden, NUM_CLASSES].join("-")}, ReLU hidden, softmax output`,
     input: "flat",
+    hidden,
     build: (o) => buildDense(hidden, o),
   };
 }
@@ -111,6 +114,16 @@ export function parseModelSpec(spec: string): { kind: "variant"; name: string } 
   throw new UsageError(
     `unknown model "${spec}": choose one of ${modelNames().join(", ")}, or a dense stack like "dense:512-256"`,
   );
+}
+
+/**
+ * The hidden layer sizes of a dense model, named or by spec ("dense-128-64" and "dense:128-64"
+ * both give [128, 64]); undefined for others (cnn). Throws parseModelSpec's UsageError for an
+ * unknown spec.
+ */
+export function denseHiddenSizes(spec: string): number[] | undefined {
+  const parsed = parseModelSpec(spec);
+  return parsed.kind === "dense" ? parsed.hidden : VARIANTS[parsed.name].hidden?.slice();
 }
 
 /** The dropout a spec gets when none is asked for: the cnn's own 0.25, else none. */
