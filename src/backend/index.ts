@@ -99,7 +99,7 @@ async function choose(request: BackendName | "auto"): Promise<BackendInfo> {
   const nativeFailure = await activate("native");
   if (!nativeFailure) return { name: "native", tfjsName: "tensorflow", reason: "native TensorFlow is installed" };
   const wasmFailure = await activate("wasm");
-  if (!wasmFailure) return { name: "wasm", tfjsName: "wasm", reason: `native TensorFlow unavailable: ${nativeFailure}` };
+  if (!wasmFailure) return { name: "wasm", tfjsName: "wasm", reason: nativeFailure };
   await activate("cpu");
   return { name: "cpu", tfjsName: "cpu", reason: `native: ${nativeFailure}; wasm: ${wasmFailure}` };
 }
@@ -132,7 +132,8 @@ function loadNative(): string | undefined {
     const e = err as NodeJS.ErrnoException;
     if (e.code === "MODULE_NOT_FOUND" && String(e.message).includes(NATIVE_PACKAGE)) {
       // node_modules/@tensorflow/tfjs-node exists but is pure tfjs standing in for danfojs, so name the real package.
-      return "@tensorflow/tfjs-node is not installed: the optional dependency tfjs-node-native is skipped when its install cannot download libtensorflow";
+      // Short enough that the backend line does not wrap in a notebook; the README says why it is missing.
+      return "@tensorflow/tfjs-node is not installed: its install must download libtensorflow";
     }
     return `@tensorflow/tfjs-node failed to load (${String(e.message).split("\n")[0]})`;
   }
