@@ -331,7 +331,9 @@ export function figureMimeBundle(fig: Figure, options: { plotlyMime?: boolean | 
   const bundle: Record<string, unknown> = { "text/html": chartHtml(fig, { id: options.id }), "text/plain": figureText(fig) };
   const mode = options.plotlyMime ?? "auto";
   const include = mode === "auto" ? JSON.stringify(fig).length <= PLOTLY_MIME_AUTO_LIMIT : mode;
-  if (include) bundle[PLOTLY_MIME] = { data: fig.data, layout: fig.layout, config: PLOTLY_CONFIG };
+  // frames: [] because VS Code's renderer (nteract's transform-plotly as vscode-notebook-renderers
+  // patches it) defaults a missing `frames` to {}, which Plotly.newPlot rejects: nothing drawn.
+  if (include) bundle[PLOTLY_MIME] = { data: fig.data, layout: fig.layout, config: PLOTLY_CONFIG, frames: [] };
   return bundle;
 }
 

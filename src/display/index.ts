@@ -61,8 +61,10 @@ export const enableCharts = setupNotebook;
 export interface ShowOptions {
   /**
    * Also send the figure as application/vnd.plotly.v1+json, which JupyterLab's plotly
-   * extension and VS Code draw without the setup cell. It doubles the figure's size in
-   * the saved notebook, so "auto" (the default) sends it for figures under 100 kB only.
+   * extension and VS Code prefer to the HTML and draw with their own plotly.js (2.35 or 3.x),
+   * without the setup cell and without the HTML copy's fitting to narrow boxes (a fixed-width
+   * figure keeps its width there). It doubles the figure's size in the saved notebook, so
+   * "auto" (the default) sends it for figures under 100 kB only.
    */
   plotlyMime?: boolean | "auto";
 }
