@@ -1,6 +1,6 @@
 /**
  * README's "Your own notebook" snippet is what a user copies first: run it, as written,
- * as one cell of a fresh notebook through the real kernel.
+ * as the cells of a fresh notebook (each `// %%` line starts one) through the real kernel.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -18,26 +18,33 @@ function readmeSnippet(): string {
   return block[1];
 }
 
+/** The snippet's cells: each `// %%` line starts one. */
+function snippetCells(source: string): string[] {
+  return source.split(/^(?=\/\/ %%)/m).map((cell) => cell.trimEnd()).filter((cell) => cell.length > 0);
+}
+
 test("README's own-notebook snippet runs as written in a fresh notebook", () => {
-  const source = readmeSnippet();
+  const cells = snippetCells(readmeSnippet());
+  assert.deepEqual(cells.map((c) => c.split("\n")[0].match(/^\/\/ %% (\w+)/)?.[1]), ["Setup", "Model", "Train", "Evaluate"]);
   // A folder beside notebooks/, so that the snippet's "../src" imports resolve as they do there.
   const dir = fs.mkdtempSync(path.join(PROJECT_ROOT, ".readme-snippet-"));
   try {
     const notebook = path.join(dir, "snippet.ipynb");
     fs.writeFileSync(notebook, JSON.stringify({
-      cells: [{ cell_type: "code", execution_count: null, metadata: {}, outputs: [], source: source.split(/(?<=\n)/) }],
+      cells: cells.map((source) => ({ cell_type: "code", execution_count: null, metadata: {}, outputs: [], source: source.split(/(?<=\n)/) })),
       metadata: { kernelspec: { display_name: "TypeScript (digit-lab)", language: "typescript", name: "digit-lab" } },
       nbformat: 4,
       nbformat_minor: 5,
     }));
     const run = runNotebookQuick(notebook);
-    const [cell] = run.notebook.cells;
-    const text = cellText(cell);
-    assert.match(text, /Total params: 218,058/, "dense:256-64's summary");
-    assert.match(text, /epoch 1\/5/);
-    const figures = (cell.outputs ?? []).filter((o) => o.data?.["application/vnd.plotly.v1+json"]);
-    assert.equal(figures.length, 2, "training curves and confusion matrix");
-    assert.match(text, /macro avg/, "the classification table");
+    const [setup, model, training, evaluation] = run.notebook.cells;
+    assert.match(cellText(setup), /on the \w+ backend/);
+    assert.match(cellText(model), /Total params: 218,058/, "dense:256-64's summary");
+    assert.match(cellText(training), /epoch 1\/5/);
+    const figures = (cell: typeof setup) => (cell.outputs ?? []).filter((o) => o.data?.["application/vnd.plotly.v1+json"]);
+    assert.equal(figures(training).length, 1, "the training curves");
+    assert.equal(figures(evaluation).length, 1, "the confusion matrix");
+    assert.match(cellText(evaluation), /macro avg/, "the classification table");
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
