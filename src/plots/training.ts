@@ -26,6 +26,8 @@ function series(history: EpochLog[], metric: Metric, validation: boolean): { x: 
 
 export interface TrainingCurvesOptions {
   title?: string;
+  /** The run's name when `runs` is one unnamed history (`result.history` or `result`): default "model". */
+  name?: string;
   /**
    * Draw as a comparison even while there is one run: a colour and a legend entry per run, so a
    * live comparison keeps one style as its runs arrive.
@@ -33,8 +35,33 @@ export interface TrainingCurvesOptions {
   byRun?: boolean;
 }
 
-export function trainingCurves(runs: RunHistory | RunHistory[], options: TrainingCurvesOptions = {}): Figure {
-  const list = Array.isArray(runs) ? runs : [runs];
+/**
+ * What `trainingCurves` draws: one run's history as `train` returns it (`result.history`, or
+ * `result` itself, which also brings the epoch early stopping put back), a named run, or
+ * several named runs to overlay.
+ */
+export type TrainingCurvesInput = RunHistory | RunHistory[] | EpochLog[] | { history: EpochLog[]; restoredEpoch?: number; name?: string };
+
+function isEpochLogs(runs: readonly unknown[]): runs is EpochLog[] {
+  return runs.length > 0 && runs.every((r) => typeof r === "object" && r !== null && typeof (r as EpochLog).epoch === "number");
+}
+
+function runsOf(runs: TrainingCurvesInput, name: string | undefined): RunHistory[] {
+  const fallback = name ?? "model";
+  if (Array.isArray(runs)) return isEpochLogs(runs) ? [{ name: fallback, history: runs }] : (runs as RunHistory[]);
+  if (typeof runs !== "object" || runs === null || !Array.isArray(runs.history)) {
+    throw new UsageError("trainingCurves takes result.history (or the result) from train(), or runs { name, history }");
+  }
+  return [{ ...runs, name: runs.name ?? fallback }];
+}
+
+/**
+ * Loss and accuracy per epoch, as Keras' history plots: `show(trainingCurves(result))` for one
+ * run; `trainingCurves([{ name: "dense-128", history: a.history }, { name: "cnn", history: b.history }])`
+ * overlays several, one colour each.
+ */
+export function trainingCurves(runs: TrainingCurvesInput, options: TrainingCurvesOptions = {}): Figure {
+  const list = runsOf(runs, options.name);
   if (list.length === 0) throw new UsageError("trainingCurves needs at least one run");
   const data: Trace[] = [];
   const several = list.length > 1 || options.byRun === true;
