@@ -13,11 +13,15 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { tf, currentBackend, initBackend } from "../backend";
-import { ModelFileError } from "../errors";
+import { ModelFileError, UsageError } from "../errors";
 import type { EpochLog } from "../types";
 import { writeDirAtomic, type WriteDirOptions } from "../util/atomic-write";
 import { inputShapeOf } from "./variants";
-import { checkOptionNames, type OptionNames } from "../util/options";
+import { checkOptionNames, describeValue, type OptionNames } from "../util/options";
+import { originOf, rememberOrigin } from "./origin";
+import { isImageSet, isMnistData } from "../data/tensors";
+import type { ImageSet, MnistData } from "../data/mnist";
+import type { TrainResult } from "../train/loop";
 
 export const MODEL_FILE = "model.json";
 export const WEIGHTS_FILE = "weights.bin";
@@ -66,6 +70,108 @@ export interface ModelMetadata {
 
 export type MetadataInput = Partial<ModelMetadata> & { model?: string };
 
+/** metadata.json's `data`: which data, and how many images trained. */
+export type MetadataData = NonNullable<ModelMetadata["data"]>;
+
+/**
+ * A training run as a notebook holds it: `saveModel` (through `runMetadata`) turns it into the
+ * fields `digit-lab train --save` writes, so the CLI knows the model's dataset and history.
+ */
+export interface RunRecord {
+  /**
+   * The data from `loadMnist()` (e.g. `mnist`, not `mnist.train`): records its dataset, checksums and
+   * whether they matched. (A plain metadata object, `{ dataset: "mnist", … }`, is written as it is.)
+   */
+  data?: MnistData | MetadataData;
+  /**
+   * The images passed to `train`, e.g. `head(mnist.train, 5000)`: their count before the validation
+   * split. Without it, all of `data.train` when `result`'s counts add up to it, else not recorded.
+   */
+  trainSet?: ImageSet;
+  /** What `train` returned: history, images trained on and held out, why it stopped, the epoch restored. */
+  result?: TrainResult;
+  /** `evaluate` or `evaluateDetailed` on the test set: its loss and accuracy are recorded as `test`. */
+  evaluation?: { loss: number; accuracy: number };
+}
+
+/** saveModel's third argument: metadata fields as they are, and a run's pieces to record (RunRecord). */
+export type SaveModelInput = { [K in keyof MetadataInput as K extends "data" ? never : K]: MetadataInput[K] } & RunRecord;
+
+/**
+ * The metadata a run records, as `digit-lab train --save` writes it: `model` (the spec `buildModel`
+ * was given, for a model it built), `recipe`, `seed` (the recipe's, else buildModel's), `data`
+ * (dataset, sha256Verified, checksums; trainCount = imagesBeforeSplit, trainCountAfterSplit,
+ * validationCount), `history`, `restoredEpoch`, `epochsRequested` (the recipe's epochs; the
+ * history's length for a run that was not stopped), `stopReason`, `test`. Fields given in `input`
+ * win over those worked out; undefined ones are left out. Checks the run's pieces (UsageError).
+ */
+export function runMetadata(input: SaveModelInput = {}, model?: tf.LayersModel): MetadataInput {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    throw new UsageError(`saveModel's metadata must be an object such as { data: mnist, result, evaluation }, got ${describeValue(input)}`);
+  }
+  const { data, trainSet, result, evaluation, ...given } = input;
+  checkRunRecord({ data, trainSet, result, evaluation });
+  const origin = model ? originOf(model) : undefined;
+  const recipe = typeof given.recipe === "object" && given.recipe !== null ? (given.recipe as { seed?: unknown; epochs?: unknown }) : undefined;
+  const stopReason = given.stopReason ?? result?.stopReason;
+  const derived: MetadataInput = {
+    model: origin?.spec,
+    recipe: given.recipe,
+    seed: typeof recipe?.seed === "number" ? recipe.seed : origin?.seed,
+    data: dataMetadata(data, trainSet, result, origin?.dataset),
+    history: result?.history,
+    restoredEpoch: result?.restoredEpoch,
+    // A run that was not stopped trained every epoch it was asked for.
+    epochsRequested: typeof recipe?.epochs === "number" ? recipe.epochs : result && stopReason === undefined ? result.history.length : undefined,
+    stopReason,
+    test: evaluation ? { loss: evaluation.loss, accuracy: evaluation.accuracy } : undefined,
+  };
+  for (const [key, value] of Object.entries(given)) if (value !== undefined) derived[key] = value;
+  for (const key of Object.keys(derived)) if (derived[key] === undefined) delete derived[key];
+  return derived;
+}
+
+/** metadata.json's `data` from what the run has; undefined when nothing is known. */
+function dataMetadata(data: RunRecord["data"], trainSet: ImageSet | undefined, result: TrainResult | undefined, loadedDataset: string | undefined): MetadataData | undefined {
+  const full = isMnistData(data) ? data : undefined;
+  // Before the split, as --train-limit counts (trainCount, kept for older readers, and its clearer name).
+  const beforeSplit = trainSet?.count
+    ?? (full && result && result.trainCount + result.validationCount === full.train.count ? full.train.count : undefined);
+  const counts: MetadataData = {
+    trainCount: beforeSplit, imagesBeforeSplit: beforeSplit,
+    trainCountAfterSplit: result?.trainCount, validationCount: result?.validationCount,
+  };
+  for (const key of Object.keys(counts) as (keyof MetadataData)[]) if (counts[key] === undefined) delete counts[key];
+  if (full) return { dataset: full.dataset, sha256Verified: full.sha256Verified, checksums: { ...full.checksums }, ...counts };
+  // A plain metadata object keeps its own fields; a loaded model keeps the dataset its metadata.json recorded.
+  const base: MetadataData | undefined = data ?? (loadedDataset !== undefined ? { dataset: loadedDataset } : undefined);
+  if (!base && Object.keys(counts).length === 0) return undefined;
+  return { ...counts, ...base };
+}
+
+/** UsageErrors for run pieces of the wrong kind: a whole ImageSet or a Promise must not end up in metadata.json. */
+function checkRunRecord({ data, trainSet, result, evaluation }: RunRecord): void {
+  if (data !== undefined) {
+    if (isImageSet(data)) {
+      throw new UsageError("saveModel: data is the dataset from loadMnist() (e.g. mnist), not an image set such as mnist.train; pass the images trained on as trainSet");
+    }
+    if (data === null || typeof data !== "object" || Array.isArray(data)) {
+      throw new UsageError(`saveModel: data is the dataset from loadMnist() (e.g. mnist), got ${describeValue(data)}`);
+    }
+  }
+  if (trainSet !== undefined && !isImageSet(trainSet)) {
+    throw new UsageError(`saveModel: trainSet is the image set train() was given, such as mnist.train or head(mnist.train, 5000), got ${describeValue(trainSet)}`);
+  }
+  if (result !== undefined && !(result !== null && typeof result === "object" && Array.isArray((result as TrainResult).history)
+    && typeof (result as TrainResult).trainCount === "number" && typeof (result as TrainResult).validationCount === "number")) {
+    throw new UsageError(`saveModel: result is what train() returns (const result = await train(…)), got ${describeValue(result)}`);
+  }
+  if (evaluation !== undefined && !(evaluation !== null && typeof evaluation === "object"
+    && typeof evaluation.loss === "number" && typeof evaluation.accuracy === "number")) {
+    throw new UsageError(`saveModel: evaluation is what evaluate() or evaluateDetailed() returns on the test set, got ${describeValue(evaluation)}`);
+  }
+}
+
 /**
  * Whether a folder holding `entries` (names; sub-folders end in "/") is a saved model and nothing
  * else: model.json plus only metadata.json and the weight files its manifest lists (or weights.bin).
@@ -95,11 +201,22 @@ export function entriesBesideModel(dir: string, entries: string[] = fs.readdirSy
 export const MODEL_DIR_TARGET: WriteDirOptions = { replaceable: isSavedModelDir, kind: "a saved model", besideKind: entriesBesideModel };
 
 /**
- * Writes `model` and `metadata` to `dir` (replacing it atomically). `dir` must be missing, empty
+ * Writes `model` and its metadata to `dir` (replacing it atomically). `dir` must be missing, empty
  * or a saved model (see isSavedModelDir); anything else is refused with a UsageError and left alone.
  * Returns the metadata written.
+ *
+ * Pass the run so the folder records it as `digit-lab train --save` does:
+ * `await saveModel(model, "../models/mine", { data: mnist, trainSet, result, evaluation })`
+ * (`data` from loadMnist, the `trainSet` given to train, its `result`, `evaluation` on the test set;
+ * see RunRecord and runMetadata). Without `data` the dataset is not recorded, and `digit-lab
+ * evaluate`, `predict` and `draw` take the model for an MNIST digit model: pass it for Fashion-MNIST.
+ * Other metadata fields (`recipe`, `seed`, …) are written as given. `model` defaults to the spec
+ * `buildModel` was given ("dense:128"), or the name the loaded model's metadata.json records.
+ * A relative `dir` is resolved from the current directory, which in a notebook is `notebooks/`:
+ * use `../models/mine` to save in the project's models folder, as notebook 02 does.
  */
-export async function saveModel(model: tf.LayersModel, dir: string, metadata: MetadataInput = {}): Promise<ModelMetadata> {
+export async function saveModel(model: tf.LayersModel, dir: string, metadata: SaveModelInput = {}): Promise<ModelMetadata> {
+  const recorded = runMetadata(metadata, model);
   let artifacts: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler(async (a) => {
@@ -117,13 +234,13 @@ export async function saveModel(model: tf.LayersModel, dir: string, metadata: Me
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }],
   };
   const meta: ModelMetadata = {
-    ...metadata,
+    ...recorded,
     format: "digit-lab-model",
     formatVersion: 1,
-    model: metadata.model ?? model.name,
+    model: recorded.model ?? model.name,
     inputShape: inputShapeOf(model),
     params: model.countParams(),
-    backend: metadata.backend ?? currentBackend()?.name ?? tf.getBackend(),
+    backend: recorded.backend ?? currentBackend()?.name ?? tf.getBackend(),
     createdAt: new Date().toISOString(),
   };
   await writeDirAtomic(dir, (tmp) => {
@@ -267,6 +384,9 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
       metadata = derived;
     }
     modelFiles.set(model, modelFile);
+    // Saved again (after more training, say), it keeps its name and the dataset it was trained on.
+    const recordedData = metadata.data?.dataset;
+    rememberOrigin(model, { spec: metadata.model, ...(typeof recordedData === "string" && recordedData !== "" ? { dataset: recordedData } : {}) });
     if (options.checkMnist ?? true) {
       if (firstNonFinite) {
         const { file, name, problem } = firstNonFinite;

@@ -13,6 +13,7 @@
 import { tf, currentBackend } from "../backend";
 import { UsageError } from "../errors";
 import { checkOptionNames, describeValue, type OptionNames } from "../util/options";
+import { rememberOrigin } from "./origin";
 
 export const NUM_CLASSES = 10;
 export const IMAGE_SIZE = 28;
@@ -142,6 +143,7 @@ function dropoutOf(parsed: ReturnType<typeof parseModelSpec>): number {
  * (784-256-128-32-10), "dense-128x3" (784-128-128-128-10), "cnn" (two conv-conv-pool blocks,
  * dense 128, 10), or any dense stack as "dense:" and hidden sizes, e.g. "dense:512-256".
  * Options: `dropout` after each hidden block (cnn: 0.25 unless given), `l2` on the kernels, `seed`.
+ * The model remembers its spec (`modelSpecOf`), which `saveModel` records as metadata.model.
  */
 export function buildModel(spec: string, options: BuildOptions = {}): tf.Sequential {
   checkOptionNames(options, BUILD_OPTIONS, "buildModel options");
@@ -159,6 +161,8 @@ export function buildModel(spec: string, options: BuildOptions = {}): tf.Sequent
   requireBackend();
   const model = parsed.kind === "variant" ? VARIANTS[parsed.name].build(opts) : buildDense(parsed.hidden, opts);
   model.name = modelNameFor(spec);
+  // tfjs allows no ":" in a model's name: saveModel records the spec itself (see origin.ts).
+  rememberOrigin(model, { spec: spec.trim(), seed });
   return model;
 }
 

@@ -48,6 +48,8 @@ export const command: Command = {
       ? `this model was trained on ${trainedOn} (${path.join(modelDirOf(dir), METADATA_FILE)}), so its accuracy on the ${dataset} test set measures nothing useful`
       : undefined;
     if (otherData) process.stderr.write(`digit-lab evaluate: warning: ${otherData}\n`);
+    // A model saved without its data (saveModel with no `data`) would otherwise be scored on digits without a word.
+    if (datasetFlag === undefined && trainedOn === undefined) process.stderr.write(`digit-lab evaluate: note: ${modelDirOf(dir)} records no dataset (data.dataset in ${METADATA_FILE}), so it is evaluated as an MNIST model; pass --dataset fashion-mnist if it was trained on Fashion-MNIST\n`);
     // A model saved after Ctrl-C ended its training early says so wherever the run is described.
     const interrupted = interruptionOf(metadata);
     const interruptedNote = interrupted ? `training was ${interruptedPhrase(interrupted.epochs, interrupted.epochsRequested)}` : undefined;

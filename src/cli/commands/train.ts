@@ -122,22 +122,10 @@ export const command: Command = {
         + "; try a smaller --learning-rate",
     };
     if (save && !notNumbers) {
+      // The same fields a notebook's saveModel(model, dir, { data, trainSet, result, evaluation }) records (runMetadata).
       await saveModel(model, save, {
-        model: recipe.model,
-        recipe,
-        seed: recipe.seed,
-        // trainCount: the images before the validation split (as --train-limit counts them), kept for
-        // older readers; imagesBeforeSplit says so by name, trainCountAfterSplit and validationCount are
-        // train --json's trainCount and validationCount.
-        data: {
-          dataset, sha256Verified: data.sha256Verified, checksums: data.checksums, trainCount: trainSet.count,
-          imagesBeforeSplit: trainSet.count, trainCountAfterSplit: result.trainCount, validationCount: result.validationCount,
-        },
-        history: result.history,
-        ...(restoredEpoch !== undefined ? { restoredEpoch } : {}),
-        epochsRequested: recipe.epochs,
-        ...(stopReason ? { stopReason } : {}),
-        test: { loss: test.loss, accuracy: test.accuracy },
+        model: recipe.model, recipe, data, trainSet, result, evaluation: test,
+        ...(stopReason ? { stopReason } : {}), // "interrupted" (Ctrl-C) rather than train's own "stopped"
         backend: backend.name,
       });
       process.stderr.write(`saved to ${save}\n`);
