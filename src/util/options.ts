@@ -5,15 +5,61 @@
  * names only in object literals, not in objects built elsewhere or spread from variables.
  */
 import { UsageError } from "../errors";
+import type { ImageSet } from "../data/mnist";
 
 /** Every option name of T, each mapped to true: the compiler then insists the list is complete. */
 export type OptionNames<T> = Record<keyof T, true>;
 
-/** A value as an error message shows it: strings quoted, so "0.2" is told apart from 0.2. */
+/**
+ * A value as an error message shows it, in a few words: strings quoted, so "0.2" is told apart
+ * from 0.2; a tensor by its shape and dtype, an object by its keys, a typed array by its length,
+ * never their contents (`String(tensor)` prints every value, and a plain object "[object Object]").
+ */
 export function describeValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (Array.isArray(value)) return "an array";
-  return String(value);
+  if (typeof value === "function") return value.name ? `a function (${value.name})` : "a function";
+  if (value === null || typeof value !== "object") return String(value);
+  if (isTensorLike(value)) {
+    const shape = `a tf.Tensor of shape [${value.shape.join(",")}] (${value.dtype})`;
+    return looksLikeMnist(value.shape) ? `${shape}: digit-lab takes the ImageSet itself (images and labels) and makes the tensors` : shape;
+  }
+  if (ArrayBuffer.isView(value)) {
+    const length = (value as unknown as { length?: unknown }).length;
+    return `a ${value.constructor.name}${typeof length === "number" ? ` of ${length.toLocaleString("en-US")} values` : ""}`;
+  }
+  if (typeof (value as { then?: unknown }).then === "function") return "a Promise (is an `await` missing?)";
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) {
+    const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    return typeof name === "string" && name ? `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name}` : "an object";
+  }
+  return describeKeys(Object.keys(value));
+}
+
+/** What an ImageSet holds: an object with some of these keys was meant as one. */
+const IMAGE_SET_KEYS: OptionNames<ImageSet> = { images: true, labels: true, count: true, rows: true, cols: true };
+
+/** "an object with images, labels — an ImageSet also needs count, rows, cols" (the latter part only for a partial ImageSet). */
+function describeKeys(keys: string[]): string {
+  if (keys.length === 0) return "an empty object";
+  const shown = keys.length > 8 ? `${keys.slice(0, 8).join(", ")} and ${keys.length - 8} more` : keys.join(", ");
+  const imageSetKeys = Object.keys(IMAGE_SET_KEYS);
+  const missing = imageSetKeys.filter((k) => !keys.includes(k));
+  const partial = missing.length > 0 && missing.length < imageSetKeys.length;
+  return `an object with ${shown}${partial ? ` — an ImageSet also needs ${missing.join(", ")}` : ""}`;
+}
+
+/** Images ([n,784], [n,28,28], [n,28,28,1]) or labels ([n]), as toTensors makes them. */
+function looksLikeMnist(shape: number[]): boolean {
+  const tail = shape.slice(1).join(",");
+  return shape.length === 1 || tail === "784" || tail === "28,28" || tail === "28,28,1";
+}
+
+/** A tf.Tensor, told by what it has: util must not import tfjs (only src/backend does). */
+function isTensorLike(value: object): value is { shape: number[]; dtype: string } {
+  const v = value as { shape?: unknown; dtype?: unknown; dataSync?: unknown };
+  return Array.isArray(v.shape) && typeof v.dtype === "string" && typeof v.dataSync === "function";
 }
 
 /**
