@@ -11,7 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm"; // registers the "wasm" backend
 import { UsageError } from "../errors";
-import { infoLine } from "../util/notebook";
+import { forgetWatchesOfInterruptedCode, infoLine } from "../util/notebook";
 import { registerWasmKernels } from "./wasm-kernels";
 
 export { tf };
@@ -138,3 +138,51 @@ function loadNative(): string | undefined {
     return `@tensorflow/tfjs-node failed to load (${String(e.message).split("\n")[0]})`;
   }
 }
+
+/**
+ * Puts TensorFlow.js' engine back in working order after Kernel → Interrupt terminated a
+ * synchronous computation midway. (tslab runs a cell's code up to its first `await` under
+ * `breakOnSigint`: the stop button ends it wherever it is, e.g. inside `tf.tidy` or a kernel,
+ * whose `finally`-style bookkeeping then never runs.) Left so, the engine keeps the dead
+ * computation's scopes open (their tensors leak) and its kernel depth above 0, where tfjs records
+ * no gradients: training then fails with "Cannot find a connection between any variable and the
+ * result of the loss function", saliency with "Cannot compute gradient", until a restart.
+ * Ends every open scope (freeing the tensors made in it, except kept ones), zeroes the kernel
+ * and gradient depths and drops the gradient tape. Returns what it repaired, or undefined when
+ * the engine was in order. Only for when no tfjs computation is running: the patched kernel
+ * calls it right after a cell's script was terminated.
+ */
+export function resetEngineAfterInterrupt(): string | undefined {
+  const engine = tf.engine();
+  const state = engine.state;
+  const scopes = state.scopeStack.length;
+  if (scopes === 0 && state.kernelDepth === 0 && state.gradientDepth === 0 && !state.activeTape) return undefined;
+  const before = state.numTensors;
+  while (state.scopeStack.length) engine.endScope();
+  state.kernelDepth = 0;
+  state.gradientDepth = 0;
+  (state as { activeTape: unknown }).activeTape = null;
+  state.numDataMovesStack = [];
+  const freed = before - state.numTensors;
+  return `TensorFlow.js was reset after the interrupted computation (${scopes} open scope${scopes === 1 ? "" : "s"} closed, ${freed} tensor${freed === 1 ? "" : "s"} freed)`;
+}
+
+/**
+ * For digit-lab's asynchronous entry points (`train`, `evaluate`, …), which no `tf.tidy` or
+ * kernel can be running around: an engine found inside a kernel with scopes open was torn by
+ * an interrupted synchronous computation (e.g. in an unpatched kernel); it is reset, and one
+ * line says so, instead of a failure deep in tfjs later.
+ */
+export function repairTornEngine(caller: string): void {
+  const state = tf.engine().state;
+  if (!(state.scopeStack.length > 0 && state.kernelDepth > 0)) return;
+  const repaired = resetEngineAfterInterrupt();
+  if (repaired) infoLine(`digit-lab: ${caller}: ${repaired}`);
+}
+
+// The patched tslab kernel (patches/tslab+1.0.22.patch) calls this when Kernel → Interrupt
+// terminated a cell's synchronous code; what it returns joins the cell's KeyboardInterrupt line.
+(globalThis as Record<symbol, unknown>)[Symbol.for("tslab.afterScriptInterrupted")] = () => {
+  forgetWatchesOfInterruptedCode();
+  return resetEngineAfterInterrupt();
+};

@@ -11,7 +11,7 @@ import { wasmArithmetic } from "../backend/wasm-kernels";
 import { head, loadMnist, type DatasetName, type MnistData } from "../data";
 import { evaluate } from "../eval";
 import { buildModel, defaultDropout, denseHiddenSizes } from "../models";
-import { train, type TrainOptions } from "../train";
+import { train, TrainingInterrupted, type TrainOptions, type TrainResult } from "../train";
 import type { ComparisonRow, EpochLog } from "../types";
 import { fileTargetProblem, writeFileAtomic } from "../util/atomic-write";
 import { counted } from "../util/format";
@@ -184,9 +184,17 @@ async function runVariantCaching(model: string, settings: CompareSettings, optio
   const net = buildModel(model, { seed: full.seed, dropout: full.dropout, l2: full.l2 });
   try {
     const { epochs, batchSize, learningRate, seed } = full;
-    const result = await train(net, trainSet, { epochs, batchSize, learningRate, seed }, reportingEpochs(model, options));
+    const stopped = `${model} stopped; it is not cached, and the comparison ends here (finished runs stay cached)`;
+    let result: TrainResult;
+    try {
+      result = await train(net, trainSet, { epochs, batchSize, learningRate, seed }, { ...reportingEpochs(model, options), interruptNote: stopped });
+    } catch (err) {
+      // Kernel → Interrupt: the cell's KeyboardInterrupt line said `stopped`; end the comparison.
+      if (err instanceof TrainingInterrupted) throw new ComparisonStopped(model, err.result.history.length);
+      throw err;
+    }
     if (result.stopReason === "stopped") {
-      // Stopped from code or by Kernel → Interrupt: not the run these settings describe, so not cached.
+      // Stopped from code: not the run these settings describe, so not cached.
       log(`${model}: stopped after ${counted(result.history.length, "epoch")}; not cached, and the comparison ends here`);
       throw new ComparisonStopped(model, result.history.length);
     }

@@ -4,12 +4,12 @@
  * and loss/accuracy are then computed in plain JavaScript, so one pass gives everything.
  * The loss is Keras': cross-entropy from the logits when the model ends in a Dense softmax.
  */
-import { tf } from "../backend";
+import { repairTornEngine, tf } from "../backend";
 import type { ImageSet } from "../data";
 import { isImageSet, isMnistData } from "../data/tensors";
 import { inputShapeOf } from "../models/variants";
 import { DIVERGED_HINT, MNIST_CLASSES, modelFileOf, nonFiniteProblem } from "../models/persist";
-import { ModelFileError, UsageError } from "../errors";
+import { Interrupted, ModelFileError, UsageError } from "../errors";
 import { batchTensors, prepareSet, type PreparedSet } from "../train/batches";
 import { softmaxLogits } from "../models/logits";
 import { EPSILON, regularizationLoss } from "../train/loss";
@@ -18,6 +18,7 @@ import type { ClassificationReport, ConfusionMatrix } from "../types";
 import { checkOptionNames, type OptionNames } from "../util/options";
 import { argmaxRows, confusionMatrix, reportFromConfusion } from "./metrics";
 import { nextTurn } from "../util/next-turn";
+import { watchKernelInterrupt } from "../util/notebook";
 
 export const DEFAULT_EVAL_BATCH_SIZE = 2000;
 
@@ -59,7 +60,7 @@ interface Forward {
  * A generator that pauses after each batch: synchronous callers run it through (`finish`),
  * asynchronous ones let the event loop turn between batches (`finishYielding`).
  */
-function* forwardBatches(model: tf.LayersModel, set: PreparedSet, batchSize: number, withLogits: boolean): Generator<void, Forward, void> {
+function* forwardBatches(model: tf.LayersModel, set: PreparedSet, batchSize: number, withLogits: boolean): Generator<number, Forward, void> {
   const inputShape = inputShapeOf(model);
   const classes = (model.outputs[0].shape[1] as number) ?? 10;
   const probabilitiesOut = new Float32Array(set.count * classes);
@@ -78,24 +79,44 @@ function* forwardBatches(model: tf.LayersModel, set: PreparedSet, batchSize: num
     } finally {
       tf.dispose([xs, ys, probabilities as tf.Tensor, logits as tf.Tensor]);
     }
-    if (end < set.count) yield;
+    if (end < set.count) yield end;
   }
   return { probabilities: probabilitiesOut, logits: logitsOut };
 }
 
-function finish<T>(steps: Generator<void, T, void>): T {
+function finish<T>(steps: Generator<number, T, void>): T {
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
   }
 }
 
-/** Runs `steps`, letting timers and signals in between them (a Ctrl-C during a long CNN test pass). */
-async function finishYielding<T>(steps: Generator<void, T, void>): Promise<T> {
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-    await nextTurn();
+/**
+ * Runs `steps`, letting timers and signals in between them (a Ctrl-C during a long CNN test
+ * pass). Kernel → Interrupt in a notebook ends it after the current batch with `Interrupted`,
+ * so that neither the pass nor the rest of the cell runs on in the background.
+ */
+async function finishYielding<T>(steps: Generator<number, T, void>, count: number, what: string): Promise<T> {
+  let step = steps.next();
+  if (step.done) return step.value;
+  // Watched from after the first batch, just before the first await: an interrupt during that
+  // batch either terminates it (it ran in the cell's synchronous code; then no watch is left
+  // behind) or is handled once it is done, by this watch.
+  let done = step.value;
+  const interrupt = watchKernelInterrupt(() => `${what} stopped after ${done.toLocaleString("en-US")} of ${count.toLocaleString("en-US")} images`);
+  try {
+    for (;;) {
+      await nextTurn();
+      if (interrupt.aborted) {
+        steps.return(undefined as T);
+        throw new Interrupted(`${what} stopped after ${done.toLocaleString("en-US")} of ${count.toLocaleString("en-US")} images`);
+      }
+      step = steps.next();
+      if (step.done) return step.value;
+      done = step.value;
+    }
+  } finally {
+    interrupt.stop();
   }
 }
 
@@ -105,8 +126,8 @@ export function evaluatePrepared(model: tf.LayersModel, set: PreparedSet, batchS
 }
 
 /** `evaluatePrepared`, yielding to the event loop between batches. */
-async function evaluatePreparedYielding(model: tf.LayersModel, set: PreparedSet, batchSize = DEFAULT_EVAL_BATCH_SIZE): Promise<Evaluation & { probabilities: Float32Array }> {
-  return scored(model, set, await finishYielding(forwardBatches(model, set, batchSize, true)));
+async function evaluatePreparedYielding(model: tf.LayersModel, set: PreparedSet, batchSize = DEFAULT_EVAL_BATCH_SIZE, what = "evaluate"): Promise<Evaluation & { probabilities: Float32Array }> {
+  return scored(model, set, await finishYielding(forwardBatches(model, set, batchSize, true), set.count, what));
 }
 
 /** Loss (Keras': from the logits, plus the L2 penalty) and accuracy of a forward pass over `set`. */
@@ -146,10 +167,14 @@ function checkEvalSet(set: unknown, fn: string): asserts set is ImageSet {
   if (set.count === 0) throw new RangeError(`${fn} needs at least one example; the set is empty`);
 }
 
-/** Test loss and accuracy of `model` on `set`. */
+/**
+ * Test loss and accuracy of `model` on `set`. Kernel → Interrupt in a notebook ends it after the
+ * current batch with `Interrupted` (as `evaluateDetailed` and `predictProbabilities`).
+ */
 export async function evaluate(model: tf.LayersModel, set: ImageSet, options: EvalOptions = {}): Promise<Evaluation> {
   checkEvalSet(set, "evaluate");
   checkOptionNames(options, EVAL_OPTIONS, "evaluate options");
+  repairTornEngine("evaluate");
   const { loss, accuracy, count } = await evaluatePreparedYielding(model, prepareSet(set), options.batchSize);
   return { loss, accuracy, count };
 }
@@ -158,8 +183,9 @@ export async function evaluate(model: tf.LayersModel, set: ImageSet, options: Ev
 export async function evaluateDetailed(model: tf.LayersModel, set: ImageSet, options: EvalOptions = {}): Promise<DetailedEvaluation> {
   checkEvalSet(set, "evaluateDetailed");
   checkOptionNames(options, EVAL_OPTIONS, "evaluateDetailed options");
+  repairTornEngine("evaluateDetailed");
   const prepared = prepareSet(set);
-  const { loss, accuracy, count, probabilities } = await evaluatePreparedYielding(model, prepared, options.batchSize);
+  const { loss, accuracy, count, probabilities } = await evaluatePreparedYielding(model, prepared, options.batchSize, "evaluateDetailed");
   const classes = count ? probabilities.length / count : 10;
   const predicted = argmaxRows(probabilities, classes);
   const confusion = confusionMatrix(prepared.y, predicted, classes);
@@ -175,6 +201,7 @@ export async function predictProbabilities(
   images: ImageSet | Uint8Array | Float32Array,
   options: EvalOptions = {},
 ): Promise<Float32Array> {
+  repairTornEngine("predictProbabilities");
   let prepared: PreparedSet;
   if (images instanceof Float32Array) {
     const count = images.length / 784;
@@ -187,7 +214,7 @@ export async function predictProbabilities(
   } else {
     prepared = prepareSet(images);
   }
-  const probabilities = (await finishYielding(forwardBatches(model, prepared, options.batchSize ?? DEFAULT_EVAL_BATCH_SIZE, false))).probabilities;
+  const probabilities = (await finishYielding(forwardBatches(model, prepared, options.batchSize ?? DEFAULT_EVAL_BATCH_SIZE, false), prepared.count, "predictProbabilities")).probabilities;
   assertNumericOutputs(model, probabilities, prepared.count);
   return probabilities;
 }

@@ -22,7 +22,7 @@ const RECIPE_EXTRAS: OptionNames<Omit<Recipe, keyof TrainSettings>> & { trainLim
 
 const OPTIONS: OptionNames<TrainOptions> = {
   verbose: true, reporter: true, onEpochEnd: true, onBatchEnd: true, batchEndIntervalMs: true, signal: true,
-  validationData: true, evalBatchSize: true, step: true, optimizer: true, threads: true, onStop: true,
+  validationData: true, evalBatchSize: true, step: true, optimizer: true, threads: true, onStop: true, interruptNote: true,
 };
 
 const EARLY_STOPPING: OptionNames<EarlyStopping> = { monitor: true, patience: true, minDelta: true, restoreBestWeights: true };

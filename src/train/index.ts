@@ -4,3 +4,4 @@ export * from "./loss";
 export * from "./progress";
 export * from "./schedule";
 export * from "./batches";
+export { TrainingInterrupted } from "../errors";

@@ -5,7 +5,7 @@
  * validation in large batches, early stopping that restores the best weights, learning-rate
  * schedules, and a clean stop from code between batches.
  */
-import { tf } from "../backend";
+import { repairTornEngine, tf } from "../backend";
 import { splitTrainValidation, type ImageSet, type MnistData, type ValidationFrom } from "../data";
 import { layerSeed, inputShapeOf } from "../models/variants";
 import type { EpochLog } from "../types";
@@ -20,10 +20,24 @@ import { evaluatePrepared } from "../eval/evaluate";
 import { counted } from "../util/format";
 import { checkTrainArguments } from "./arguments";
 import { watchKernelInterrupt } from "../util/notebook";
+import { TrainingInterrupted } from "../errors";
 import { nextTurn } from "../util/next-turn";
 
 /** Epochs each model has completed in earlier `train` calls (a stopped run with none counts as 0). */
 const earlierTraining = new WeakMap<tf.LayersModel, number>();
+
+/** Each model's latest run, as far as it got (see `lastTrainResult`). */
+const lastResults = new WeakMap<tf.LayersModel, TrainResult>();
+
+/**
+ * The result of the latest `train(model, …)` run, updated after every epoch: the history of a
+ * run that Kernel → Interrupt ended (its `train` call threw `TrainingInterrupted`, and tslab
+ * keeps no declaration of a failed cell, so `const result = await train(…)` is lost with it).
+ * Undefined until a run of the model finished an epoch or ended.
+ */
+export function lastTrainResult(model: tf.LayersModel): TrainResult | undefined {
+  return lastResults.get(model);
+}
 
 export interface EarlyStopping {
   /** What to watch (default valLoss; falls back to the training loss without validation). */
@@ -78,8 +92,10 @@ export interface TrainOptions {
   onBatchEnd?: (info: BatchInfo) => void;
   batchEndIntervalMs?: number;
   /**
-   * Training ends after the current batch once this is aborted; the history so far is returned.
-   * (Kernel → Interrupt in a notebook stops a run the same way.) What the model then holds: see `onStop`.
+   * Training ends after the current batch once this is aborted; the history so far is returned
+   * (`stopReason: "stopped"`). What the model then holds: see `onStop`. Kernel → Interrupt in a
+   * notebook stops a run the same way, but then `train` throws `TrainingInterrupted` (its
+   * `result` is what would have been returned), so that the rest of the cell does not run.
    */
   signal?: StopSignal;
   /**
@@ -93,6 +109,12 @@ export interface TrainOptions {
    * "as-is": the weights after the last batch that ran, partway into the next epoch.
    */
   onStop?: "last-epoch" | "as-is";
+  /**
+   * What the cell's "KeyboardInterrupt: …" line says when Kernel → Interrupt stops this run,
+   * instead of which weights the model keeps: for a caller whose model is its own
+   * (`compareArchitectures` says which run ends the comparison).
+   */
+  interruptNote?: string;
   /** Validate on this set instead of splitting the training data. */
   validationData?: ImageSet;
   /** Batch size for validation (default 2000). */
@@ -133,6 +155,12 @@ export interface TrainResult {
  * Each call starts a fresh Adam (Keras keeps the optimizer state across `fit` calls); pass
  * `options.optimizer` to carry one from call to call. A model trained before goes on from its
  * weights, and the progress output says so (rebuild it with `buildModel` to start over).
+ *
+ * Kernel → Interrupt in a notebook stops the run after the current batch, as Keras' `fit` on
+ * KeyboardInterrupt: the model keeps the weights of its last finished epoch (see `onStop`), the
+ * cell's error line says so, and `train` throws `TrainingInterrupted`, so that nothing after
+ * `await train(…)` in the cell runs (a `saveModel` there would overwrite a good model).
+ * `lastTrainResult(model)` has the run's history afterwards.
  */
 export async function train(
   model: tf.LayersModel,
@@ -141,6 +169,7 @@ export async function train(
   options: TrainOptions = {},
 ): Promise<TrainResult> {
   checkTrainArguments(model, data, settings, options);
+  repairTornEngine("train");
   const trainSet: ImageSet = "train" in data ? data.train : data;
   const epochs = settings.epochs;
   const batchSize = settings.batchSize ?? 32;
@@ -172,9 +201,34 @@ export async function train(
   // Dense stacks on wasm (with or without dropout and L2) train on several threads, holding the
   // weights between epochs (without dropout: the same numbers as fastTrainStep); everything else
   // steps through `step`.
-  const trainer = ownsOptimizer && !options.step ? await startDenseTrainer(model, optimizer, { examples: trainData.count, maxBatch: batchSize, threads: options.threads, validation: valData, seed }) : undefined;
-  // Convolutions on wasm split each batch between threads (conv-threads.ts); start them now.
-  const threads = trainer?.threads ?? (model.layers.some((l) => l.getClassName() === "Conv2D") ? await convolutionThreads() : 1);
+  const history: EpochLog[] = [];
+  let stopReason: TrainResult["stopReason"];
+  let best: { epoch: number; value: number; weights?: tf.Tensor[] } | undefined;
+  const keepLastEpoch = (options.onStop ?? "last-epoch") === "last-epoch";
+  /** The epoch running now; undefined between epochs. */
+  let runningEpoch: number | undefined;
+  // Kernel → Interrupt stops the run after the current batch, like a StopHandle, and the kernel's
+  // error line says at once (later output would miss the cell) what the model keeps.
+  // Watched from before the first await: an interrupt while threads start must stop the run too.
+  const interrupt = watchKernelInterrupt(() => {
+    if (options.interruptNote !== undefined) return options.interruptNote;
+    const when = runningEpoch !== undefined ? `during epoch ${runningEpoch}` : history.length ? `after epoch ${history.length}` : "before its first epoch";
+    const restoresBest = best?.weights !== undefined && best.epoch !== history[history.length - 1]?.epoch;
+    const kept = !keepLastEpoch ? "the weights of its last batch"
+      : restoresBest ? `the weights of epoch ${best!.epoch} (the best so far)`
+      : history.length ? `the weights of epoch ${history.length}` : "the weights it started with";
+    return `training stopped ${when}; the model keeps ${kept}` + (history.length ? " (lastTrainResult(model) has the history)" : "");
+  });
+  let trainer: Awaited<ReturnType<typeof startDenseTrainer>>;
+  let threads: number;
+  try {
+    trainer = ownsOptimizer && !options.step ? await startDenseTrainer(model, optimizer, { examples: trainData.count, maxBatch: batchSize, threads: options.threads, validation: valData, seed }) : undefined;
+    // Convolutions on wasm split each batch between threads (conv-threads.ts); start them now.
+    threads = trainer?.threads ?? (model.layers.some((l) => l.getClassName() === "Conv2D") ? await convolutionThreads() : 1);
+  } catch (err) {
+    interrupt.stop();
+    throw err;
+  }
   const epochData = trainer?.epochSet ?? emptyLike(trainData);
   const reporter = options.reporter ?? defaultReporter(options.verbose ?? 1);
   const interval = options.batchEndIntervalMs ?? 250;
@@ -182,9 +236,6 @@ export async function train(
   const early = settings.earlyStopping;
   const plateau = settings.lrSchedule?.type === "plateau" ? settings.lrSchedule : undefined;
 
-  const history: EpochLog[] = [];
-  let stopReason: TrainResult["stopReason"];
-  let best: { epoch: number; value: number; weights?: tf.Tensor[] } | undefined;
   const reducer = plateau ? new PlateauReducer(plateau, initialLr) : undefined;
   let lr = initialLr;
   let globalStep = 0;
@@ -193,19 +244,29 @@ export async function train(
   // The weights at the end of the last finished epoch (at first: as the run found them), put back
   // when the run is stopped partway into an epoch. The DenseTrainer needs none: it copies its
   // weights into the model only at the end of an epoch, so skipping that copy leaves them as they were.
-  const keepLastEpoch = (options.onStop ?? "last-epoch") === "last-epoch";
   let lastEpochWeights = keepLastEpoch && !trainer ? snapshotWeights(model) : undefined;
 
   reporter.onTrainBegin?.({
     epochs, batchesPerEpoch: batches, trainCount: trainData.count, validationCount: valData?.count ?? 0, batchSize,
     earlierEpochs: earlierTraining.get(model),
   });
-  // Kernel → Interrupt stops the run after the current batch, like a StopHandle.
-  const interrupt = watchKernelInterrupt();
+  /** The run so far, as `train` returns it. */
+  const resultSoFar = (): TrainResult => ({
+    history: history.slice(),
+    stopReason,
+    bestEpoch: best?.epoch,
+    restoredBestWeights: restored,
+    ...(restored ? { restoredEpoch: best!.epoch } : {}),
+    secondsPerEpoch: history.length ? history.reduce((a, h) => a + h.seconds, 0) / history.length : 0,
+    trainCount: trainData.count,
+    validationCount: valData?.count ?? 0,
+    threads,
+  });
   const stopAsked = () => options.signal?.aborted || interrupt.aborted;
   try {
     for (let epoch = 1; epoch <= epochs && !stopReason; epoch++) {
       const started = Date.now();
+      runningEpoch = epoch;
       if (!plateau) lr = scheduledLearningRate(settings.lrSchedule, initialLr, epoch, epochs);
       setLearningRate(optimizer, lr);
       const order = seededPermutation(trainData.count, layerSeed(seed, 100_000 + epoch));
@@ -286,6 +347,8 @@ export async function train(
           ? { epoch, loss, accuracy: acc, valLoss: v.loss, valAccuracy: v.accuracy, seconds: (Date.now() - started) / 1000, learningRate: lr }
           : { epoch, loss, accuracy: acc, seconds: (Date.now() - started) / 1000, learningRate: lr };
         history.push(log);
+        runningEpoch = undefined;
+        lastResults.set(model, resultSoFar());
         reporter.onEpochEnd?.(log, epochs);
         await options.onEpochEnd?.(log);
         // Once the loss is NaN or infinite every later epoch is too (as Keras' TerminateOnNaN): stop and say so.
@@ -318,6 +381,7 @@ export async function train(
       restored = true;
     }
   } finally {
+    runningEpoch = undefined;
     if (changedWeights) earlierTraining.set(model, (earlierTraining.get(model) ?? 0) + history.length);
     interrupt.stop();
     trainer?.dispose();
@@ -339,18 +403,15 @@ export async function train(
         : restored
           ? `restored the weights of epoch ${best!.epoch}`
           : undefined;
+  const result = resultSoFar();
+  lastResults.set(model, result);
+  if (interrupt.aborted && stopReason === "stopped") {
+    // The kernel has already answered the cell, with the line above: anything printed now would
+    // land in no cell, or in the next one. Throwing ends the rest of the cell.
+    throw new TrainingInterrupted(`training ${note}`, result);
+  }
   reporter.onTrainEnd?.(history, note);
-  return {
-    history,
-    stopReason,
-    bestEpoch: best?.epoch,
-    restoredBestWeights: restored,
-    ...(restored ? { restoredEpoch: best!.epoch } : {}),
-    secondsPerEpoch: history.length ? history.reduce((a, h) => a + h.seconds, 0) / history.length : 0,
-    trainCount: trainData.count,
-    validationCount: valData?.count ?? 0,
-    threads,
-  };
+  return result;
 }
 
 /** Whether early stopping with these settings puts back the best epoch's weights (the default). */

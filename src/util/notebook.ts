@@ -52,22 +52,111 @@ export interface InterruptWatch {
 }
 
 /**
+ * Says, in one line, what an interrupt keeps (e.g. "training stopped during epoch 2; the model
+ * keeps the weights of epoch 1 …"), asked the moment the interrupt comes; undefined: nothing to say.
+ */
+export type InterruptNote = () => string | undefined;
+
+// The patched tslab kernel (patches/tslab+1.0.22.patch) asks this function, when Kernel →
+// Interrupt comes, for the message of the cell's "KeyboardInterrupt: …" error line.
+const INTERRUPT_NOTE = Symbol.for("tslab.interruptNote");
+
+/** A running watch: its note, and whether its owner has looked at it since (see below). */
+interface Watch {
+  note?: InterruptNote;
+  /** The owner read `aborted`, so it got past an await: its code was not cut short with its cell's. */
+  seen: boolean;
+}
+/** The watches running now, in the order they started. */
+const activeWatches = new Set<Watch>();
+/** Kernel interrupts heard so far. */
+let interrupts = 0;
+let listening: "no" | "soon" | "yes" = "no";
+/** Set when the kernel took the note of the SIGINT being handled (it then shows it itself). */
+let noteTaken = false;
+
+function currentNote(): string | undefined {
+  const lines: string[] = [];
+  for (const w of activeWatches) {
+    let line: string | undefined;
+    try {
+      line = w.note?.();
+    } catch {
+      line = undefined; // a note must never break the interrupt itself
+    }
+    if (line) lines.push(line);
+  }
+  return lines.length ? lines.join("; ") : undefined;
+}
+
+/** Until every SIGINT listener has run: the note of the next SIGINT is taken afresh. */
+function markNoteTaken(): void {
+  if (noteTaken) return;
+  noteTaken = true;
+  process.nextTick(() => void (noteTaken = false));
+}
+
+function onInterrupt(): void {
+  interrupts++;
+  // tslab's own listener (added when the kernel started) ran first, and took the note if patched.
+  if (noteTaken) return;
+  markNoteTaken();
+  const line = currentNote();
+  if (line) infoLine(`KeyboardInterrupt: ${line}`);
+}
+
+/**
+ * One SIGINT listener for the whole kernel, added from the event loop, never from a cell's code:
+ * Node takes every SIGINT listener off while a cell's synchronous code runs (tslab runs it with
+ * `breakOnSigint`) and puts back only those it took off, so a listener added by that code would
+ * confuse Node's signal handling (the kernel then stops answering).
+ */
+function listenSoon(): void {
+  if (listening !== "no" || !inNotebook()) return;
+  listening = "soon";
+  (globalThis as Record<symbol, unknown>)[INTERRUPT_NOTE] = () => {
+    markNoteTaken();
+    return currentNote();
+  };
+  setImmediate(() => {
+    process.on("SIGINT", onInterrupt);
+    listening = "yes";
+  });
+}
+listenSoon();
+
+/**
+ * After Kernel → Interrupt cut a cell's synchronous code short: the watches that code started
+ * have no owner left to stop them (called by `resetEngineAfterInterrupt`'s kernel hook).
+ */
+export function forgetWatchesOfInterruptedCode(): void {
+  for (const w of activeWatches) if (!w.seen) activeWatches.delete(w);
+}
+
+/**
  * Kernel → Interrupt sends the kernel SIGINT. tslab then abandons the running cell, but the
  * work it awaited (a training loop) would go on in the background, with nothing left in the
  * notebook to stop it. Long loops watch for it and stop themselves, as Keras' fit stops on
- * KeyboardInterrupt. Outside a kernel nothing is watched: Ctrl-C ends a CLI run as usual.
+ * KeyboardInterrupt; they then throw (see `Interrupted`), so that the rest of the cell does not
+ * run either. Outside a kernel nothing is watched: Ctrl-C ends a CLI run as usual.
+ *
+ * `note` says what the interrupt keeps. It must reach the interrupted cell: tslab replies to the
+ * cell a moment after the signal (its SIGINT listener rejects the cell's promise), and anything
+ * printed later is dropped by front ends or lands in another cell's output. So it is taken while
+ * the signal is handled: the patched kernel asks for it (INTERRUPT_NOTE) to make its error line
+ * "KeyboardInterrupt: <note>"; an unpatched one does not, and the listener prints it instead.
  */
-export function watchKernelInterrupt(): InterruptWatch {
-  let aborted = false;
-  if (!inNotebook()) return { get aborted() { return aborted; }, stop() {} };
-  const onInterrupt = () => {
-    aborted = true;
-  };
-  process.on("SIGINT", onInterrupt);
+export function watchKernelInterrupt(note?: InterruptNote): InterruptWatch {
+  if (!inNotebook()) return { aborted: false, stop() {} };
+  listenSoon();
+  const watch: Watch = { note, seen: false };
+  activeWatches.add(watch);
+  const from = interrupts;
   return {
     get aborted() {
-      return aborted;
+      watch.seen = true;
+      return interrupts !== from;
     },
-    stop: () => void process.off("SIGINT", onInterrupt),
+    stop: () => void activeWatches.delete(watch),
   };
 }

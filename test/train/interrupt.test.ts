@@ -1,6 +1,7 @@
 /**
- * Kernel → Interrupt (SIGINT to the kernel) stops a training run after the current batch; tslab
- * alone would abandon the cell and leave the loop running in the background. Outside a kernel
+ * Kernel → Interrupt (SIGINT to the kernel) stops a training run after the current batch and
+ * throws, so that the rest of the cell does not run; tslab alone would abandon the cell and leave
+ * the loop running in the background (test/notebooks/kernel-interrupt.test.ts: the real kernel). Outside a kernel
  * nothing listens, so Ctrl-C still ends a CLI run. A stopped comparison caches nothing.
  */
 import { test, before } from "node:test";
@@ -12,7 +13,7 @@ import { initBackend } from "../../src/backend";
 import { compareArchitectures, ComparisonStopped } from "../../src/compare";
 import { head, loadMnist, type MnistData } from "../../src/data";
 import { buildModel } from "../../src/models";
-import { StopHandle, train } from "../../src/train";
+import { lastTrainResult, StopHandle, train, TrainingInterrupted } from "../../src/train";
 import { fastTrainStep } from "../../src/train/fast-step";
 import { REAL_DATA_DIR } from "../helpers/paths";
 
@@ -33,23 +34,30 @@ async function inKernel<T>(body: () => Promise<T>): Promise<T> {
   }
 }
 
-test("in a kernel, SIGINT stops train() after the current batch; the listener is gone afterwards", async () => {
-  const listeners = process.listenerCount("SIGINT");
+test("in a kernel, SIGINT stops train() after the current batch and throws TrainingInterrupted with the run", async () => {
   // The threaded DenseTrainer (the default for dense stacks) and the per-batch step (every other model).
   for (const [spec, step] of [["dense-128", undefined], ["dense:64", fastTrainStep]] as const) {
     const model = buildModel(spec, { seed: 1 });
-    const result = await inKernel(() => train(model, head(mnist.train, 2000), { epochs: 30, seed: 1 }, {
-      verbose: 0,
-      step,
-      onEpochEnd: (log) => {
-        if (log.epoch === 2) process.emit("SIGINT");
-      },
-    }));
-    assert.equal(result.stopReason, "stopped", spec);
-    assert.equal(result.history.length, 2, `${spec}: stopped in epoch 3, after ${result.history.length} complete epochs`);
-    assert.equal(process.listenerCount("SIGINT"), listeners, "no listener left behind");
+    let interrupted: unknown;
+    await inKernel(async () => {
+      // The kernel's one SIGINT listener is added from the event loop, not from the code that starts a run.
+      await new Promise((r) => setImmediate(r));
+      await train(model, head(mnist.train, 2000), { epochs: 30, seed: 1 }, {
+        verbose: 0,
+        step,
+        onEpochEnd: (log) => {
+          if (log.epoch === 2) process.emit("SIGINT");
+        },
+      }).catch((e: unknown) => void (interrupted = e));
+    });
+    assert.ok(interrupted instanceof TrainingInterrupted, `${spec}: ${String(interrupted)}`);
+    assert.equal(interrupted.message, "training stopped after 2 complete epochs; the model holds the weights of epoch 2");
+    assert.equal(interrupted.result.stopReason, "stopped", spec);
+    assert.equal(interrupted.result.history.length, 2, `${spec}: stopped in epoch 3, after ${interrupted.result.history.length} complete epochs`);
+    assert.deepEqual(lastTrainResult(model), interrupted.result);
     model.dispose();
   }
+  assert.ok(process.listenerCount("SIGINT") <= 1, "one listener for the whole kernel");
 });
 
 test("outside a kernel train() does not listen for SIGINT (Ctrl-C ends a CLI run)", async () => {
