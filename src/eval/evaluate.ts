@@ -15,7 +15,7 @@ import { softmaxLogits } from "../models/logits";
 import { EPSILON, regularizationLoss } from "../train/loss";
 import { softmaxCrossEntropyRow } from "../util/cross-entropy";
 import type { ClassificationReport, ConfusionMatrix } from "../types";
-import { checkOptionNames, type OptionNames } from "../util/options";
+import { checkOptionNames, describeValue, type OptionNames } from "../util/options";
 import { argmaxRows, confusionMatrix, reportFromConfusion } from "./metrics";
 import { nextTurn } from "../util/next-turn";
 import { watchKernelInterrupt } from "../util/notebook";
@@ -193,6 +193,33 @@ export async function evaluateDetailed(model: tf.LayersModel, set: ImageSet, opt
 }
 
 /**
+ * What `predictProbabilities` takes, checked and ready: a tensor or a plain object would
+ * otherwise give no rows and no error, and bytes copied into a Float32Array (0..255) would
+ * give every image a probability of 1 for some class.
+ */
+function preparedPixels(images: unknown, fn: string): PreparedSet {
+  if (images instanceof Float32Array || images instanceof Uint8Array) {
+    const count = images.length / 784;
+    if (!Number.isInteger(count)) throw new RangeError(`expected a multiple of 784 pixels, got ${images.length}`);
+    if (images instanceof Uint8Array) return prepareSet({ images, labels: new Uint8Array(count), count, rows: 28, cols: 28 });
+    const outside = images.findIndex((v) => !(v >= 0 && v <= 1 + 1e-6)); // NaN too
+    if (outside >= 0) {
+      const high = images.reduce((a, v) => (v > a ? v : a), -Infinity);
+      throw new UsageError(
+        `${fn}: pixels given as floats must be in [0, 1]; image ${Math.floor(outside / 784)} has ${images[outside]} at pixel ${outside % 784}`
+        + (high > 1 ? ` (the largest value is ${high})` : "")
+        + ": pass bytes (0..255) as a Uint8Array, or scale them with normalizePixels(bytes)",
+      );
+    }
+    return { x: images, y: new Int32Array(count), count, size: 784 };
+  }
+  if (isImageSet(images)) return prepareSet(images);
+  throw new UsageError(
+    `${fn} takes an ImageSet (mnist.test, head(set, n)) or pixels as a Uint8Array (0..255) or Float32Array ([0, 1]) of n·784 values; got ${describeValue(images)}`,
+  );
+}
+
+/**
  * Class probabilities for images: an ImageSet, or raw pixels (n·784 bytes 0..255, or floats
  * already in [0, 1]). Returns a row-major [n, 10] Float32Array.
  */
@@ -202,18 +229,7 @@ export async function predictProbabilities(
   options: EvalOptions = {},
 ): Promise<Float32Array> {
   repairTornEngine("predictProbabilities");
-  let prepared: PreparedSet;
-  if (images instanceof Float32Array) {
-    const count = images.length / 784;
-    if (!Number.isInteger(count)) throw new RangeError(`expected a multiple of 784 pixels, got ${images.length}`);
-    prepared = { x: images, y: new Int32Array(count), count, size: 784 };
-  } else if (images instanceof Uint8Array) {
-    const count = images.length / 784;
-    if (!Number.isInteger(count)) throw new RangeError(`expected a multiple of 784 pixels, got ${images.length}`);
-    prepared = prepareSet({ images, labels: new Uint8Array(count), count, rows: 28, cols: 28 });
-  } else {
-    prepared = prepareSet(images);
-  }
+  const prepared = preparedPixels(images, "predictProbabilities");
   const probabilities = (await finishYielding(forwardBatches(model, prepared, options.batchSize ?? DEFAULT_EVAL_BATCH_SIZE, false), prepared.count, "predictProbabilities")).probabilities;
   assertNumericOutputs(model, probabilities, prepared.count);
   return probabilities;
