@@ -49,7 +49,8 @@ const MISSING_PLOTLY_MESSAGE =
 export function figureTitle(fig: Figure): string {
   const t = fig.layout.title as { text?: string } | string | undefined;
   const text = typeof t === "string" ? t : t?.text;
-  return text ? text.replace(/<[^>]*>/g, "") : "untitled figure";
+  // A line break becomes " — ": "8×8" and "11 silent" must not read "8×811 silent".
+  return text ? text.replace(/<br\s*\/?>/gi, " — ").replace(/<[^>]*>/g, "") : "untitled figure";
 }
 
 /**

@@ -215,7 +215,7 @@ export function misclassifiedGallery(
     return {
       pixels: m.pixels,
       caption: `${t} → ${p} (${confidenceLabel(m.confidence)})`,
-      hover: `image #${m.index}<br>true ${t}<br>predicted ${p} with ${percent(m.confidence)} confidence`,
+      hover: `image #${m.index}<br>true ${t}<br>predicted ${p} with ${percent(Math.min(m.confidence, 0.999))} confidence`, // one decimal, but a mistake is never "100.0%" sure
       highlight: true,
     };
   });

@@ -125,6 +125,9 @@ test("misclassifiedGallery never rounds a mistake's confidence up to 100%", () =
   assert.equal(caption(0.99996), "<b>2 → 4 (99.9%)</b>", "one decimal that still rounds to 100 stays below it");
   assert.equal(caption(0.994), "<b>2 → 4 (99%)</b>", "whole percentages otherwise");
   assert.equal(caption(0.5), "<b>2 → 4 (50%)</b>");
+  const hover = (confidence: number) => (misclassifiedGallery([item(confidence)]).data[0] as Any).hovertemplate;
+  assert.match(hover(0.99996), /predicted 4 with 99\.9% confidence/, "the hover keeps one decimal, below 100% too");
+  assert.match(hover(1), /with 99\.9% confidence/);
 });
 
 test("architectureComparison: log ticks with units, labels apart, nothing clipped", () => {
