@@ -2,8 +2,6 @@
  * One error class per kind of failure. Each names the file (or directory) it is
  * about, so a message always says *where* and *what*.
  */
-import type { TrainResult } from "./train/loop";
-
 /** Marks an error the tslab kernel prints as "Name: message" alone (see patches/tslab+1.0.22.patch). */
 export const BRIEF_ERROR = Symbol.for("tslab.briefError");
 
@@ -39,14 +37,3 @@ export class UsageError extends DigitLabError {}
  * kept. Thrown so that the rest of the interrupted cell does not run on in the background.
  */
 export class Interrupted extends DigitLabError {}
-
-/** Kernel → Interrupt stopped `train`; `result` is the run up to its last finished epoch. */
-export class TrainingInterrupted extends Interrupted {
-  declare readonly result: TrainResult;
-
-  constructor(message: string, result: TrainResult) {
-    super(message);
-    // Not enumerable, as `file`: Node would print the whole history after the message.
-    Object.defineProperty(this, "result", { value: result, enumerable: false, configurable: true });
-  }
-}

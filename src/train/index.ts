@@ -4,4 +4,3 @@ export * from "./loss";
 export * from "./progress";
 export * from "./schedule";
 export * from "./batches";
-export { TrainingInterrupted } from "../errors";

@@ -20,11 +20,25 @@ import { evaluatePrepared } from "../eval/evaluate";
 import { counted } from "../util/format";
 import { checkTrainArguments } from "./arguments";
 import { watchKernelInterrupt } from "../util/notebook";
-import { TrainingInterrupted } from "../errors";
+import { Interrupted } from "../errors";
 import { nextTurn } from "../util/next-turn";
 
 /** Epochs each model has completed in earlier `train` calls (a stopped run with none counts as 0). */
 const earlierTraining = new WeakMap<tf.LayersModel, number>();
+
+/**
+ * Kernel → Interrupt stopped `train`; `result` is the run up to its last finished epoch. (Here,
+ * not in src/errors, which the browser pages share: it names TrainResult.)
+ */
+export class TrainingInterrupted extends Interrupted {
+  declare readonly result: TrainResult;
+
+  constructor(message: string, result: TrainResult) {
+    super(message);
+    // Not enumerable, as `file`: Node would print the whole history after the message.
+    Object.defineProperty(this, "result", { value: result, enumerable: false, configurable: true });
+  }
+}
 
 /** Each model's latest run, as far as it got (see `lastTrainResult`). */
 const lastResults = new WeakMap<tf.LayersModel, TrainResult>();
@@ -331,6 +345,9 @@ export async function train(
             await nextTurn();
           }
         }
+        // An interrupt heard at the last batch's turn stops the run here too: the kernel has already
+        // said "during epoch N" and answered the cell, so the epoch must not finish (nor print) after it.
+        if (!stopReason && interrupt.aborted) stopReason = "stopped";
         if (stopReason) {
           if (!keepLastEpoch) trainer?.copyToModel();
           else if (lastEpochWeights && seen > 0) model.setWeights(lastEpochWeights);

@@ -60,6 +60,31 @@ test("in a kernel, SIGINT stops train() after the current batch and throws Train
   assert.ok(process.listenerCount("SIGINT") <= 1, "one listener for the whole kernel");
 });
 
+test("an interrupt heard at an epoch's last batch stops the run there: the epoch the kernel called unfinished does not finish", async () => {
+  // The kernel's KeyboardInterrupt line, sent the moment the signal is handled, said "during epoch 2;
+  // the model keeps the weights of epoch 1": the epoch must not then complete, report and print.
+  for (const [spec, step] of [["dense-128", undefined], ["dense:64", fastTrainStep]] as const) {
+    const model = buildModel(spec, { seed: 1 });
+    const epochsReported: number[] = [];
+    let interrupted: unknown;
+    await inKernel(async () => {
+      await new Promise((r) => setImmediate(r));
+      await train(model, head(mnist.train, 2000), { epochs: 5, seed: 1 }, {
+        verbose: 0,
+        step,
+        onBatchEnd: (info) => {
+          if (info.epoch === 2 && info.batch === info.batches) process.emit("SIGINT");
+        },
+        onEpochEnd: (log) => void epochsReported.push(log.epoch),
+      }).catch((e: unknown) => void (interrupted = e));
+    });
+    assert.ok(interrupted instanceof TrainingInterrupted, `${spec}: ${String(interrupted)}`);
+    assert.equal(interrupted.result.history.length, 1, `${spec}: epoch 2 was kept`);
+    assert.deepEqual(epochsReported, [1], `${spec}: epochs reported after the interrupt`);
+    model.dispose();
+  }
+});
+
 test("outside a kernel train() does not listen for SIGINT (Ctrl-C ends a CLI run)", async () => {
   const model = buildModel("dense:32", { seed: 1 });
   let during = -1;
