@@ -13,7 +13,7 @@ import { initBackend } from "../../src/backend";
 import { compareArchitectures, ComparisonStopped } from "../../src/compare";
 import { head, loadMnist, type MnistData } from "../../src/data";
 import { buildModel } from "../../src/models";
-import { lastTrainResult, StopHandle, train, TrainingInterrupted } from "../../src/train";
+import { lastTrainResult, StopHandle, train, TrainingInterrupted, type TrainOptions } from "../../src/train";
 import { fastTrainStep } from "../../src/train/fast-step";
 import { REAL_DATA_DIR } from "../helpers/paths";
 
@@ -34,26 +34,44 @@ async function inKernel<T>(body: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The threaded DenseTrainer (the default for dense stacks) and the per-batch step (every other model). */
+const TRAINING_PATHS = [["dense-128", undefined], ["dense:64", fastTrainStep]] as const;
+
+/**
+ * Trains `spec` in a pretend kernel on 2,000 images for `epochs`, with `options` (which send the
+ * SIGINT); returns the TrainingInterrupted it threw and the epochs reported through onEpochEnd.
+ */
+async function interruptedRun(
+  [spec, step]: (typeof TRAINING_PATHS)[number], epochs: number, options: TrainOptions,
+): Promise<{ model: ReturnType<typeof buildModel>; interrupted: TrainingInterrupted; epochsReported: number[] }> {
+  const model = buildModel(spec, { seed: 1 });
+  const epochsReported: number[] = [];
+  let interrupted: unknown;
+  await inKernel(async () => {
+    // The kernel's one SIGINT listener is added from the event loop, not from the code that starts a run.
+    await new Promise((r) => setImmediate(r));
+    await train(model, head(mnist.train, 2000), { epochs, seed: 1 }, {
+      verbose: 0, step, ...options,
+      onEpochEnd: (log) => {
+        epochsReported.push(log.epoch);
+        return options.onEpochEnd?.(log);
+      },
+    }).catch((e: unknown) => void (interrupted = e));
+  });
+  assert.ok(interrupted instanceof TrainingInterrupted, `${spec}: ${String(interrupted)}`);
+  return { model, interrupted, epochsReported };
+}
+
 test("in a kernel, SIGINT stops train() after the current batch and throws TrainingInterrupted with the run", async () => {
-  // The threaded DenseTrainer (the default for dense stacks) and the per-batch step (every other model).
-  for (const [spec, step] of [["dense-128", undefined], ["dense:64", fastTrainStep]] as const) {
-    const model = buildModel(spec, { seed: 1 });
-    let interrupted: unknown;
-    await inKernel(async () => {
-      // The kernel's one SIGINT listener is added from the event loop, not from the code that starts a run.
-      await new Promise((r) => setImmediate(r));
-      await train(model, head(mnist.train, 2000), { epochs: 30, seed: 1 }, {
-        verbose: 0,
-        step,
-        onEpochEnd: (log) => {
-          if (log.epoch === 2) process.emit("SIGINT");
-        },
-      }).catch((e: unknown) => void (interrupted = e));
+  for (const path of TRAINING_PATHS) {
+    const { model, interrupted } = await interruptedRun(path, 30, {
+      onEpochEnd: (log) => {
+        if (log.epoch === 2) process.emit("SIGINT");
+      },
     });
-    assert.ok(interrupted instanceof TrainingInterrupted, `${spec}: ${String(interrupted)}`);
     assert.equal(interrupted.message, "training stopped after 2 complete epochs; the model holds the weights of epoch 2");
-    assert.equal(interrupted.result.stopReason, "stopped", spec);
-    assert.equal(interrupted.result.history.length, 2, `${spec}: stopped in epoch 3, after ${interrupted.result.history.length} complete epochs`);
+    assert.equal(interrupted.result.stopReason, "stopped", path[0]);
+    assert.equal(interrupted.result.history.length, 2, `${path[0]}: stopped in epoch 3, after ${interrupted.result.history.length} complete epochs`);
     assert.deepEqual(lastTrainResult(model), interrupted.result);
     model.dispose();
   }
@@ -63,24 +81,14 @@ test("in a kernel, SIGINT stops train() after the current batch and throws Train
 test("an interrupt heard at an epoch's last batch stops the run there: the epoch the kernel called unfinished does not finish", async () => {
   // The kernel's KeyboardInterrupt line, sent the moment the signal is handled, said "during epoch 2;
   // the model keeps the weights of epoch 1": the epoch must not then complete, report and print.
-  for (const [spec, step] of [["dense-128", undefined], ["dense:64", fastTrainStep]] as const) {
-    const model = buildModel(spec, { seed: 1 });
-    const epochsReported: number[] = [];
-    let interrupted: unknown;
-    await inKernel(async () => {
-      await new Promise((r) => setImmediate(r));
-      await train(model, head(mnist.train, 2000), { epochs: 5, seed: 1 }, {
-        verbose: 0,
-        step,
-        onBatchEnd: (info) => {
-          if (info.epoch === 2 && info.batch === info.batches) process.emit("SIGINT");
-        },
-        onEpochEnd: (log) => void epochsReported.push(log.epoch),
-      }).catch((e: unknown) => void (interrupted = e));
+  for (const path of TRAINING_PATHS) {
+    const { model, interrupted, epochsReported } = await interruptedRun(path, 5, {
+      onBatchEnd: (info) => {
+        if (info.epoch === 2 && info.batch === info.batches) process.emit("SIGINT");
+      },
     });
-    assert.ok(interrupted instanceof TrainingInterrupted, `${spec}: ${String(interrupted)}`);
-    assert.equal(interrupted.result.history.length, 1, `${spec}: epoch 2 was kept`);
-    assert.deepEqual(epochsReported, [1], `${spec}: epochs reported after the interrupt`);
+    assert.equal(interrupted.result.history.length, 1, `${path[0]}: epoch 2 was kept`);
+    assert.deepEqual(epochsReported, [1], `${path[0]}: epochs reported after the interrupt`);
     model.dispose();
   }
 });
