@@ -71,7 +71,8 @@ interface Watch {
 const activeWatches = new Set<Watch>();
 /** Kernel interrupts heard so far. */
 let interrupts = 0;
-let listening: "no" | "soon" | "yes" = "no";
+/** Whether the listener is added, or about to be (it is added on the next turn of the event loop). */
+let listening = false;
 /** Set when the kernel took the note of the SIGINT being handled (it then shows it itself). */
 let noteTaken = false;
 
@@ -112,15 +113,14 @@ function onInterrupt(): void {
  * confuse Node's signal handling (the kernel then stops answering).
  */
 function listenSoon(): void {
-  if (listening !== "no" || !inNotebook()) return;
-  listening = "soon";
+  if (listening || !inNotebook()) return;
+  listening = true;
   (globalThis as Record<symbol, unknown>)[INTERRUPT_NOTE] = () => {
     markNoteTaken();
     return currentNote();
   };
   setImmediate(() => {
     process.on("SIGINT", onInterrupt);
-    listening = "yes";
   });
 }
 listenSoon();
