@@ -70,6 +70,12 @@ export interface ModelMetadata {
 
 export type MetadataInput = Partial<ModelMetadata> & { model?: string };
 
+/** The dataset a model's metadata.json records (`data.dataset`), or undefined when it names none. */
+export function recordedDataset(metadata: { data?: unknown } | undefined): string | undefined {
+  const dataset = (metadata?.data as { dataset?: unknown } | undefined)?.dataset;
+  return typeof dataset === "string" && dataset !== "" ? dataset : undefined;
+}
+
 /** metadata.json's `data`: which data, and how many images trained. */
 export type MetadataData = NonNullable<ModelMetadata["data"]>;
 
@@ -385,8 +391,8 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     }
     modelFiles.set(model, modelFile);
     // Saved again (after more training, say), it keeps its name and the dataset it was trained on.
-    const recordedData = metadata.data?.dataset;
-    rememberOrigin(model, { spec: metadata.model, ...(typeof recordedData === "string" && recordedData !== "" ? { dataset: recordedData } : {}) });
+    const recordedData = recordedDataset(metadata);
+    rememberOrigin(model, { spec: metadata.model, ...(recordedData !== undefined ? { dataset: recordedData } : {}) });
     if (options.checkMnist ?? true) {
       if (firstNonFinite) {
         const { file, name, problem } = firstNonFinite;

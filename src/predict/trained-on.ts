@@ -5,12 +5,9 @@
  * should know what its ten classes mean and that the preparation does not fit.
  */
 import { datasetSpec } from "../data/datasets";
+import { recordedDataset } from "../models/persist";
 
-/** The dataset a model's metadata.json records (`data.dataset`), or undefined when it names none. */
-export function recordedDataset(metadata: { data?: unknown } | undefined): string | undefined {
-  const dataset = (metadata?.data as { dataset?: unknown } | undefined)?.dataset;
-  return typeof dataset === "string" && dataset !== "" ? dataset : undefined;
-}
+export { recordedDataset };
 
 /** A one-line warning when a model's metadata.json records a dataset other than MNIST; undefined otherwise. */
 export function notDigitsWarning(metadata: { data?: unknown } | undefined, modelDir: string): string | undefined {
